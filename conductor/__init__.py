@@ -1,0 +1,1 @@
+"""The conductor: sole owner of the database, and orchestrator of builds."""

@@ -1,0 +1,93 @@
+"""Admin operations that run in the conductor's place, straight on the database:
+`stratus db sync`, `stratus db version` and `stratus bootstrap`."""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from conductor.db import api as db
+from conductor.db import migration
+from conductor.db.models import Base
+from conductor.flavors import FlavorEndpoint
+from conductor.identity import IdentityEndpoint
+from stratus import exception
+from stratus.config import CONF
+from stratus.context import get_admin_context
+
+# The seed's default flavors (5.4.3): name, ID, memory MB, disk GB, vCPUs.
+DEFAULT_FLAVORS = [
+    ("m1.tiny", "1", 512, 1, 1),
+    ("m1.small", "2", 2048, 20, 1),
+    ("m1.medium", "3", 4096, 40, 2),
+    ("m1.large", "4", 8192, 80, 4),
+    ("m1.xlarge", "5", 16384, 160, 8),
+]
+ROLES = [("reader", []), ("member", ["reader"]), ("admin", ["member"])]
+
+
+def db_sync() -> str | None:
+    migration.upgrade()
+    return migration.current_version()
+
+
+def db_version() -> str | None:
+    return migration.current_version()
+
+
+def create_schema() -> None:
+    """Tables straight from the models (tests); deployments use db_sync."""
+    Base.metadata.create_all(db.get_engine())
+
+
+def catalog_endpoints() -> list[dict[str, str]]:
+    region = CONF.identity.region
+    urls = [("identity", "keystone", CONF.identity.public_endpoint.rstrip("/") + "/v3"),
+            ("compute", "nova", CONF.compute_api.public_endpoint.rstrip("/") + "/v2.1"),
+            ("image", "glance", CONF.image.public_endpoint.rstrip("/"))]
+    return [{"service_type": t, "service_name": n, "interface": i, "region": region, "url": u}
+            for t, n, u in urls for i in ("public", "internal", "admin")]
+
+
+def _find_or_create(identity: IdentityEndpoint, kind: str, name: str,
+                    values: dict[str, Any]) -> dict[str, Any]:
+    ctx = get_admin_context()
+    found = identity.identity_list(ctx, kind, {"name": name})
+    if found:
+        return found[0]
+    return identity.identity_create(ctx, kind, {"name": name, **values})
+
+
+def bootstrap(admin_password: str | None = None, project_name: str = "admin",
+              user_name: str = "admin") -> dict[str, Any]:
+    """Roles, the admin project and user, the catalog and default flavors.
+
+    Safe to run again: it creates what is missing and resets the admin
+    password only when one is given.
+    """
+    ctx = get_admin_context()
+    identity = IdentityEndpoint()
+    roles = {name: _find_or_create(identity, "role", name, {"implies": implies})
+             for name, implies in ROLES}
+    project = _find_or_create(identity, "project", project_name,
+                              {"description": "Bootstrap project for initializing the cloud."})
+    existing = identity.identity_list(ctx, "user", {"name": user_name})
+    password = admin_password
+    if existing:
+        user = existing[0]
+        if password:
+            identity.identity_update(ctx, "user", user["id"], {"password": password})
+    else:
+        password = password or secrets.token_urlsafe(16)
+        user = identity.identity_create(ctx, "user", {
+            "name": user_name, "password": password, "default_project_id": project["id"]})
+    identity.role_assignment_add(ctx, user["id"], project["id"], roles["admin"]["id"])
+    identity.catalog_set(ctx, catalog_endpoints())
+    flavors = FlavorEndpoint()
+    for name, flavorid, ram, disk, vcpus in DEFAULT_FLAVORS:
+        try:
+            flavors.flavor_create(ctx, {"name": name, "flavorid": flavorid, "memory_mb": ram,
+                                        "root_gb": disk, "vcpus": vcpus})
+        except exception.Duplicate:
+            pass
+    return {"project": project, "user": user, "password": password,
+            "roles": list(roles.values())}

@@ -1,0 +1,16 @@
+"""The conductor's RPC endpoints, one class per kind of data."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def endpoints() -> list[Any]:
+    from conductor.flavors import FlavorEndpoint
+    from conductor.identity import IdentityEndpoint
+    from conductor.images import ImageEndpoint
+    from conductor.instances import InstanceEndpoint
+    from conductor.keypairs import KeypairEndpoint
+    from conductor.quotas import QuotaEndpoint
+    from conductor.services import ServiceEndpoint
+    return [IdentityEndpoint(), ImageEndpoint(), FlavorEndpoint(), KeypairEndpoint(),
+            InstanceEndpoint(), QuotaEndpoint(), ServiceEndpoint()]

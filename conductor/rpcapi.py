@@ -1,0 +1,77 @@
+"""Wire contract of the conductor (topic `conductor`).
+
+Version history:
+  1.0 - identity, images, flavors, key pairs, instances, quotas, services.
+"""
+from __future__ import annotations
+
+from stratus.rpc import RPCAPI
+
+CALL, CAST = "call", "cast"
+
+
+class ConductorAPI(RPCAPI):
+    TOPIC = "conductor"
+    VERSION = "1.0"
+    METHODS = {
+        # identity
+        "identity_authenticate": CALL,
+        "identity_token_scope": CALL,
+        "identity_list": CALL,
+        "identity_get": CALL,
+        "identity_create": CALL,
+        "identity_update": CALL,
+        "identity_delete": CALL,
+        "role_assignment_list": CALL,
+        "role_assignment_add": CALL,
+        "role_assignment_remove": CALL,
+        "catalog_get": CALL,
+        "catalog_set": CALL,
+        "token_revoke": CALL,
+        "token_revocation_list": CALL,
+        # images
+        "image_create": CALL,
+        "image_get": CALL,
+        "image_list": CALL,
+        "image_update": CALL,
+        "image_delete": CALL,
+        # flavors
+        "flavor_create": CALL,
+        "flavor_get": CALL,
+        "flavor_list": CALL,
+        "flavor_update": CALL,
+        "flavor_delete": CALL,
+        "flavor_extra_specs_update": CALL,
+        "flavor_extra_spec_delete": CALL,
+        "flavor_access_add": CALL,
+        "flavor_access_remove": CALL,
+        # key pairs
+        "keypair_create": CALL,
+        "keypair_get": CALL,
+        "keypair_list": CALL,
+        "keypair_delete": CALL,
+        # instances
+        "instances_create": CALL,
+        "schedule_and_build_instances": CAST,
+        "instance_get": CALL,
+        "instance_list": CALL,
+        "instance_update": CALL,
+        "instance_metadata_update": CALL,
+        "instance_delete": CALL,
+        "instance_destroy": CALL,
+        "instance_build_failed": CALL,
+        # quotas
+        "quota_get": CALL,
+        "quota_update": CALL,
+        "quota_delete": CALL,
+        "quota_class_get": CALL,
+        "quota_class_update": CALL,
+        "quota_usage": CALL,
+        # services and hosts
+        "service_report": CALL,
+        "service_list": CALL,
+        "service_update": CALL,
+        "service_delete": CALL,
+        "compute_node_report": CALL,
+        "host_states": CALL,
+    }

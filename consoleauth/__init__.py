@@ -1,0 +1,1 @@
+"""Console authentication tokens (not built yet)."""

@@ -1,0 +1,1 @@
+"""Metadata API served to guests at 169.254.169.254 (not built yet)."""

@@ -1,0 +1,1 @@
+"""Network agent: Linux bridges, VLANs, dnsmasq and iptables (not built yet)."""

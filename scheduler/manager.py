@@ -1,0 +1,6 @@
+"""Scheduler (being written)."""
+from __future__ import annotations
+
+
+class SchedulerManager:
+    pass

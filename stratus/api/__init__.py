@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the REST services: errors, auth, request IDs, validation."""

@@ -1,0 +1,182 @@
+"""Every configuration option of Stratus, registered on one ConfigOpts object.
+
+`etc/stratus/stratus.conf.sample` is generated from `list_opts()` by
+oslo-config-generator (see `etc/stratus/stratus-config-generator.conf`).
+"""
+from __future__ import annotations
+
+import os
+import socket
+
+from oslo_messaging import opts as messaging_opts
+from oslo_config import cfg
+from oslo_policy import opts as policy_opts
+
+CONF = cfg.CONF
+
+default_opts = [
+    cfg.StrOpt("host", default=socket.gethostname(),
+               sample_default="<hostname>",
+               help="Name of this node, used as the host of its services."),
+    cfg.StrOpt("state_path", default=".stratus",
+               help="Directory holding the embedded database, images, "
+                    "instance files and logs."),
+    cfg.IntOpt("report_interval", default=10, min=1,
+               help="Seconds between two state reports of a service."),
+    cfg.IntOpt("service_down_time", default=60, min=1,
+               help="Seconds without a state report after which a service "
+                    "counts as down."),
+    cfg.FloatOpt("rpc_call_timeout", default=30.0,
+                 help="Seconds an RPC call waits for its answer."),
+    cfg.FloatOpt("cpu_allocation_ratio", default=16.0,
+                 help="Virtual CPUs per physical CPU the scheduler allows."),
+    cfg.FloatOpt("ram_allocation_ratio", default=1.5,
+                 help="Virtual RAM per physical RAM the scheduler allows."),
+    cfg.FloatOpt("disk_allocation_ratio", default=1.0,
+                 help="Virtual disk per physical disk the scheduler allows."),
+    cfg.StrOpt("default_availability_zone", default="nova",
+               help="Availability zone of hosts in no aggregate zone."),
+]
+
+database_opts = [
+    cfg.StrOpt("connection", secret=True,
+               default="sqlite:///$state_path/stratus.sqlite",
+               help="SQLAlchemy URL of the database the conductor owns: "
+                    "sqlite:///..., mysql+pymysql://..., "
+                    "postgresql+psycopg://..."),
+    cfg.BoolOpt("echo", default=False, help="Log every SQL statement."),
+]
+
+compute_api_opts = [
+    cfg.HostAddressOpt("listen", default="127.0.0.1",
+                       help="Address the compute API listens on."),
+    cfg.PortOpt("port", default=8774, help="Port of the compute API."),
+    cfg.StrOpt("public_endpoint", default="http://127.0.0.1:8774",
+               help="Base URL clients use to reach the compute API."),
+]
+
+identity_opts = [
+    cfg.HostAddressOpt("listen", default="127.0.0.1",
+                       help="Address the identity API listens on."),
+    cfg.PortOpt("port", default=5000, help="Port of the identity API."),
+    cfg.StrOpt("public_endpoint", default="http://127.0.0.1:5000",
+               help="Base URL clients use to reach the identity API."),
+    cfg.IntOpt("token_expiration", default=3600, min=60,
+               help="Lifetime of a token in seconds."),
+    cfg.StrOpt("token_secret", secret=True, default="",
+               help="Key that signs tokens; every API process must share it. "
+                    "Empty means: read or create $state_path/token_secret."),
+    cfg.StrOpt("region", default="RegionOne",
+               help="Region named in the service catalog."),
+]
+
+image_opts = [
+    cfg.HostAddressOpt("listen", default="127.0.0.1",
+                       help="Address the image API listens on."),
+    cfg.PortOpt("port", default=9292, help="Port of the image API."),
+    cfg.StrOpt("public_endpoint", default="http://127.0.0.1:9292",
+               help="Base URL clients use to reach the image API."),
+    cfg.StrOpt("store_dir", default="$state_path/images",
+               help="Directory of the filesystem image store."),
+    cfg.IntOpt("image_size_cap", default=1099511627776,
+               help="Largest image upload accepted, in bytes."),
+]
+
+scheduler_opts = [
+    cfg.ListOpt("enabled_filters",
+                default=["ComputeFilter", "RamFilter", "CoreFilter",
+                         "DiskFilter"],
+                help="Filters a host must pass, in this order."),
+    cfg.ListOpt("weight_classes", default=["RAMWeigher"],
+                help="Weighers that rank the hosts that passed."),
+    cfg.FloatOpt("ram_weight_multiplier", default=1.0,
+                 help="Positive spreads by free RAM, negative stacks."),
+    cfg.IntOpt("host_subset_size", default=1, min=1,
+               help="Pick at random among this many best hosts."),
+    cfg.IntOpt("max_attempts", default=3, min=1,
+               help="Hosts a build is tried on before it ends in ERROR."),
+]
+
+compute_opts = [
+    cfg.StrOpt("virt_driver", default="fake", choices=["fake"],
+               help="Virtualization driver of the compute agent."),
+    cfg.IntOpt("reserved_host_memory_mb", default=512, min=0,
+               help="Memory kept back for the host itself."),
+    cfg.IntOpt("reserved_host_disk_mb", default=0, min=0,
+               help="Disk kept back for the host itself."),
+]
+
+fake_opts = [
+    cfg.IntOpt("host_count", default=1, min=1,
+               help="Fake compute agents one stratus-compute process runs; "
+                    "the first is named after `host`, the others "
+                    "<host>-2, <host>-3, ..."),
+    cfg.IntOpt("vcpus", default=32, min=1, help="vCPUs of a fake host."),
+    cfg.IntOpt("memory_mb", default=131072, min=1,
+               help="Memory of a fake host in MB."),
+    cfg.IntOpt("local_gb", default=2048, min=1,
+               help="Disk of a fake host in GB."),
+    cfg.FloatOpt("spawn_delay", default=0.0, min=0,
+                 help="Seconds a fake spawn takes."),
+    cfg.ListOpt("fail_spawn_images", default=[],
+                help="Image IDs whose spawn fails (to exercise faults)."),
+]
+
+quota_opts = [
+    cfg.IntOpt("instances", default=10, help="Servers per project."),
+    cfg.IntOpt("cores", default=20, help="vCPUs per project."),
+    cfg.IntOpt("ram", default=51200, help="MB of RAM per project."),
+    cfg.IntOpt("key_pairs", default=100, help="Key pairs per user."),
+    cfg.IntOpt("metadata_items", default=128,
+               help="Metadata items per server."),
+    cfg.IntOpt("server_groups", default=10, help="Server groups per project."),
+    cfg.IntOpt("server_group_members", default=10,
+               help="Servers per server group."),
+]
+
+GROUPS = {
+    None: default_opts,
+    "database": database_opts,
+    "compute_api": compute_api_opts,
+    "identity": identity_opts,
+    "image": image_opts,
+    "scheduler": scheduler_opts,
+    "compute": compute_opts,
+    "fake": fake_opts,
+    "quota": quota_opts,
+}
+
+
+def _register(conf: cfg.ConfigOpts) -> None:
+    for group, opts in GROUPS.items():
+        conf.register_opts(opts, group=group)
+    for group, opts in messaging_opts.list_opts():
+        conf.register_opts(opts, group=group)
+    conf.set_default("transport_url", "fake://")
+    conf.set_default("control_exchange", "stratus")
+    policy_opts.set_defaults(conf, policy_file="policy.yaml")
+
+
+def list_opts() -> list[tuple[str, list[cfg.Opt]]]:
+    """Our options for oslo-config-generator (messaging and policy have their own)."""
+    return [(group or "DEFAULT", opts) for group, opts in GROUPS.items()]
+
+
+def parse_args(argv: list[str] | None = None, conf: cfg.ConfigOpts = CONF,
+               default_config_files: list[str] | None = None) -> cfg.ConfigOpts:
+    if default_config_files is None:
+        default_config_files = [p for p in ("etc/stratus/stratus.conf",
+                                            "/etc/stratus/stratus.conf")
+                                if os.path.exists(p)][:1]
+    conf(argv if argv is not None else [], project="stratus",
+         default_config_files=default_config_files)
+    return conf
+
+
+def state_file(*parts: str, conf: cfg.ConfigOpts = CONF) -> str:
+    path = os.path.join(os.path.abspath(conf.state_path), *parts)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return path
+
+
+_register(CONF)

@@ -1,0 +1,158 @@
+"""Errors that cross service boundaries.
+
+Each has an HTTP status; the API layer turns them into OpenStack's error body
+(`{"itemNotFound": {"code": 404, "message": ...}}`). They travel over RPC as
+oslo.messaging remote errors and are rebuilt by name (see `stratus.rpc`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class StratusError(Exception):
+    code = 500
+    msg_fmt = "An unknown error occurred."
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+        if message is None:
+            try:
+                message = self.msg_fmt % kwargs
+            except (KeyError, TypeError):
+                message = self.msg_fmt
+        self.message = message
+        super().__init__(message)
+
+
+class Invalid(StratusError):
+    code = 400
+    msg_fmt = "Invalid input: %(reason)s"
+
+
+class ValidationError(Invalid):
+    msg_fmt = "%(reason)s"
+
+
+class NotAuthenticated(StratusError):
+    code = 401
+    msg_fmt = "The request you have made requires authentication."
+
+
+class Forbidden(StratusError):
+    code = 403
+    msg_fmt = "You are not authorized to perform the requested action."
+
+
+class PolicyNotAuthorized(Forbidden):
+    msg_fmt = "Policy doesn't allow %(action)s to be performed."
+
+
+class QuotaExceeded(Forbidden):
+    msg_fmt = ("Quota exceeded for %(resource)s: requested %(requested)s, "
+               "but already used %(used)s of %(quota)s %(resource)s")
+
+
+class NotFound(StratusError):
+    code = 404
+    msg_fmt = "Resource could not be found."
+
+
+class InstanceNotFound(NotFound):
+    msg_fmt = "Instance %(instance_id)s could not be found."
+
+
+class FlavorNotFound(NotFound):
+    msg_fmt = "Flavor %(flavor_id)s could not be found."
+
+
+class FlavorExtraSpecNotFound(NotFound):
+    msg_fmt = "Flavor %(flavor_id)s has no extra specs with key %(key)s."
+
+
+class FlavorAccessNotFound(NotFound):
+    msg_fmt = "Flavor access not found for %(flavor_id)s / %(project_id)s combination."
+
+
+class ImageNotFound(NotFound):
+    msg_fmt = "Image %(image_id)s could not be found."
+
+
+class KeypairNotFound(NotFound):
+    msg_fmt = "Keypair %(name)s not found for user %(user_id)s"
+
+
+class MetadataItemNotFound(NotFound):
+    msg_fmt = "Metadata item was not found"
+
+
+class ServiceNotFound(NotFound):
+    msg_fmt = "Service %(service_id)s could not be found."
+
+
+class ComputeHostNotFound(NotFound):
+    msg_fmt = "Compute host %(host)s could not be found."
+
+
+class ProjectNotFound(NotFound):
+    msg_fmt = "Could not find project: %(project_id)s."
+
+
+class UserNotFound(NotFound):
+    msg_fmt = "Could not find user: %(user_id)s."
+
+
+class RoleNotFound(NotFound):
+    msg_fmt = "Could not find role: %(role_id)s."
+
+
+class DomainNotFound(NotFound):
+    msg_fmt = "Could not find domain: %(domain_id)s."
+
+
+class RoleAssignmentNotFound(NotFound):
+    msg_fmt = "Could not find role assignment."
+
+
+class Conflict(StratusError):
+    code = 409
+    msg_fmt = "Conflict: %(reason)s"
+
+
+class Duplicate(Conflict):
+    msg_fmt = "%(reason)s"
+
+
+class InstanceInvalidState(Conflict):
+    msg_fmt = ("Cannot '%(action)s' instance %(instance_uuid)s while it is in "
+               "%(attr)s %(state)s")
+
+
+class ImageNotActive(Invalid):
+    msg_fmt = "Image %(image_id)s is not active."
+
+
+class NoValidHost(StratusError):
+    code = 500
+    msg_fmt = "No valid host was found. %(reason)s"
+
+
+class RescheduledBuildFailed(StratusError):
+    msg_fmt = "Build of instance %(instance_uuid)s failed: %(reason)s"
+
+
+class VersionNotSupported(StratusError):
+    code = 406
+    msg_fmt = ("Version %(version)s is not supported by the API. Minimum is "
+               "%(min_ver)s and maximum is %(max_ver)s.")
+
+
+class ServiceUnavailable(StratusError):
+    code = 503
+    msg_fmt = "%(reason)s"
+
+
+def by_name(name: str) -> type[StratusError] | None:
+    found = globals().get(name)
+    if isinstance(found, type) and issubclass(found, StratusError):
+        return found
+    return None

@@ -1,0 +1,61 @@
+"""A running RPC service: its oslo.messaging server plus its state reports."""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from stratus import rpc
+from stratus.config import CONF
+from stratus.context import get_admin_context
+from stratus.servicegroup import get_driver
+
+LOG = logging.getLogger(__name__)
+
+
+class Service:
+    def __init__(self, binary: str, topic: str, host: str, endpoints: list[Any],
+                 report: bool = True) -> None:
+        self.binary = binary
+        self.topic = topic
+        self.host = host
+        self.endpoints = endpoints
+        self.report_enabled = report
+        self._server = rpc.get_server(topic, host, endpoints)
+        self._stop = threading.Event()
+        self._reporter: threading.Thread | None = None
+        self.servicegroup = get_driver()
+
+    def start(self) -> None:
+        self._server.start()
+        for endpoint in self.endpoints:
+            hook = getattr(endpoint, "init_host", None)
+            if hook is not None:
+                hook()
+        if self.report_enabled:
+            self._reporter = threading.Thread(target=self._report_loop,
+                                              name=f"report-{self.binary}-{self.host}",
+                                              daemon=True)
+            self._reporter.start()
+
+    def report_state(self) -> None:
+        self.servicegroup.report(get_admin_context(), self.host, self.binary, self.topic)
+
+    def _report_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.report_state()
+            except Exception as e:  # keep reporting through outages
+                LOG.warning("%s on %s could not report its state: %s",
+                            self.binary, self.host, e)
+            self._stop.wait(CONF.report_interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        try:
+            self._server.stop()
+            self._server.wait()
+        except Exception:  # stopping twice or a dead transport is harmless here
+            LOG.debug("RPC server of %s stopped with an error", self.binary, exc_info=True)
+        if self._reporter is not None:
+            self._reporter.join(timeout=5)

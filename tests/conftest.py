@@ -1,0 +1,109 @@
+"""Fixtures: an embedded cloud per test, with HTTP clients for its APIs."""
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from stratus import policy, rpc, tokens
+from stratus.api import auth
+from stratus.config import CONF, parse_args
+
+ADMIN_PASSWORD = "admin-secret"
+
+parse_args([], default_config_files=[])
+
+
+@dataclasses.dataclass
+class Cloud:
+    identity: TestClient
+    image: TestClient
+    compute: TestClient
+    services: list[Any]
+    admin_project_id: str
+
+    def token(self, user: str = "admin", password: str = ADMIN_PASSWORD,
+              project: str | None = "admin") -> dict[str, Any]:
+        """Issue a token; returns {"token": id, "body": token body}."""
+        auth_body: dict[str, Any] = {"identity": {"methods": ["password"], "password": {
+            "user": {"name": user, "domain": {"id": "default"}, "password": password}}}}
+        if project:
+            auth_body["scope"] = {"project": {"name": project, "domain": {"id": "default"}}}
+        resp = self.identity.post("/v3/auth/tokens", json={"auth": auth_body})
+        assert resp.status_code == 201, resp.text
+        return {"token": resp.headers["X-Subject-Token"], "body": resp.json()["token"]}
+
+    def headers(self, user: str = "admin", password: str = ADMIN_PASSWORD,
+                project: str | None = "admin") -> dict[str, str]:
+        return {"X-Auth-Token": self.token(user, password, project)["token"]}
+
+    def make_user(self, role: str = "member", project: str | None = None) -> dict[str, Any]:
+        """A new user with `role` on a project (a new one unless named);
+        returns ids, names and request headers."""
+        from conductor.rpcapi import ConductorAPI
+        from stratus.context import get_admin_context
+        api, ctx = ConductorAPI(), get_admin_context()
+        project_name = project or "project-" + uuid.uuid4().hex[:8]
+        found = api.identity_list(ctx, kind="project", filters={"name": project_name})
+        proj = found[0] if found else api.identity_create(ctx, kind="project",
+                                                           values={"name": project_name})
+        name = "user-" + uuid.uuid4().hex[:8]
+        user = api.identity_create(ctx, kind="user",
+                                   values={"name": name, "password": "pw-" + name})
+        role_row = api.identity_list(ctx, kind="role", filters={"name": role})[0]
+        api.role_assignment_add(ctx, user_id=user["id"], project_id=proj["id"],
+                                role_id=role_row["id"])
+        return {"user_id": user["id"], "user_name": name, "project_id": proj["id"],
+                "project_name": project_name,
+                "headers": self.headers(name, "pw-" + name, project_name)}
+
+
+def configure(state_path: str, connection: str | None = None) -> None:
+    CONF.set_override("state_path", state_path)
+    CONF.set_override("connection", connection or f"sqlite:///{state_path}/stratus.sqlite",
+                      group="database")
+    CONF.set_override("transport_url", "fake://")
+    CONF.set_override("host", "testhost")
+    CONF.set_override("report_interval", 1)
+    CONF.set_override("token_secret", "test-token-secret", group="identity")
+
+
+def reset_process_state() -> None:
+    from conductor.db import api as db
+    db.dispose()
+    rpc.cleanup()
+    policy.reset()
+    tokens.reset_secret()
+    auth.revocations.clear()
+
+
+@pytest.fixture
+def cloud(tmp_path: Any) -> Iterator[Cloud]:
+    from compute_api.app import create_app as compute_app
+    from conductor import manage
+    from identity_api.app import create_app as identity_app
+    from image_api.app import create_app as image_app
+    from stratus import launcher
+
+    configure(str(tmp_path))
+    reset_process_state()
+    manage.create_schema()
+    boot = manage.bootstrap(admin_password=ADMIN_PASSWORD)
+    services = [launcher.conductor_service(), launcher.scheduler_service(),
+                *launcher.compute_services()]
+    for service in services:
+        service.start()
+    try:
+        yield Cloud(identity=TestClient(identity_app()), image=TestClient(image_app()),
+                    compute=TestClient(compute_app()), services=services,
+                    admin_project_id=boot["project"]["id"])
+    finally:
+        for service in reversed(services):
+            service.stop()
+        reset_process_state()
+        CONF.clear_override("state_path")
+        CONF.reset()
