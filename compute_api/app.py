@@ -1,10 +1,20 @@
-"""compute API (being written)."""
+"""The compute API application: Nova's v2.1 API, with microversions."""
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from compute_api import (flavors, keypairs, quota_sets, server_metadata, servers, services,
+                         versions)
+from compute_api.microversion import MicroversionMiddleware
 from stratus.api.app import make_app
+
+ROUTERS = [versions.router, servers.router, server_metadata.router, flavors.router,
+           keypairs.router, quota_sets.router, services.router]
 
 
 def create_app() -> FastAPI:
-    return make_app("stratus-compute", "nova")
+    app = make_app("stratus-compute", "nova", extra_request_id_headers=("x-compute-request-id",))
+    app.add_middleware(MicroversionMiddleware)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

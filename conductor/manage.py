@@ -91,3 +91,24 @@ def bootstrap(admin_password: str | None = None, project_name: str = "admin",
             pass
     return {"project": project, "user": user, "password": password,
             "roles": list(roles.values())}
+
+
+def service_table() -> list[tuple[object, ...]]:
+    from conductor.services import ServiceEndpoint
+    from stratus.servicegroup import get_driver
+    group = get_driver()
+    rows = []
+    for svc in ServiceEndpoint().service_list(get_admin_context()):
+        zone = CONF.default_availability_zone if svc["binary"] == "stratus-compute" \
+            else "internal"
+        rows.append((svc["id"], svc["binary"], svc["host"], zone,
+                     "disabled" if svc["disabled"] else "enabled",
+                     "up" if group.is_up(svc) else "down", svc["updated_at"] or "",
+                     svc["disabled_reason"] or ""))
+    return rows
+
+
+def service_set(host: str, binary: str, values: dict[str, Any]) -> dict[str, Any]:
+    from conductor.services import ServiceEndpoint
+    return ServiceEndpoint().service_update(get_admin_context(), host=host, binary=binary,
+                                            values=values)

@@ -18,7 +18,9 @@ from stratus.context import RequestContext
 from stratus.rpc import endpoint_target
 
 RESOURCES = ("instances", "cores", "ram", "key_pairs", "metadata_items", "server_groups",
-             "server_group_members")
+             "server_group_members", "injected_files", "injected_file_content_bytes",
+             "injected_file_path_bytes", "floating_ips", "fixed_ips", "networks",
+             "security_groups", "security_group_rules")
 DEFAULT_CLASS = "default"
 
 

@@ -1,0 +1,1 @@
+"""Identity API: a Keystone v3 subset (tokens, catalog, projects, users, roles)."""

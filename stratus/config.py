@@ -132,6 +132,21 @@ quota_opts = [
     cfg.IntOpt("server_groups", default=10, help="Server groups per project."),
     cfg.IntOpt("server_group_members", default=10,
                help="Servers per server group."),
+    cfg.IntOpt("injected_files", default=5,
+               help="Files injected per server (API before 2.57)."),
+    cfg.IntOpt("injected_file_content_bytes", default=10240,
+               help="Bytes per injected file (API before 2.57)."),
+    cfg.IntOpt("injected_file_path_bytes", default=255,
+               help="Path length of an injected file (API before 2.57)."),
+    cfg.IntOpt("floating_ips", default=10,
+               help="Floating IPs per project (API before 2.36)."),
+    cfg.IntOpt("fixed_ips", default=-1,
+               help="Fixed IPs per project, -1 for unlimited (API before 2.36)."),
+    cfg.IntOpt("networks", default=3, help="Networks per project (API before 2.36)."),
+    cfg.IntOpt("security_groups", default=10,
+               help="Security groups per project (API before 2.36)."),
+    cfg.IntOpt("security_group_rules", default=20,
+               help="Rules per security group (API before 2.36)."),
 ]
 
 GROUPS = {
@@ -152,7 +167,7 @@ def _register(conf: cfg.ConfigOpts) -> None:
         conf.register_opts(opts, group=group)
     for group, opts in messaging_opts.list_opts():
         conf.register_opts(opts, group=group)
-    conf.set_default("transport_url", "fake://")
+    conf.set_default("transport_url", "inproc://")
     conf.set_default("control_exchange", "stratus")
     policy_opts.set_defaults(conf, policy_file="policy.yaml")
 

@@ -38,8 +38,7 @@ def get_enforcer() -> oslo_policy.Enforcer:
     with _lock:
         if _enforcer is None:
             path = _policy_path()
-            enforcer = oslo_policy.Enforcer(CONF, policy_file=path,
-                                            use_conf=path is not None)
+            enforcer = oslo_policy.Enforcer(CONF, policy_file=path)
             enforcer.register_defaults(list_rules())
             enforcer.load_rules()
             _enforcer = enforcer

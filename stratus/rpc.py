@@ -20,12 +20,12 @@ from stratus.context import RequestContext
 ALLOWED_EXMODS = ["stratus.exception"]
 
 _transport: messaging.Transport | None = None
-_notification_lock = threading.Lock()
+_transport_lock = threading.Lock()
 
 
 def get_transport(conf: cfg.ConfigOpts = CONF) -> messaging.Transport:
     global _transport
-    with _notification_lock:
+    with _transport_lock:
         if _transport is None:
             _transport = messaging.get_rpc_transport(
                 conf, allowed_remote_exmods=ALLOWED_EXMODS)
@@ -34,7 +34,7 @@ def get_transport(conf: cfg.ConfigOpts = CONF) -> messaging.Transport:
 
 def cleanup() -> None:
     global _transport
-    with _notification_lock:
+    with _transport_lock:
         if _transport is not None:
             _transport.cleanup()
         _transport = None
@@ -102,6 +102,21 @@ class RPCAPI:
             return self._send(ctxt, method, _server, kwargs)
         invoke.__name__ = method
         return invoke
+
+
+class SharedClient:
+    """A module-level client that follows the process's current transport."""
+
+    def __init__(self, api: type[RPCAPI]) -> None:
+        self._api_class = api
+        self._client: RPCAPI | None = None
+        self._transport: messaging.Transport | None = None
+
+    def __getattr__(self, method: str) -> Any:
+        transport = get_transport()
+        if self._client is None or self._transport is not transport:
+            self._client, self._transport = self._api_class(), transport
+        return getattr(self._client, method)
 
 
 def endpoint_target(api: type[RPCAPI]) -> messaging.Target:

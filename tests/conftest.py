@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -62,11 +63,55 @@ class Cloud:
                 "headers": self.headers(name, "pw-" + name, project_name)}
 
 
+    def create_image(self, headers: dict[str, str], data: bytes = b"\0" * 1024,
+                     **props: Any) -> dict[str, Any]:
+        """An active image uploaded through the image API."""
+        body = {"name": "img-" + uuid.uuid4().hex[:6], "disk_format": "raw",
+                "container_format": "bare", **props}
+        resp = self.image.post("/v2/images", json=body, headers=headers)
+        assert resp.status_code == 201, resp.text
+        image = resp.json()
+        resp = self.image.put(f"/v2/images/{image['id']}/file", content=data,
+                              headers={**headers, "Content-Type": "application/octet-stream"})
+        assert resp.status_code == 204, resp.text
+        return self.image.get(f"/v2/images/{image['id']}", headers=headers).json()
+
+    def boot(self, headers: dict[str, str], image_id: str, flavor: str = "1",
+             version: str = "2.47", **server: Any) -> dict[str, Any]:
+        body = {"server": {"name": "vm", "imageRef": image_id, "flavorRef": flavor,
+                           "networks": "none", **server}}
+        resp = self.compute.post("/v2.1/servers", json=body,
+                                 headers={**headers, "OpenStack-API-Version": f"compute {version}"})
+        assert resp.status_code == 202, resp.text
+        return resp.json()["server"]
+
+    def wait_for_server(self, headers: dict[str, str], server_id: str,
+                        until: tuple[str, ...] = ("ACTIVE", "ERROR"),
+                        timeout: float = 15) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            resp = self.compute.get(f"/v2.1/servers/{server_id}",
+                                    headers={**headers, "OpenStack-API-Version": "compute 2.47"})
+            assert resp.status_code == 200, resp.text
+            server = resp.json()["server"]
+            if server["status"] in until:
+                return server
+            assert time.monotonic() < deadline, f"server stuck in {server['status']}"
+            time.sleep(0.02)
+
+    def wait_until_gone(self, headers: dict[str, str], server_id: str,
+                        timeout: float = 15) -> None:
+        deadline = time.monotonic() + timeout
+        while self.compute.get(f"/v2.1/servers/{server_id}", headers=headers).status_code != 404:
+            assert time.monotonic() < deadline, "server was not deleted"
+            time.sleep(0.02)
+
+
 def configure(state_path: str, connection: str | None = None) -> None:
     CONF.set_override("state_path", state_path)
     CONF.set_override("connection", connection or f"sqlite:///{state_path}/stratus.sqlite",
                       group="database")
-    CONF.set_override("transport_url", "fake://")
+    CONF.set_override("transport_url", "inproc://")
     CONF.set_override("host", "testhost")
     CONF.set_override("report_interval", 1)
     CONF.set_override("token_secret", "test-token-secret", group="identity")

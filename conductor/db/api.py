@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -35,9 +36,20 @@ def _make_engine(url: str) -> sa.Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+            dbapi_conn.create_function("regexp", 2, _regexp, deterministic=True)
         return engine
     return sa.create_engine(url, echo=CONF.database.echo, pool_pre_ping=True,
                             pool_size=10, max_overflow=20)
+
+
+def _regexp(pattern: str | None, value: str | None) -> bool:
+    """SQLite has no REGEXP of its own; server databases do."""
+    if pattern is None or value is None:
+        return False
+    try:
+        return re.search(pattern, value) is not None
+    except re.error:
+        return False
 
 
 def get_engine() -> sa.Engine:

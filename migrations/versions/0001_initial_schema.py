@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 14:29:50.135552
+Create Date: 2026-11-24 14:41:25.061527
 """
 from alembic import op
 import sqlalchemy as sa
@@ -116,6 +116,7 @@ def upgrade() -> None:
     sa.Column('project_id', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.String(length=64), nullable=False),
     sa.Column('image_ref', sa.String(length=255), nullable=False),
+    sa.Column('flavorid', sa.String(length=255), nullable=False),
     sa.Column('flavor', sa.JSON(), nullable=False),
     sa.Column('vcpus', sa.Integer(), nullable=False),
     sa.Column('memory_mb', sa.Integer(), nullable=False),
@@ -137,6 +138,10 @@ def upgrade() -> None:
     sa.Column('access_ip_v6', sa.String(length=39), nullable=True),
     sa.Column('config_drive', sa.String(length=16), nullable=False),
     sa.Column('hostname', sa.String(length=255), nullable=True),
+    sa.Column('kernel_id', sa.String(length=255), nullable=False),
+    sa.Column('ramdisk_id', sa.String(length=255), nullable=False),
+    sa.Column('root_device_name', sa.String(length=255), nullable=True),
+    sa.Column('tags', sa.JSON(), nullable=False),
     sa.Column('reservation_id', sa.String(length=255), nullable=False),
     sa.Column('launch_index', sa.Integer(), nullable=False),
     sa.Column('locked', sa.Boolean(), nullable=False),

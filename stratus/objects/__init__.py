@@ -1,0 +1,1 @@
+"""Shared vocabulary of the compute objects (states and their API names)."""

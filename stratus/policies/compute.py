@@ -26,6 +26,8 @@ rules = [
              "GET", "/servers"),
     api_rule(S % "show", PROJECT_READER_OR_ADMIN, "Show a server", "GET",
              "/servers/{server_id}"),
+    api_rule(S % "show:host_status", ADMIN, "See the state of a server's host", "GET",
+             "/servers/{server_id}"),
     api_rule(S % "create", PROJECT_MEMBER_OR_ADMIN, "Create a server", "POST", "/servers"),
     api_rule(S % "create:forced_host", ADMIN, "Create a server on a given host",
              "POST", "/servers"),

@@ -1,0 +1,46 @@
+"""A hypervisor that keeps guests in memory, with capacity from the [fake] options."""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from compute_agent.virt.driver import ComputeDriver
+from stratus.config import CONF
+from stratus.context import RequestContext
+
+
+class FakeSpawnError(Exception):
+    pass
+
+
+class FakeDriver(ComputeDriver):
+    def __init__(self, host: str) -> None:
+        super().__init__(host)
+        self._lock = threading.Lock()
+        self._guests: dict[str, dict[str, Any]] = {}
+
+    def get_available_resource(self) -> dict[str, Any]:
+        return {"vcpus": CONF.fake.vcpus, "memory_mb": CONF.fake.memory_mb,
+                "local_gb": CONF.fake.local_gb, "hypervisor_type": "fake",
+                "hypervisor_version": 1000, "host_ip": "127.0.0.1",
+                "cpu_allocation_ratio": CONF.cpu_allocation_ratio,
+                "ram_allocation_ratio": CONF.ram_allocation_ratio,
+                "disk_allocation_ratio": CONF.disk_allocation_ratio}
+
+    def spawn(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        if CONF.fake.spawn_delay:
+            time.sleep(CONF.fake.spawn_delay)
+        if instance["image_ref"] in CONF.fake.fail_spawn_images:
+            raise FakeSpawnError(f"the fake driver was told to fail image "
+                                 f"{instance['image_ref']}")
+        with self._lock:
+            self._guests[instance["uuid"]] = {"state": "running", "name": instance["name"]}
+
+    def destroy(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        with self._lock:
+            self._guests.pop(instance["uuid"], None)
+
+    def list_instances(self) -> list[str]:
+        with self._lock:
+            return list(self._guests)

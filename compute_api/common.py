@@ -1,0 +1,83 @@
+"""What every compute API handler needs: the caller, the version, links, paging."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+
+from conductor.rpcapi import ConductorAPI
+from stratus import exception, policy
+from stratus.api.auth import get_context
+from stratus.rpc import SharedClient
+from stratus.config import CONF
+from stratus.context import RequestContext
+
+MAX_LIMIT = 1000
+
+
+@dataclasses.dataclass
+class Req:
+    ctx: RequestContext
+    version: tuple[int, int]
+    query: Any
+    path: str
+    _checks: dict[tuple[str, tuple[tuple[str, Any], ...]], bool] = dataclasses.field(
+        default_factory=dict)
+
+    def at_least(self, minor: int) -> bool:
+        return self.version >= (2, minor)
+
+    def authorize(self, action: str, target: dict[str, Any] | None = None) -> None:
+        policy.authorize(self.ctx, action, target)
+
+    def can(self, action: str, target: dict[str, Any] | None = None) -> bool:
+        """A policy check, remembered for the request (list views repeat them)."""
+        key = (action, tuple(sorted((target or {}).items())))
+        if key not in self._checks:
+            self._checks[key] = policy.check(self.ctx, action, target)
+        return self._checks[key]
+
+
+def req(request: Request) -> Req:
+    """FastAPI dependency: an authenticated compute API request."""
+    return Req(ctx=get_context(request),
+               version=getattr(request.state, "api_version", (2, 1)),
+               query=request.query_params, path=request.url.path)
+
+
+conductor = SharedClient(ConductorAPI)
+
+
+def base_url() -> str:
+    return CONF.compute_api.public_endpoint.rstrip("/")
+
+
+def links(collection: str, ident: str) -> list[dict[str, str]]:
+    return [{"rel": "self", "href": f"{base_url()}/v2.1/{collection}/{ident}"},
+            {"rel": "bookmark", "href": f"{base_url()}/{collection}/{ident}"}]
+
+
+def next_link(r: Req, marker: str) -> dict[str, str]:
+    params = [(k, v) for k, v in r.query.multi_items() if k != "marker"]
+    params.append(("marker", marker))
+    return {"rel": "next", "href": f"{base_url()}{r.path}?{urlencode(params)}"}
+
+
+def limit_and_marker(r: Req) -> tuple[int, str | None]:
+    raw = r.query.get("limit")
+    limit = MAX_LIMIT
+    if raw is not None:
+        try:
+            limit = int(raw)
+        except ValueError:
+            raise exception.ValidationError(reason="limit param must be an integer") from None
+        if limit < 0:
+            raise exception.ValidationError(reason="limit param must be positive")
+    return min(limit, MAX_LIMIT), r.query.get("marker")
+
+
+def iso(value: str | None) -> str | None:
+    """Times as Nova prints them: 2012-08-20T21:11:09Z."""
+    return value + "Z" if value else value

@@ -1,0 +1,85 @@
+"""/os-keypairs: import, generate, list, show, delete."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Response
+
+from compute_api import keypair_crypto
+from compute_api.common import Req, conductor, limit_and_marker, next_link, req
+from compute_api.schemas import keypairs as schemas
+from stratus.api.validation import validate
+
+router = APIRouter(prefix="/v2.1/os-keypairs")
+K = "os_compute_api:os-keypairs:%s"
+
+
+def _user(r: Req, requested: str | None = None) -> str:
+    """Whose key pairs: the caller's, or (2.10, admins) those of `user_id`."""
+    if r.at_least(10):
+        return requested or r.query.get("user_id") or r.ctx.user_id
+    return r.ctx.user_id
+
+
+def view(r: Req, kp: dict[str, Any], full: bool = False) -> dict[str, Any]:
+    body = {"name": kp["name"], "public_key": kp["public_key"],
+            "fingerprint": kp["fingerprint"]}
+    if full:
+        body.update({"user_id": kp["user_id"], "id": kp["id"],
+                     "created_at": kp["created_at"], "updated_at": None,
+                     "deleted": False, "deleted_at": None})
+    if r.at_least(2):
+        body["type"] = kp["type"]
+    return body
+
+
+@router.get("")
+def index(r: Req = Depends(req)) -> dict[str, Any]:
+    user_id = _user(r)
+    r.authorize(K % "index", {"user_id": user_id})
+    limit, marker = limit_and_marker(r) if r.at_least(35) else (None, None)
+    kps = conductor.keypair_list(r.ctx, user_id=user_id, limit=limit, marker=marker)
+    body: dict[str, Any] = {"keypairs": [{"keypair": view(r, kp)} for kp in kps]}
+    if limit is not None and kps and len(kps) == limit:
+        body["keypairs_links"] = [next_link(r, kps[-1]["name"])]
+    return body
+
+
+@router.post("")
+def create(response: Response, body: Any = Body(None),
+           r: Req = Depends(req)) -> dict[str, Any]:
+    validate(body, schemas.create_schema(r.version))
+    kp = body["keypair"]
+    user_id = _user(r, kp.get("user_id"))
+    r.authorize(K % "create", {"user_id": user_id})
+    key_type = kp.get("type", "ssh")
+    private_key = None
+    public_key = kp.get("public_key")
+    if public_key is None:
+        private_key, public_key = keypair_crypto.generate_ssh()
+    values = {"name": kp["name"], "public_key": public_key, "type": key_type,
+              "fingerprint": keypair_crypto.fingerprint(public_key, key_type)}
+    created = conductor.keypair_create(r.ctx, user_id=user_id, project_id=r.ctx.project_id,
+                                       values=values)
+    out = view(r, created)
+    out["user_id"] = created["user_id"]
+    if private_key is not None:
+        out["private_key"] = private_key
+    response.status_code = 201 if r.at_least(2) else 200
+    return {"keypair": out}
+
+
+@router.get("/{name}")
+def show(name: str, r: Req = Depends(req)) -> dict[str, Any]:
+    user_id = _user(r)
+    r.authorize(K % "show", {"user_id": user_id})
+    return {"keypair": view(r, conductor.keypair_get(r.ctx, user_id=user_id, name=name),
+                            full=True)}
+
+
+@router.delete("/{name}")
+def delete(name: str, r: Req = Depends(req)) -> Response:
+    user_id = _user(r)
+    r.authorize(K % "delete", {"user_id": user_id})
+    conductor.keypair_delete(r.ctx, user_id=user_id, name=name)
+    return Response(status_code=204 if r.at_least(2) else 202)

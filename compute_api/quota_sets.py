@@ -1,0 +1,140 @@
+"""/os-quota-sets, /os-quota-class-sets and /limits (seed 5.1.2)."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Response
+
+from compute_api.common import Req, conductor, req
+from compute_api.schemas.quotas import update_schema
+from stratus import exception
+from stratus.api.validation import to_bool, validate
+
+router = APIRouter(prefix="/v2.1")
+Q = "os_compute_api:os-quota-sets:%s"
+QC = "os_compute_api:os-quota-class-sets:%s"
+
+BASE = ("instances", "cores", "ram", "key_pairs", "metadata_items", "server_groups",
+        "server_group_members")
+PERSONALITY = ("injected_files", "injected_file_content_bytes", "injected_file_path_bytes")
+NETWORK_PROXY = ("floating_ips", "fixed_ips", "security_groups", "security_group_rules")
+
+
+def quota_resources(r: Req, for_class: bool = False) -> tuple[str, ...]:
+    """The resources a quota (class) set shows at this microversion."""
+    names: tuple[str, ...] = BASE
+    if for_class and not r.at_least(50):
+        names = tuple(n for n in BASE if not n.startswith("server_group"))
+    if not r.at_least(57):
+        names += PERSONALITY
+    if not r.at_least(36) or (for_class and not r.at_least(50)):
+        names += NETWORK_PROXY
+    return names
+
+
+def _target(project_id: str) -> dict[str, Any]:
+    return {"project_id": project_id}
+
+
+@router.get("/os-quota-sets/{project_id}")
+def show(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
+    r.authorize(Q % "show", _target(project_id))
+    limits = conductor.quota_get(r.ctx, project_id=project_id)
+    return {"quota_set": {"id": project_id,
+                          **{k: limits[k] for k in quota_resources(r)}}}
+
+
+@router.get("/os-quota-sets/{project_id}/defaults")
+def defaults(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
+    r.authorize(Q % "defaults", _target(project_id))
+    limits = conductor.quota_get(r.ctx, defaults=True)
+    return {"quota_set": {"id": project_id,
+                          **{k: limits[k] for k in quota_resources(r)}}}
+
+
+@router.get("/os-quota-sets/{project_id}/detail")
+def detail(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
+    r.authorize(Q % "detail", _target(project_id))
+    usage = conductor.quota_usage(r.ctx, project_id=project_id,
+                                  user_id=r.query.get("user_id") or r.ctx.user_id)
+    return {"quota_set": {"id": project_id,
+                          **{k: usage[k] for k in quota_resources(r)}}}
+
+
+@router.put("/os-quota-sets/{project_id}")
+def update(project_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
+    r.authorize(Q % "update", _target(project_id))
+    resources = quota_resources(r)
+    validate(body, update_schema(resources, "quota_set", with_force=True))
+    values = dict(body["quota_set"])
+    force = to_bool(values.pop("force", False))
+    limits = conductor.quota_update(r.ctx, project_id=project_id,
+                                    values={k: int(v) for k, v in values.items()},
+                                    force=force)
+    return {"quota_set": {k: limits[k] for k in resources}}
+
+
+@router.delete("/os-quota-sets/{project_id}", status_code=202)
+def revert(project_id: str, r: Req = Depends(req)) -> Response:
+    r.authorize(Q % "delete", _target(project_id))
+    conductor.quota_delete(r.ctx, project_id=project_id)
+    return Response(status_code=202)
+
+
+@router.get("/os-quota-class-sets/{class_name}")
+def class_show(class_name: str, r: Req = Depends(req)) -> dict[str, Any]:
+    r.authorize(QC % "show")
+    limits = conductor.quota_class_get(r.ctx, class_name=class_name)
+    return {"quota_class_set": {"id": class_name,
+                                **{k: limits[k] for k in quota_resources(r, True)}}}
+
+
+@router.put("/os-quota-class-sets/{class_name}")
+def class_update(class_name: str, body: Any = Body(None),
+                 r: Req = Depends(req)) -> dict[str, Any]:
+    r.authorize(QC % "update")
+    resources = quota_resources(r, True)
+    validate(body, update_schema(resources, "quota_class_set", with_force=False))
+    limits = conductor.quota_class_update(
+        r.ctx, class_name=class_name,
+        values={k: int(v) for k, v in body["quota_class_set"].items()})
+    return {"quota_class_set": {k: limits[k] for k in resources}}
+
+
+@router.get("/limits")
+def limits(r: Req = Depends(req)) -> dict[str, Any]:
+    r.authorize("os_compute_api:limits")
+    project_id = r.ctx.project_id
+    requested = r.query.get("tenant_id")
+    if requested and requested != project_id:
+        r.authorize("os_compute_api:limits:other_project")
+        project_id = requested
+    if project_id is None:
+        raise exception.Invalid("A project-scoped token is needed to show limits.")
+    usage = conductor.quota_usage(r.ctx, project_id=project_id, user_id=r.ctx.user_id)
+    absolute = {
+        "maxServerMeta": usage["metadata_items"]["limit"],
+        "maxTotalKeypairs": usage["key_pairs"]["limit"],
+        "maxServerGroups": usage["server_groups"]["limit"],
+        "maxServerGroupMembers": usage["server_group_members"]["limit"],
+        "maxTotalCores": usage["cores"]["limit"],
+        "maxTotalInstances": usage["instances"]["limit"],
+        "maxTotalRAMSize": usage["ram"]["limit"],
+        "totalCoresUsed": usage["cores"]["in_use"],
+        "totalInstancesUsed": usage["instances"]["in_use"],
+        "totalRAMUsed": usage["ram"]["in_use"],
+        "totalServerGroupsUsed": usage["server_groups"]["in_use"],
+    }
+    if not r.at_least(57):
+        absolute["maxPersonality"] = usage["injected_files"]["limit"]
+        absolute["maxPersonalitySize"] = usage["injected_file_content_bytes"]["limit"]
+    if not r.at_least(39):
+        absolute["maxImageMeta"] = usage["metadata_items"]["limit"]
+    if not r.at_least(36):
+        absolute.update({
+            "maxSecurityGroups": usage["security_groups"]["limit"],
+            "maxSecurityGroupRules": usage["security_group_rules"]["limit"],
+            "maxTotalFloatingIps": usage["floating_ips"]["limit"],
+            "totalFloatingIpsUsed": usage["floating_ips"]["in_use"],
+            "totalSecurityGroupsUsed": usage["security_groups"]["in_use"]})
+    return {"limits": {"rate": [], "absolute": absolute}}

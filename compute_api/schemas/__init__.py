@@ -1,0 +1,1 @@
+"""Request body schemas of the compute API, one module per resource."""

@@ -1,0 +1,51 @@
+"""Schemas of the flavor resources."""
+from __future__ import annotations
+
+from stratus.api.validation import boolean
+
+create = {
+    "type": "object",
+    "properties": {"flavor": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 255,
+                     "pattern": r"^(?! )[a-zA-Z0-9. _-]+(?<! )$"},
+            "id": {"type": ["string", "null"], "minLength": 1, "maxLength": 255,
+                   "pattern": r"^(?! )[a-zA-Z0-9. _-]+(?<! )$"},
+            "ram": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
+            "vcpus": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
+            "disk": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0},
+            "OS-FLV-EXT-DATA:ephemeral": {"type": ["integer", "string"],
+                                          "pattern": "^[0-9]*$", "minimum": 0},
+            "swap": {"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0},
+            "rxtx_factor": {"type": ["number", "string"], "minimum": 0, "exclusiveMinimum": True},
+            "os-flavor-access:is_public": boolean,
+        },
+        "required": ["name", "ram", "vcpus", "disk"],
+        "additionalProperties": False}},
+    "required": ["flavor"],
+    "additionalProperties": False,
+}
+
+_spec_key = r"^[a-zA-Z0-9-_:. ]{1,255}$"
+_spec_value = {"type": ["string", "number", "boolean"], "maxLength": 255}
+
+extra_specs = {
+    "type": "object",
+    "properties": {"extra_specs": {"type": "object", "patternProperties": {_spec_key: _spec_value},
+                                   "additionalProperties": False}},
+    "required": ["extra_specs"],
+    "additionalProperties": False,
+}
+
+extra_spec_item = {"type": "object", "patternProperties": {_spec_key: _spec_value},
+                   "minProperties": 1, "maxProperties": 1, "additionalProperties": False}
+
+_tenant = {"type": "object", "properties": {"tenant": {"type": "string", "minLength": 1,
+                                                        "maxLength": 255}},
+           "required": ["tenant"], "additionalProperties": False}
+access_action = {
+    "type": "object",
+    "properties": {"addTenantAccess": _tenant, "removeTenantAccess": _tenant},
+    "minProperties": 1, "maxProperties": 1, "additionalProperties": False,
+}

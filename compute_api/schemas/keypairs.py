@@ -1,0 +1,30 @@
+"""Schemas of POST /os-keypairs (2.1, 2.2 adds type, 2.10 adds user_id)."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+_create: dict[str, Any] = {
+    "type": "object",
+    "properties": {"keypair": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 255,
+                     "pattern": r"^[a-zA-Z0-9 _-]+$"},
+            "public_key": {"type": "string"},
+        },
+        "required": ["name"],
+        "additionalProperties": False}},
+    "required": ["keypair"],
+    "additionalProperties": False,
+}
+
+
+def create_schema(version: tuple[int, int]) -> dict[str, Any]:
+    schema = copy.deepcopy(_create)
+    props = schema["properties"]["keypair"]["properties"]
+    if version >= (2, 2):
+        props["type"] = {"type": "string", "enum": ["ssh", "x509"]}
+    if version >= (2, 10):
+        props["user_id"] = {"type": "string", "minLength": 1, "maxLength": 255}
+    return schema

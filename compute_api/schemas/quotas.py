@@ -1,0 +1,17 @@
+"""Schemas of quota set and quota class set updates."""
+from __future__ import annotations
+
+from typing import Any
+
+_limit = {"type": ["integer", "string"], "pattern": r"^-?[0-9]+$", "minimum": -1}
+
+
+def update_schema(resources: tuple[str, ...], wrapper: str,
+                  with_force: bool) -> dict[str, Any]:
+    props: dict[str, Any] = {r: _limit for r in resources}
+    if with_force:
+        props["force"] = {"type": ["boolean", "string"]}
+    return {"type": "object",
+            "properties": {wrapper: {"type": "object", "properties": props,
+                                     "additionalProperties": False}},
+            "required": [wrapper], "additionalProperties": False}

@@ -1,0 +1,96 @@
+"""Schemas of POST /servers and PUT /servers/{id} (microversions 2.1-2.47)."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from stratus.api.validation import boolean, description, metadata, name
+
+ip_v4 = {"type": "string", "format": "ipv4"}
+ip_v6 = {"type": "string", "format": "ipv6"}
+network_list = {
+    "type": "array",
+    "items": {"type": "object", "properties": {
+        "uuid": {"type": "string"}, "port": {"type": ["string", "null"]},
+        "fixed_ip": {"type": "string"}, "tag": {"type": "string", "maxLength": 60}},
+        "additionalProperties": False},
+}
+
+_server_create: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "server": {
+            "type": "object",
+            "properties": {
+                "name": name,
+                "imageRef": {"type": "string", "maxLength": 255},
+                "flavorRef": {"type": ["string", "integer"], "minLength": 1},
+                "adminPass": {"type": "string"},
+                "metadata": metadata,
+                "networks": network_list,
+                "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]},
+                "accessIPv4": ip_v4,
+                "accessIPv6": ip_v6,
+                "key_name": {"type": "string", "minLength": 1, "maxLength": 255},
+                "user_data": {"type": "string", "maxLength": 65535},
+                "availability_zone": {"type": "string", "minLength": 1, "maxLength": 255},
+                "block_device_mapping": {"type": "array"},
+                "block_device_mapping_v2": {"type": "array"},
+                "min_count": {"type": ["integer", "string"], "pattern": "^[0-9]+$",
+                              "minimum": 1},
+                "max_count": {"type": ["integer", "string"], "pattern": "^[0-9]+$",
+                              "minimum": 1},
+                "return_reservation_id": boolean,
+                "security_groups": {"type": "array", "items": {
+                    "type": "object", "properties": {"name": {"type": "string"}},
+                    "additionalProperties": False}},
+                "config_drive": boolean,
+                "personality": {"type": "array"},
+            },
+            "required": ["name", "flavorRef"],
+            "additionalProperties": False,
+        },
+        "os:scheduler_hints": {"type": "object"},
+        "OS-SCH-HNT:scheduler_hints": {"type": "object"},
+    },
+    "required": ["server"],
+    "additionalProperties": False,
+}
+
+
+def create_schema(version: tuple[int, int]) -> dict[str, Any]:
+    schema = copy.deepcopy(_server_create)
+    server = schema["properties"]["server"]
+    if version >= (2, 19):
+        server["properties"]["description"] = description
+    if version >= (2, 37):
+        server["properties"]["networks"] = {"oneOf": [
+            network_list, {"type": "string", "enum": ["auto", "none"]}]}
+        server["required"].append("networks")
+    return schema
+
+
+_server_update: dict[str, Any] = {
+    "type": "object",
+    "properties": {"server": {
+        "type": "object",
+        "properties": {"name": name, "accessIPv4": ip_v4, "accessIPv6": ip_v6,
+                       "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]}},
+        "additionalProperties": False}},
+    "required": ["server"],
+    "additionalProperties": False,
+}
+
+
+def update_schema(version: tuple[int, int]) -> dict[str, Any]:
+    schema = copy.deepcopy(_server_update)
+    if version >= (2, 19):
+        schema["properties"]["server"]["properties"]["description"] = description
+    return schema
+
+
+metadata_body = {"type": "object", "properties": {"metadata": metadata},
+                 "required": ["metadata"], "additionalProperties": False}
+meta_item_body = {"type": "object",
+                  "properties": {"meta": {**metadata, "minProperties": 1, "maxProperties": 1}},
+                  "required": ["meta"], "additionalProperties": False}

@@ -1,0 +1,83 @@
+"""/servers/{id}/metadata and /servers/{id}/ips."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Response
+
+from compute_api.common import Req, conductor, req
+from compute_api.schemas import servers as schemas
+from compute_api.servers import get_instance, owner_filter, target
+from stratus import exception
+from stratus.api.validation import validate
+
+router = APIRouter(prefix="/v2.1/servers/{server_id}")
+M = "os_compute_api:server-metadata:%s"
+
+
+def _update(r: Req, server_id: str, action: str, updates: dict[str, str],
+            deletes: list[str] | None = None, replace: bool = False) -> dict[str, str]:
+    inst = get_instance(r, server_id)
+    r.authorize(M % action, target(inst))
+    return conductor.instance_metadata_update(
+        r.ctx, instance_uuid=server_id, updates=updates, deletes=deletes or [],
+        replace=replace, project_id=owner_filter(r))
+
+
+@router.get("/metadata")
+def index(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
+    inst = get_instance(r, server_id)
+    r.authorize(M % "index", target(inst))
+    return {"metadata": inst["metadata"]}
+
+
+@router.post("/metadata")
+def create(server_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
+    validate(body, schemas.metadata_body)
+    return {"metadata": _update(r, server_id, "create", body["metadata"])}
+
+
+@router.put("/metadata")
+def update_all(server_id: str, body: Any = Body(None),
+               r: Req = Depends(req)) -> dict[str, Any]:
+    validate(body, schemas.metadata_body)
+    return {"metadata": _update(r, server_id, "update_all", body["metadata"], replace=True)}
+
+
+@router.get("/metadata/{key}")
+def show(server_id: str, key: str, r: Req = Depends(req)) -> dict[str, Any]:
+    inst = get_instance(r, server_id)
+    r.authorize(M % "show", target(inst))
+    if key not in inst["metadata"]:
+        raise exception.MetadataItemNotFound()
+    return {"meta": {key: inst["metadata"][key]}}
+
+
+@router.put("/metadata/{key}")
+def update(server_id: str, key: str, body: Any = Body(None),
+           r: Req = Depends(req)) -> dict[str, Any]:
+    validate(body, schemas.meta_item_body)
+    if key not in body["meta"]:
+        raise exception.Invalid("Request body and URI mismatch")
+    _update(r, server_id, "update", body["meta"])
+    return {"meta": body["meta"]}
+
+
+@router.delete("/metadata/{key}", status_code=204)
+def delete(server_id: str, key: str, r: Req = Depends(req)) -> Response:
+    _update(r, server_id, "delete", {}, deletes=[key])
+    return Response(status_code=204)
+
+
+@router.get("/ips")
+def ips(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
+    inst = get_instance(r, server_id)
+    r.authorize("os_compute_api:ips:index", target(inst))
+    return {"addresses": {}}
+
+
+@router.get("/ips/{network}")
+def ips_by_network(server_id: str, network: str, r: Req = Depends(req)) -> dict[str, Any]:
+    inst = get_instance(r, server_id)
+    r.authorize("os_compute_api:ips:show", target(inst))
+    raise exception.NotFound("Instance is not a member of specified network")

@@ -1,0 +1,114 @@
+"""The JSON shape of a server, per microversion (Nova's servers view)."""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from compute_api.common import Req, base_url, iso, links
+from stratus.objects import states
+
+EXT = "os_compute_api:os-extended-server-attributes"
+
+
+def host_id(project_id: str, host: str | None) -> str:
+    if not host:
+        return ""
+    return hashlib.sha224((project_id + host).encode()).hexdigest()
+
+
+def _usage_time(value: str | None) -> str | None:
+    return value + ".000000" if value else None
+
+
+def _flavor(r: Req, inst: dict[str, Any]) -> dict[str, Any]:
+    flavor = inst["flavor"]
+    if not r.at_least(47):
+        return {"id": flavor["flavorid"],
+                "links": [{"rel": "bookmark",
+                           "href": f"{base_url()}/flavors/{flavor['flavorid']}"}]}
+    out = {"vcpus": flavor["vcpus"], "ram": flavor["memory_mb"], "disk": flavor["root_gb"],
+           "ephemeral": flavor["ephemeral_gb"], "swap": flavor["swap"],
+           "original_name": flavor["name"]}
+    if r.can("os_compute_api:os-flavor-extra-specs:index",
+             {"project_id": inst["project_id"]}):
+        out["extra_specs"] = dict(flavor.get("extra_specs") or {})
+    return out
+
+
+def _image(inst: dict[str, Any]) -> dict[str, Any] | str:
+    if not inst["image_ref"]:
+        return ""
+    return {"id": inst["image_ref"],
+            "links": [{"rel": "bookmark", "href": f"{base_url()}/images/{inst['image_ref']}"}]}
+
+
+def _fault(r: Req, inst: dict[str, Any]) -> dict[str, Any] | None:
+    fault = inst.get("fault")
+    if not fault or inst["vm_state"] not in (states.ERROR, states.DELETED):
+        return None
+    out = {"code": fault["code"], "created": iso(fault["created"]),
+           "message": fault["message"]}
+    if fault["details"] and (r.ctx.is_admin or fault["code"] != 500):
+        out["details"] = fault["details"]
+    return out
+
+
+def brief(inst: dict[str, Any]) -> dict[str, Any]:
+    return {"id": inst["uuid"], "name": inst["name"], "links": links("servers", inst["uuid"])}
+
+
+def detail(r: Req, inst: dict[str, Any],
+           host_status: dict[str, str] | None = None) -> dict[str, Any]:
+    status = states.api_status(inst["vm_state"], inst["task_state"])
+    body: dict[str, Any] = {
+        **brief(inst),
+        "status": status,
+        "tenant_id": inst["project_id"],
+        "user_id": inst["user_id"],
+        "metadata": inst["metadata"],
+        "hostId": host_id(inst["project_id"], inst["host"]),
+        "image": _image(inst),
+        "flavor": _flavor(r, inst),
+        "created": iso(inst["created_at"]),
+        "updated": iso(inst["updated_at"]),
+        "addresses": {},
+        "accessIPv4": inst["access_ip_v4"] or "",
+        "accessIPv6": inst["access_ip_v6"] or "",
+        "OS-DCF:diskConfig": "MANUAL",
+        "OS-EXT-AZ:availability_zone": inst["availability_zone"] or "",
+        "config_drive": inst["config_drive"] or "",
+        "key_name": inst["key_name"],
+        "OS-SRV-USG:launched_at": _usage_time(inst["launched_at"]),
+        "OS-SRV-USG:terminated_at": _usage_time(inst["terminated_at"]),
+        "OS-EXT-STS:task_state": inst["task_state"],
+        "OS-EXT-STS:vm_state": inst["vm_state"],
+        "OS-EXT-STS:power_state": inst["power_state"],
+        "os-extended-volumes:volumes_attached": [],
+    }
+    if status in ("BUILD", "ACTIVE"):
+        body["progress"] = 100 if status == "ACTIVE" else 0
+    target = {"project_id": inst["project_id"]}
+    if r.can(EXT, target):
+        body.update({"OS-EXT-SRV-ATTR:host": inst["host"],
+                     "OS-EXT-SRV-ATTR:hypervisor_hostname": inst["node"],
+                     "OS-EXT-SRV-ATTR:instance_name": "instance-%08x" % inst["id"]})
+        if r.at_least(3):
+            body.update({"OS-EXT-SRV-ATTR:reservation_id": inst["reservation_id"],
+                         "OS-EXT-SRV-ATTR:launch_index": inst["launch_index"],
+                         "OS-EXT-SRV-ATTR:hostname": inst["hostname"],
+                         "OS-EXT-SRV-ATTR:kernel_id": inst["kernel_id"],
+                         "OS-EXT-SRV-ATTR:ramdisk_id": inst["ramdisk_id"],
+                         "OS-EXT-SRV-ATTR:root_device_name": inst["root_device_name"],
+                         "OS-EXT-SRV-ATTR:user_data": inst["user_data"]})
+    if r.at_least(9):
+        body["locked"] = bool(inst["locked"])
+    if r.at_least(16) and host_status is not None:
+        body["host_status"] = host_status.get(inst["host"] or "", "")
+    if r.at_least(19):
+        body["description"] = inst["description"]
+    if r.at_least(26):
+        body["tags"] = list(inst["tags"] or [])
+    fault = _fault(r, inst)
+    if fault is not None:
+        body["fault"] = fault
+    return body

@@ -1,0 +1,310 @@
+"""/servers: create, list, show, update, delete."""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Response
+
+from compute_api import server_view
+from compute_api.common import Req, conductor, limit_and_marker, links, next_link, req
+from compute_api.schemas import servers as schemas
+from stratus import exception
+from stratus.api.validation import to_bool, validate
+from stratus.config import CONF
+from stratus.objects import states
+from stratus.servicegroup import get_driver
+
+router = APIRouter(prefix="/v2.1/servers")
+GiB = 1024 ** 3
+P = "os_compute_api:servers:%s"
+
+# Filters anyone may use; admins may use every filter (Nova's allow_all_filters).
+USER_FILTERS = {"name", "status", "image", "flavor", "changes-since", "reservation_id",
+                "ip", "ip6", "all_tenants", "marker", "limit", "sort_key", "sort_dir"}
+
+
+# --- helpers -------------------------------------------------------------------
+
+def owner_filter(r: Req) -> str | None:
+    """Project an instance must belong to for this caller; None for admins."""
+    return None if r.ctx.is_admin else r.ctx.project_id
+
+
+def get_instance(r: Req, server_id: str) -> dict[str, Any]:
+    return conductor.instance_get(r.ctx, instance_uuid=server_id, project_id=owner_filter(r))
+
+
+def target(inst: dict[str, Any]) -> dict[str, Any]:
+    return {"project_id": inst["project_id"], "user_id": inst["user_id"]}
+
+
+def host_statuses(r: Req) -> dict[str, str] | None:
+    if not r.at_least(16) or not r.can(P % "show:host_status"):
+        return None
+    group = get_driver()
+    result = {}
+    for svc in conductor.service_list(r.ctx, binary="stratus-compute"):
+        if svc["forced_down"] or not group.is_up(svc):
+            result[svc["host"]] = "DOWN"
+        elif svc["disabled"]:
+            result[svc["host"]] = "MAINTENANCE"
+        else:
+            result[svc["host"]] = "UP"
+    return result
+
+
+def _flavor_snapshot(flavor: dict[str, Any]) -> dict[str, Any]:
+    keys = ("flavorid", "name", "memory_mb", "vcpus", "root_gb", "ephemeral_gb", "swap",
+            "rxtx_factor", "extra_specs")
+    return {k: flavor[k] for k in keys}
+
+
+def _resolve_flavor(r: Req, flavor_ref: Any) -> dict[str, Any]:
+    ref = str(flavor_ref).rstrip("/").rsplit("/", 1)[-1]
+    try:
+        return conductor.flavor_get(r.ctx, flavorid=ref, project_id=owner_filter(r))
+    except exception.FlavorNotFound:
+        raise exception.Invalid(f"Flavor {ref} could not be found.") from None
+
+
+def _resolve_image(r: Req, image_ref: str, flavor: dict[str, Any]) -> dict[str, Any]:
+    ref = image_ref.rstrip("/").rsplit("/", 1)[-1]
+    try:
+        image = conductor.image_get(r.ctx, image_id=ref)
+    except exception.ImageNotFound:
+        raise exception.Invalid(f"Image {ref} could not be found.") from None
+    if image["status"] != "active":
+        raise exception.Invalid(f"Image {ref} is not active.")
+    root_bytes = flavor["root_gb"] * GiB
+    if flavor["root_gb"] and (image.get("size") or 0) > root_bytes:
+        raise exception.Invalid(
+            f"Flavor's disk is too small for requested image. Flavor disk is {root_bytes} "
+            f"bytes, image is {image['size']} bytes.")
+    if flavor["root_gb"] and (image.get("min_disk") or 0) > flavor["root_gb"]:
+        raise exception.Invalid(
+            f"Flavor's disk is too small for requested image. Flavor disk is "
+            f"{flavor['root_gb']} GB, the image needs at least {image['min_disk']} GB.")
+    if (image.get("min_ram") or 0) > flavor["memory_mb"]:
+        raise exception.Invalid(
+            f"Flavor's memory is too small for requested image. Flavor has "
+            f"{flavor['memory_mb']} MB, the image needs at least {image['min_ram']} MB.")
+    return image
+
+
+def _check_networks(networks: Any) -> None:
+    if isinstance(networks, list) and networks:
+        first = networks[0]
+        what = first.get("uuid") or first.get("port") or first.get("fixed_ip")
+        raise exception.Invalid(f"Network {what} could not be found: this cloud has no "
+                                f"networks yet; use networks \"auto\" or \"none\".")
+
+
+def _check_user_data(user_data: str | None) -> None:
+    if user_data is None:
+        return
+    try:
+        base64.b64decode(user_data, validate=True)
+    except (binascii.Error, ValueError):
+        raise exception.Invalid("User data needs to be valid base 64.") from None
+
+
+def _count(server: dict[str, Any], key: str, default: int) -> int:
+    value = server.get(key, default)
+    return int(value)
+
+
+def _create_values(r: Req, server: dict[str, Any], flavor: dict[str, Any],
+                   image: dict[str, Any] | None) -> dict[str, Any]:
+    key_data = None
+    if server.get("key_name"):
+        try:
+            key_data = conductor.keypair_get(r.ctx, user_id=r.ctx.user_id,
+                                             name=server["key_name"])["public_key"]
+        except exception.KeypairNotFound:
+            raise exception.Invalid("Invalid key_name provided.") from None
+    props = (image or {}).get("properties") or {}
+    return {
+        "name": server["name"], "project_id": r.ctx.project_id, "user_id": r.ctx.user_id,
+        "image_ref": image["id"] if image else "", "flavor": _flavor_snapshot(flavor),
+        "key_name": server.get("key_name"), "key_data": key_data,
+        "user_data": server.get("user_data"), "metadata_items": server.get("metadata") or {},
+        "availability_zone": server.get("availability_zone"),
+        "access_ip_v4": server.get("accessIPv4"), "access_ip_v6": server.get("accessIPv6"),
+        "config_drive": "True" if to_bool(server.get("config_drive", False)) else "",
+        "description": server.get("description"), "hostname": _hostname(server["name"]),
+        "kernel_id": props.get("kernel_id", ""), "ramdisk_id": props.get("ramdisk_id", ""),
+    }
+
+
+def _hostname(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c == "-" else "-" for c in name.lower())
+    return cleaned.strip("-")[:63] or "server"
+
+
+def _check_zone(server: dict[str, Any]) -> None:
+    zone = server.get("availability_zone")
+    if zone is not None and zone != CONF.default_availability_zone:
+        raise exception.Invalid(f"The requested availability zone {zone} is not available.")
+
+
+def _check_unsupported(server: dict[str, Any]) -> None:
+    if server.get("personality"):
+        raise exception.Invalid("Personality files are not supported; use user_data or "
+                                "a config drive.")
+    if server.get("block_device_mapping") or server.get("block_device_mapping_v2"):
+        raise exception.Invalid("Block device mappings are not supported yet: boot from an "
+                                "image.")
+    for group in server.get("security_groups") or []:
+        if group.get("name") not in (None, "default"):
+            raise exception.Invalid(f"Security group {group.get('name')} not found.")
+
+
+# --- handlers ---------------------------------------------------------------------
+
+@router.post("", status_code=202)
+def create(response: Response, body: Any = Body(None),
+           r: Req = Depends(req)) -> dict[str, Any]:
+    validate(body, schemas.create_schema(r.version))
+    server = body["server"]
+    r.authorize(P % "create", {"project_id": r.ctx.project_id, "user_id": r.ctx.user_id})
+    _check_unsupported(server)
+    _check_networks(server.get("networks"))
+    _check_user_data(server.get("user_data"))
+    _check_zone(server)
+    min_count, max_count = _count(server, "min_count", 1), _count(server, "max_count", 0)
+    max_count = max_count or min_count
+    if min_count < 1 or min_count > max_count:
+        raise exception.Invalid("min_count must be at least 1 and no more than max_count.")
+    flavor = _resolve_flavor(r, server["flavorRef"])
+    if not server.get("imageRef"):
+        raise exception.Invalid("Missing imageRef attribute.")
+    image = _resolve_image(r, server["imageRef"], flavor)
+    hints = body.get("os:scheduler_hints") or body.get("OS-SCH-HNT:scheduler_hints") or {}
+    request_spec = {"flavor": _flavor_snapshot(flavor),
+                    "image": {"id": image["id"], "properties": image.get("properties") or {}},
+                    "availability_zone": server.get("availability_zone"),
+                    "scheduler_hints": hints, "project_id": r.ctx.project_id}
+    created = conductor.instances_create(
+        r.ctx, base=_create_values(r, server, flavor, image), min_count=min_count,
+        max_count=max_count, request_spec=request_spec)
+    if to_bool(server.get("return_reservation_id", False)):
+        return {"reservation_id": created[0]["reservation_id"]}
+    first = created[0]
+    response.headers["Location"] = links("servers", first["uuid"])[0]["href"]
+    return {"server": {"id": first["uuid"], "links": links("servers", first["uuid"]),
+                       "OS-DCF:diskConfig": server.get("OS-DCF:diskConfig", "MANUAL"),
+                       "security_groups": [{"name": "default"}],
+                       "adminPass": server.get("adminPass") or secrets.token_urlsafe(9)}}
+
+
+def _list_filters(r: Req) -> dict[str, Any]:
+    params = r.query
+    if not r.ctx.is_admin:
+        unknown = {k for k in params.keys() if k not in USER_FILTERS}
+        params = {k: v for k, v in params.items() if k not in unknown}
+    filters: dict[str, Any] = {}
+    all_tenants = "all_tenants" in params and params["all_tenants"].lower() not in (
+        "0", "false", "off", "no")
+    if all_tenants:
+        r.authorize(P % "index:get_all_tenants")
+        for key in ("project_id", "tenant_id"):
+            if params.get(key):
+                filters["project_id"] = params[key]
+    else:
+        filters["project_id"] = r.ctx.project_id
+    if params.get("status"):
+        vm_states = states.vm_states_for_status(params["status"])
+        if not vm_states:
+            if r.at_least(38):
+                raise exception.Invalid(f"Invalid status value: {params['status']}")
+            vm_states = ["__none__"]
+        if states.DELETED in vm_states:
+            filters["deleted"] = True
+        filters["vm_state"] = vm_states
+    if params.get("name"):
+        filters["name"] = params["name"]
+    if params.get("image"):
+        filters["image_ref"] = params["image"].rstrip("/").rsplit("/", 1)[-1]
+    if params.get("flavor"):
+        filters["flavorid"] = params["flavor"].rstrip("/").rsplit("/", 1)[-1]
+    if params.get("changes-since"):
+        filters["changes_since"] = _valid_time(params["changes-since"], "changes-since")
+    if params.get("reservation_id"):
+        filters["reservation_id"] = params["reservation_id"]
+    for key in ("host", "node", "user_id", "key_name", "availability_zone"):
+        if params.get(key):
+            filters[key] = params[key]
+    if params.get("deleted"):
+        filters["deleted"] = params["deleted"].lower() in ("true", "1", "yes")
+    return filters
+
+
+def _valid_time(value: str, name: str) -> str:
+    try:
+        parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise exception.Invalid(f"Invalid filter {name} value: {value}") from None
+    return parsed.isoformat()
+
+
+def _list(r: Req, detailed: bool) -> dict[str, Any]:
+    r.authorize(P % ("detail" if detailed else "index"))
+    limit, marker = limit_and_marker(r)
+    sort_key = r.query.get("sort_key", "created_at")
+    sort_dir = r.query.get("sort_dir", "desc")
+    if sort_dir not in ("asc", "desc"):
+        raise exception.Invalid(f"Invalid sort_dir {sort_dir}; use asc or desc.")
+    instances = conductor.instance_list(r.ctx, filters=_list_filters(r), sort_key=sort_key,
+                                        sort_dir=sort_dir, limit=limit, marker=marker)
+    if detailed:
+        statuses = host_statuses(r)
+        items = [server_view.detail(r, i, statuses) for i in instances]
+    else:
+        items = [server_view.brief(i) for i in instances]
+    body: dict[str, Any] = {"servers": items}
+    if instances and len(instances) == limit:
+        body["servers_links"] = [next_link(r, instances[-1]["uuid"])]
+    return body
+
+
+@router.get("")
+def index(r: Req = Depends(req)) -> dict[str, Any]:
+    return _list(r, detailed=False)
+
+
+@router.get("/detail")
+def detail(r: Req = Depends(req)) -> dict[str, Any]:
+    return _list(r, detailed=True)
+
+
+@router.get("/{server_id}")
+def show(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
+    inst = get_instance(r, server_id)
+    r.authorize(P % "show", target(inst))
+    return {"server": server_view.detail(r, inst, host_statuses(r))}
+
+
+@router.put("/{server_id}")
+def update(server_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
+    validate(body, schemas.update_schema(r.version))
+    inst = get_instance(r, server_id)
+    r.authorize(P % "update", target(inst))
+    changes = body["server"]
+    names = {"name": "name", "accessIPv4": "access_ip_v4", "accessIPv6": "access_ip_v6",
+             "description": "description"}
+    values = {column: changes[key] for key, column in names.items() if key in changes}
+    if values:
+        inst = conductor.instance_update(r.ctx, instance_uuid=server_id, values=values)
+    return {"server": server_view.detail(r, inst, host_statuses(r))}
+
+
+@router.delete("/{server_id}", status_code=204)
+def delete(server_id: str, r: Req = Depends(req)) -> Response:
+    inst = get_instance(r, server_id)
+    r.authorize(P % "delete", target(inst))
+    conductor.instance_delete(r.ctx, instance_uuid=server_id, project_id=owner_filter(r))
+    return Response(status_code=204)

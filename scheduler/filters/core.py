@@ -1,0 +1,15 @@
+"""CoreFilter: enough free vCPUs under cpu_allocation_ratio."""
+from __future__ import annotations
+
+from typing import Any
+
+from scheduler.filters import BaseHostFilter
+from scheduler.host_state import HostState
+
+
+class CoreFilter(BaseHostFilter):
+    def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
+        return host.free_vcpus >= spec["flavor"]["vcpus"]
+
+    def reason(self, spec: dict[str, Any]) -> str:
+        return f"fewer than {spec['flavor']['vcpus']} free vCPUs"

@@ -1,0 +1,20 @@
+"""DiskFilter: enough free disk for root and ephemeral under disk_allocation_ratio."""
+from __future__ import annotations
+
+from typing import Any
+
+from scheduler.filters import BaseHostFilter
+from scheduler.host_state import HostState
+
+
+def requested_gb(spec: dict[str, Any]) -> int:
+    flavor = spec["flavor"]
+    return flavor["root_gb"] + flavor["ephemeral_gb"]
+
+
+class DiskFilter(BaseHostFilter):
+    def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
+        return host.free_disk_gb >= requested_gb(spec)
+
+    def reason(self, spec: dict[str, Any]) -> str:
+        return f"less than {requested_gb(spec)} GB free disk"

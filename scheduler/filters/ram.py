@@ -1,0 +1,15 @@
+"""RamFilter: enough free RAM under ram_allocation_ratio."""
+from __future__ import annotations
+
+from typing import Any
+
+from scheduler.filters import BaseHostFilter
+from scheduler.host_state import HostState
+
+
+class RamFilter(BaseHostFilter):
+    def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
+        return host.free_ram_mb >= spec["flavor"]["memory_mb"]
+
+    def reason(self, spec: dict[str, Any]) -> str:
+        return f"less than {spec['flavor']['memory_mb']} MB free RAM"

@@ -1,0 +1,14 @@
+"""RAMWeigher: prefer hosts with more free RAM (negative multiplier stacks)."""
+from __future__ import annotations
+
+from typing import Any
+
+from scheduler.host_state import HostState
+from scheduler.weights import BaseWeigher
+
+
+class RAMWeigher(BaseWeigher):
+    multiplier_option = "ram_weight_multiplier"
+
+    def weigh(self, host: HostState, spec: dict[str, Any]) -> float:
+        return host.free_ram_mb

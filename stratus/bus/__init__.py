@@ -1,0 +1,1 @@
+"""Message bus drivers of our own (oslo.messaging driver plugins)."""

@@ -1,0 +1,10 @@
+"""stratus-conductor: the conductor service on its own."""
+from __future__ import annotations
+
+from stratus import launcher
+from stratus.cmd import prepare
+
+
+def main() -> None:
+    prepare()
+    launcher.run_services([launcher.conductor_service()])

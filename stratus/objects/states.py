@@ -1,0 +1,49 @@
+"""Instance states as Nova names them, and the API status each maps to."""
+from __future__ import annotations
+
+# vm_state
+ACTIVE = "active"
+BUILDING = "building"
+PAUSED = "paused"
+SUSPENDED = "suspended"
+STOPPED = "stopped"
+ERROR = "error"
+DELETED = "deleted"
+SOFT_DELETED = "soft-delete"
+
+# task_state
+SCHEDULING = "scheduling"
+SPAWNING = "spawning"
+DELETING = "deleting"
+
+# power_state
+NOSTATE = 0
+RUNNING = 1
+PAUSED_POWER = 3
+SHUTDOWN = 4
+CRASHED = 6
+SUSPENDED_POWER = 7
+
+_STATUS_BY_VM_STATE = {
+    ACTIVE: "ACTIVE", BUILDING: "BUILD", PAUSED: "PAUSED", SUSPENDED: "SUSPENDED",
+    STOPPED: "SHUTOFF", ERROR: "ERROR", DELETED: "DELETED", SOFT_DELETED: "SOFT_DELETED",
+}
+_STATUS_BY_TASK = {"rebooting": "REBOOT", "reboot_pending": "REBOOT",
+                   "reboot_started": "REBOOT", "rebooting_hard": "HARD_REBOOT",
+                   "reboot_pending_hard": "HARD_REBOOT", "reboot_started_hard": "HARD_REBOOT",
+                   "rebuilding": "REBUILD", "rebuild_spawning": "REBUILD"}
+
+
+def api_status(vm_state: str, task_state: str | None) -> str:
+    if vm_state == ACTIVE and task_state in _STATUS_BY_TASK:
+        return _STATUS_BY_TASK[task_state]
+    return _STATUS_BY_VM_STATE.get(vm_state, "UNKNOWN")
+
+
+def vm_states_for_status(status: str) -> list[str]:
+    """vm_states behind an API status filter; [] when the status is unknown."""
+    status = status.upper()
+    found = [vm for vm, st in _STATUS_BY_VM_STATE.items() if st == status]
+    if not found and status in _STATUS_BY_TASK.values():
+        found = [ACTIVE]
+    return found
