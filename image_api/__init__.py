@@ -1,0 +1,1 @@
+"""Image API: a Glance v2 subset with a filesystem store."""

@@ -127,6 +127,16 @@ class InstanceInvalidState(Conflict):
                "%(attr)s %(state)s")
 
 
+class RequestTooLarge(StratusError):
+    code = 413
+    msg_fmt = "%(reason)s"
+
+
+class UnsupportedMediaType(StratusError):
+    code = 415
+    msg_fmt = "%(reason)s"
+
+
 class ImageNotActive(Invalid):
     msg_fmt = "Image %(image_id)s is not active."
 

@@ -12,7 +12,7 @@ from typing import Any
 import uvicorn
 
 from stratus.config import CONF
-from stratus.service import Service
+from stratus.service import Service, stop_all
 
 LOG = logging.getLogger(__name__)
 
@@ -101,5 +101,4 @@ def run_services(services: list[Service], apis: tuple[str, ...] = ()) -> None:
                 signal.signal(sig, lambda *_: done.set())
             done.wait()
     finally:
-        for service in reversed(services):
-            service.stop()
+        stop_all(services)

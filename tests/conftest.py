@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from stratus import policy, rpc, tokens
 from stratus.api import auth
 from stratus.config import CONF, parse_args
+from stratus.service import stop_all
 
 ADMIN_PASSWORD = "admin-secret"
 
@@ -107,14 +108,21 @@ class Cloud:
             time.sleep(0.02)
 
 
+OVERRIDES: list[tuple[str, str | None]] = [
+    ("state_path", None), ("connection", "database"), ("transport_url", None), ("host", None),
+    ("report_interval", None), ("token_secret", "identity")]
+
+
 def configure(state_path: str, connection: str | None = None) -> None:
-    CONF.set_override("state_path", state_path)
-    CONF.set_override("connection", connection or f"sqlite:///{state_path}/stratus.sqlite",
-                      group="database")
-    CONF.set_override("transport_url", "inproc://")
-    CONF.set_override("host", "testhost")
-    CONF.set_override("report_interval", 1)
-    CONF.set_override("token_secret", "test-token-secret", group="identity")
+    values = [state_path, connection or f"sqlite:///{state_path}/stratus.sqlite", "inproc://",
+              "testhost", 1, "test-token-secret"]
+    for (name, group), value in zip(OVERRIDES, values):
+        CONF.set_override(name, value, group=group)
+
+
+def unconfigure() -> None:
+    for name, group in OVERRIDES:
+        CONF.clear_override(name, group=group)
 
 
 def reset_process_state() -> None:
@@ -147,8 +155,6 @@ def cloud(tmp_path: Any) -> Iterator[Cloud]:
                     compute=TestClient(compute_app()), services=services,
                     admin_project_id=boot["project"]["id"])
     finally:
-        for service in reversed(services):
-            service.stop()
+        stop_all(services)
         reset_process_state()
-        CONF.clear_override("state_path")
-        CONF.reset()
+        unconfigure()

@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from conductor import manage
 from conductor.db import api as db
 from conductor.db.models import Base
-from tests.conftest import configure, reset_process_state
+from tests.conftest import configure, reset_process_state, unconfigure
 
 
 def test_db_sync_matches_models(tmp_path: pathlib.Path) -> None:
@@ -24,3 +24,4 @@ def test_db_sync_matches_models(tmp_path: pathlib.Path) -> None:
         assert manage.db_sync() == manage.db_version()
     finally:
         reset_process_state()
+        unconfigure()

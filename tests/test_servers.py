@@ -129,6 +129,8 @@ def test_no_valid_host_explains_which_filter_removed_hosts(cloud: Cloud) -> None
     flavor = cloud.compute.post("/v2.1/flavors", headers=admin, json={"flavor": {
         "name": "huge", "ram": 10_000_000, "vcpus": 1, "disk": 1}}).json()["flavor"]
     member = cloud.make_user("member")
+    cloud.compute.put(f"/v2.1/os-quota-sets/{member['project_id']}", headers=admin,
+                      json={"quota_set": {"ram": -1}})
     image = cloud.create_image(admin, visibility="public")
     sid = cloud.boot(member["headers"], image["id"], flavor=flavor["id"])["id"]
     server = cloud.wait_for_server(member["headers"], sid)

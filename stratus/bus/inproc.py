@@ -38,8 +38,16 @@ class InprocExchange(impl_fake.FakeExchange):
 
 
 class InprocExchangeManager(impl_fake.FakeExchangeManager):
-    _exchanges_lock = threading.Lock()
-    _exchanges: dict[str, InprocExchange] = {}
+    """Exchanges of one transport (the fake driver shares them process-wide)."""
+
+    def __init__(self, default_exchange: str | None) -> None:
+        super().__init__(default_exchange)
+        self._exchanges_lock = threading.Lock()
+        self._exchanges: dict[str, InprocExchange] = {}
+
+    def cleanup(self) -> None:
+        with self._exchanges_lock:
+            self._exchanges.clear()
 
     def get_exchange(self, name: str | None) -> InprocExchange:
         if name is None:

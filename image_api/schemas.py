@@ -1,0 +1,54 @@
+"""What an image body may hold, and which attributes clients may not set."""
+from __future__ import annotations
+
+from typing import Any
+
+DISK_FORMATS = ["ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso",
+                "ploop"]
+CONTAINER_FORMATS = ["ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"]
+READ_ONLY = {"status", "size", "virtual_size", "checksum", "os_hash_algo", "os_hash_value",
+             "created_at", "updated_at", "self", "file", "schema", "direct_url",
+             "location", "locations", "deleted", "deleted_at"}
+BASE_ATTRS = {"id", "name", "visibility", "disk_format", "container_format", "min_disk",
+              "min_ram", "protected", "os_hidden", "tags", "owner"}
+
+image: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "pattern": "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F])"
+                                            "{4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$"},
+        "name": {"type": ["null", "string"], "maxLength": 255},
+        "visibility": {"type": "string",
+                       "enum": ["public", "private", "shared", "community"]},
+        "disk_format": {"type": ["null", "string"], "enum": [None, *DISK_FORMATS]},
+        "container_format": {"type": ["null", "string"], "enum": [None, *CONTAINER_FORMATS]},
+        "min_disk": {"type": "integer", "minimum": 0},
+        "min_ram": {"type": "integer", "minimum": 0},
+        "protected": {"type": "boolean"},
+        "os_hidden": {"type": "boolean"},
+        "owner": {"type": ["null", "string"], "maxLength": 255},
+        "tags": {"type": "array", "items": {"type": "string", "maxLength": 255},
+                 "uniqueItems": True},
+    },
+    "additionalProperties": {"type": "string", "maxLength": 65535},
+}
+
+patch: dict[str, Any] = {
+    "type": "array",
+    "items": {"type": "object",
+              "properties": {"op": {"type": "string", "enum": ["add", "replace", "remove"]},
+                             "path": {"type": "string", "pattern": "^/.+"},
+                             "value": {}},
+              "required": ["op", "path"]},
+}
+
+
+def image_document() -> dict[str, Any]:
+    """The schema clients fetch from /v2/schemas/image."""
+    props: dict[str, Any] = dict(image["properties"])
+    props.update({k: {"type": ["null", "string", "integer"], "readOnly": True}
+                  for k in sorted(READ_ONLY)})
+    return {"name": "image", "properties": props,
+            "additionalProperties": {"type": "string"},
+            "links": [{"rel": "self", "href": "{self}"}, {"rel": "enclosure", "href": "{file}"},
+                      {"rel": "describedby", "href": "{schema}"}]}
