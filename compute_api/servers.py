@@ -151,13 +151,24 @@ def _check_zone(server: dict[str, Any]) -> None:
         raise exception.Invalid(f"The requested availability zone {zone} is not available.")
 
 
+def _is_image_boot(bdm: dict[str, Any], image_ref: str | None) -> bool:
+    """The mapping clients send for a plain image boot (the image as local root disk)."""
+    return (bdm.get("source_type") == "image" and bdm.get("destination_type", "local")
+            == "local" and str(bdm.get("boot_index", 0)) == "0"
+            and (not image_ref or bdm.get("uuid") in (None, image_ref)))
+
+
 def _check_unsupported(server: dict[str, Any]) -> None:
     if server.get("personality"):
         raise exception.Invalid("Personality files are not supported; use user_data or "
                                 "a config drive.")
-    if server.get("block_device_mapping") or server.get("block_device_mapping_v2"):
+    if server.get("block_device_mapping"):
         raise exception.Invalid("Block device mappings are not supported yet: boot from an "
                                 "image.")
+    for bdm in server.get("block_device_mapping_v2") or []:
+        if not _is_image_boot(bdm, server.get("imageRef")):
+            raise exception.Invalid("Block device mappings other than the image as the local "
+                                    "root disk are not supported yet.")
     for group in server.get("security_groups") or []:
         if group.get("name") not in (None, "default"):
             raise exception.Invalid(f"Security group {group.get('name')} not found.")
@@ -181,7 +192,10 @@ def create(response: Response, body: Any = Body(None),
         raise exception.Invalid("min_count must be at least 1 and no more than max_count.")
     flavor = _resolve_flavor(r, server["flavorRef"])
     if not server.get("imageRef"):
-        raise exception.Invalid("Missing imageRef attribute.")
+        boot = [b for b in server.get("block_device_mapping_v2") or [] if b.get("uuid")]
+        if not boot:
+            raise exception.Invalid("Missing imageRef attribute.")
+        server["imageRef"] = boot[0]["uuid"]
     image = _resolve_image(r, server["imageRef"], flavor)
     hints = body.get("os:scheduler_hints") or body.get("OS-SCH-HNT:scheduler_hints") or {}
     request_spec = {"flavor": _flavor_snapshot(flavor),

@@ -36,8 +36,11 @@ def test_openstack_cli_boots_a_server(embedded: EmbeddedCloud, tmp_path: pathlib
     assert set(flavors) >= {"m1.tiny", "m1.small", "m1.medium", "m1.large", "m1.xlarge"}
     assert flavors["m1.tiny"]["RAM"] == 512
 
-    keypair = embedded.openstack("keypair", "create", "cli-key")
+    private_key = tmp_path / "cli-key.pem"
+    keypair = embedded.openstack("keypair", "create", "--private-key", str(private_key),
+                                 "cli-key")
     assert keypair["name"] == "cli-key" and keypair["fingerprint"]
+    assert private_key.read_text().startswith("-----BEGIN")
 
     server = embedded.openstack("server", "create", "--image", "cli-image", "--flavor",
                                 "m1.tiny", "--key-name", "cli-key", "--wait", "cli-vm")
