@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
@@ -172,12 +173,20 @@ def _apply(doc: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @router.patch("/{image_id}")
-def update(image_id: str, request: Request, body: Any = Body(None),
-           ctx: RequestContext = Ctx) -> dict[str, Any]:
+async def update(image_id: str, request: Request,
+                 ctx: RequestContext = Ctx) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if content_type not in PATCH_TYPES:
         raise exception.UnsupportedMediaType(
             reason=f"Unsupported Content-Type: use {PATCH_TYPES[0]}")
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        raise exception.ValidationError(reason="The request body is not JSON.") from None
+    return await run_in_threadpool(_patch, ctx, image_id, body)
+
+
+def _patch(ctx: RequestContext, image_id: str, body: Any) -> dict[str, Any]:
     validate(body, schemas.patch)
     row = conductor.image_get(ctx, image_id=image_id)
     target = _target(ctx, row)
