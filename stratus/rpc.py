@@ -56,8 +56,7 @@ def get_server(topic: str, server: str, endpoints: list[Any],
                fanout: bool = False) -> messaging.MessageHandlingServer:
     target = messaging.Target(topic=topic, server=server, fanout=fanout)
     return messaging.get_rpc_server(
-        get_transport(), target, endpoints, executor="threading",
-        serializer=ContextSerializer(),
+        get_transport(), target, endpoints, serializer=ContextSerializer(),
         access_policy=messaging.DefaultRPCAccessPolicy)
 
 

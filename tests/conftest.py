@@ -135,7 +135,8 @@ def reset_process_state() -> None:
 
 
 @pytest.fixture
-def cloud(tmp_path: Any) -> Iterator[Cloud]:
+def cloud(tmp_path: Any, request: pytest.FixtureRequest) -> Iterator[Cloud]:
+    """An embedded cloud; parametrize indirectly with {"fake_hosts": N} for N hosts."""
     from compute_api.app import create_app as compute_app
     from conductor import manage
     from identity_api.app import create_app as identity_app
@@ -143,6 +144,8 @@ def cloud(tmp_path: Any) -> Iterator[Cloud]:
     from stratus import launcher
 
     configure(str(tmp_path))
+    options = getattr(request, "param", {})
+    CONF.set_override("host_count", options.get("fake_hosts", 1), group="fake")
     reset_process_state()
     manage.create_schema()
     boot = manage.bootstrap(admin_password=ADMIN_PASSWORD)
@@ -158,3 +161,4 @@ def cloud(tmp_path: Any) -> Iterator[Cloud]:
         stop_all(services)
         reset_process_state()
         unconfigure()
+        CONF.clear_override("host_count", group="fake")

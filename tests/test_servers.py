@@ -1,7 +1,10 @@
 """The boot path through the compute API, and what a client sees of servers."""
 from __future__ import annotations
 
+import datetime
 from typing import Any
+
+import pytest
 
 from conductor.rpcapi import ConductorAPI
 from stratus.config import CONF
@@ -292,3 +295,57 @@ def test_reader_cannot_change_anything(cloud: Cloud) -> None:
                               json={"metadata": {"a": "b"}}).status_code == 403
     for path in ("/v2.1/os-services", "/v2.1/os-quota-class-sets/default"):
         assert cloud.compute.get(path, headers=member["headers"]).status_code == 403
+
+
+def test_unknown_server_is_404(cloud: Cloud) -> None:
+    admin = cloud.headers()
+    for method in ("get", "delete"):
+        resp = getattr(cloud.compute, method)(
+            "/v2.1/servers/00000000-0000-0000-0000-000000000000", headers=admin)
+        assert resp.status_code == 404
+        assert resp.json() == {"itemNotFound": {"code": 404, "message": (
+            "Instance 00000000-0000-0000-0000-000000000000 could not be found.")}}
+    for query in ("limit=abc", "limit=-1", "marker=nope", "sort_dir=sideways",
+                  "changes-since=yesterday"):
+        resp = cloud.compute.get(f"/v2.1/servers?{query}", headers=admin)
+        assert resp.status_code == 400, (query, resp.text)
+
+
+@pytest.mark.parametrize("cloud", [{"fake_hosts": 3}], indirect=True)
+def test_many_fake_hosts_in_one_process_share_the_load(cloud: Cloud) -> None:
+    admin = cloud.headers()
+    image = cloud.create_image(admin)
+    created = cloud.boot(admin, image["id"], flavor="3", min_count=6, max_count=6)
+    cloud.wait_for_server(admin, created["id"])
+    servers = cloud.compute.get("/v2.1/servers/detail", headers=admin).json()["servers"]
+    assert {s["status"] for s in servers} == {"ACTIVE"}
+    per_host: dict[str, int] = {}
+    for s in servers:
+        per_host[s["OS-EXT-SRV-ATTR:host"]] = per_host.get(s["OS-EXT-SRV-ATTR:host"], 0) + 1
+    assert per_host == {"testhost": 2, "testhost-2": 2, "testhost-3": 2}
+    host_filter = cloud.compute.get("/v2.1/servers?host=testhost-2", headers=admin).json()
+    assert len(host_filter["servers"]) == 2
+    member = cloud.make_user("member")
+    ignored = cloud.compute.get("/v2.1/servers?host=testhost-2", headers=member["headers"])
+    assert ignored.json()["servers"] == []
+    for s in servers:
+        cloud.compute.delete(f"/v2.1/servers/{s['id']}", headers=admin)
+    for s in servers:
+        cloud.wait_until_gone(admin, s["id"])
+    nodes = ConductorAPI().host_states(get_admin_context())
+    assert [(n["host"], n["running_vms"], n["memory_mb_used"]) for n in nodes] == [
+        ("testhost", 0, 0), ("testhost-2", 0, 0), ("testhost-3", 0, 0)]
+
+
+def test_changes_since_shows_deleted_servers(cloud: Cloud) -> None:
+    admin = cloud.headers()
+    image = cloud.create_image(admin)
+    since = (datetime.datetime.utcnow() - datetime.timedelta(seconds=1)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    sid = cloud.boot(admin, image["id"], name="gone")["id"]
+    cloud.wait_for_server(admin, sid)
+    cloud.compute.delete(f"/v2.1/servers/{sid}", headers=admin)
+    cloud.wait_until_gone(admin, sid)
+    resp = cloud.compute.get(f"/v2.1/servers/detail?changes-since={since}", headers=admin)
+    assert [(s["id"], s["status"]) for s in resp.json()["servers"]] == [(sid, "DELETED")]
+    assert cloud.compute.get("/v2.1/servers", headers=admin).json()["servers"] == []
