@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -25,6 +26,9 @@ _sqlite_write_lock = threading.RLock()
 
 def _make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
+        database = sa.engine.make_url(url).database
+        if database and database != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
         engine = sa.create_engine(url, echo=CONF.database.echo,
                                   connect_args={"check_same_thread": False,
                                                 "timeout": 30})
