@@ -65,6 +65,15 @@ def next_link(r: Req, marker: str) -> dict[str, str]:
     return {"rel": "next", "href": f"{base_url()}{r.path}?{urlencode(params)}"}
 
 
+def page(r: Req, name: str, items: list[Any], rows: list[dict[str, Any]],
+         limit: int | None, id_key: str) -> dict[str, Any]:
+    """A collection body, with a `<name>_links` next link when the page is full."""
+    body: dict[str, Any] = {name: items}
+    if limit is not None and rows and len(rows) == limit:
+        body[f"{name}_links"] = [next_link(r, rows[-1][id_key])]
+    return body
+
+
 def limit_and_marker(r: Req) -> tuple[int, str | None]:
     raw = r.query.get("limit")
     limit = MAX_LIMIT

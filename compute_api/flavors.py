@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Response
 
-from compute_api.common import Req, conductor, limit_and_marker, links, next_link, req
+from compute_api.common import Req, conductor, limit_and_marker, links, page, req
 from compute_api.schemas import flavors as schemas
 from stratus import exception
 from stratus.api.validation import to_bool, validate
@@ -62,10 +62,8 @@ def _list(r: Req, detailed: bool) -> dict[str, Any]:
         r.ctx, project_id=_visible_to(r), is_public=_is_public_param(r),
         min_memory_mb=_int_param(r, "minRam"), min_root_gb=_int_param(r, "minDisk"),
         sort_key=sort_key, sort_dir=sort_dir, limit=limit, marker=marker)
-    body: dict[str, Any] = {"flavors": [view(f, detailed) for f in flavors]}
-    if flavors and len(flavors) == limit:
-        body["flavors_links"] = [next_link(r, flavors[-1]["flavorid"])]
-    return body
+    return page(r, "flavors", [view(f, detailed) for f in flavors], flavors, limit,
+                "flavorid")
 
 
 @router.get("")

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Response
 
 from compute_api import keypair_crypto
-from compute_api.common import Req, conductor, limit_and_marker, next_link, req
+from compute_api.common import Req, conductor, limit_and_marker, page, req
 from compute_api.schemas import keypairs as schemas
 from stratus.api.validation import validate
 
@@ -39,10 +39,7 @@ def index(r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(K % "index", {"user_id": user_id})
     limit, marker = limit_and_marker(r) if r.at_least(35) else (None, None)
     kps = conductor.keypair_list(r.ctx, user_id=user_id, limit=limit, marker=marker)
-    body: dict[str, Any] = {"keypairs": [{"keypair": view(r, kp)} for kp in kps]}
-    if limit is not None and kps and len(kps) == limit:
-        body["keypairs_links"] = [next_link(r, kps[-1]["name"])]
-    return body
+    return page(r, "keypairs", [{"keypair": view(r, kp)} for kp in kps], kps, limit, "name")
 
 
 @router.post("")

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Response
 
 from compute_api import server_view
-from compute_api.common import Req, conductor, limit_and_marker, links, next_link, req
+from compute_api.common import Req, conductor, limit_and_marker, links, page, req
 from compute_api.schemas import servers as schemas
 from stratus import exception
 from stratus.api.validation import to_bool, validate
@@ -279,10 +279,7 @@ def _list(r: Req, detailed: bool) -> dict[str, Any]:
         items = [server_view.detail(r, i, statuses) for i in instances]
     else:
         items = [server_view.brief(i) for i in instances]
-    body: dict[str, Any] = {"servers": items}
-    if instances and len(instances) == limit:
-        body["servers_links"] = [next_link(r, instances[-1]["uuid"])]
-    return body
+    return page(r, "servers", items, instances, limit, "uuid")
 
 
 @router.get("")
