@@ -5,12 +5,26 @@ BIN := $(VENV)/bin
 VIRT ?= fake
 STATE ?= .stratus
 
-.PHONY: install up test bench sample-config clean
+# Debian packages for real guests (libvirt driver, test guest): installed when missing.
+HOST_PACKAGES := qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-dev pkg-config \
+	busybox-static genisoimage e2fsprogs iproute2
+
+.PHONY: install host-packages up test bench sample-config clean
+
+host-packages:
+	@missing=$$(for p in $(HOST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing \
+		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		     apt-get install -y -q --no-install-recommends $$missing; }; \
+	fi
 
 $(VENV)/.installed: pyproject.toml
+	$(MAKE) host-packages
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,libvirt]'
 	touch $@
 
 install: $(VENV)/.installed

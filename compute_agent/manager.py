@@ -72,3 +72,11 @@ class ComputeManager:
             self.driver.destroy(ctx, instance)
             self.conductor.instance_destroy(ctx, instance_uuid=instance_uuid)
         self._locks.pop(instance_uuid, None)
+
+    def get_console_output(self, ctx: RequestContext, instance: dict[str, Any],
+                           length: int | None = None) -> str:
+        output = self.driver.get_console_output(instance)
+        if length is None or length < 0:
+            return output
+        lines = output.splitlines(keepends=True)
+        return "".join(lines[-length:]) if length else ""

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from compute_api import (flavors, keypairs, quota_sets, server_metadata, servers, services,
-                         versions)
+from compute_api import (flavors, keypairs, quota_sets, server_actions, server_metadata,
+                         servers, services, versions)
 from compute_api.microversion import MicroversionMiddleware
 from stratus.api.app import make_app
 
-ROUTERS = [versions.router, servers.router, server_metadata.router, flavors.router,
+ROUTERS = [versions.router, servers.router, server_metadata.router, server_actions.router,
+           flavors.router,
            keypairs.router, quota_sets.router, services.router]
 
 

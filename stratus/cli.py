@@ -20,6 +20,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 service_app = typer.Typer(help="Services of the cloud.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(service_app, name="service")
+image_app = typer.Typer(help="Images.", no_args_is_help=True)
+app.add_typer(image_app, name="image")
 
 
 @app.callback()
@@ -117,6 +119,28 @@ def service_enable(host: str, binary: str) -> None:
     """Schedule onto a service's host again."""
     _set_service(host, binary, {"disabled": False, "disabled_reason": None})
     typer.echo(f"Enabled {binary} on {host}")
+
+
+@image_app.command("build-test-guest")
+def build_test_guest(clouds_yaml: str = typer.Option(
+                         ".stratus/clouds.yaml", help="Credentials of the cloud to upload to."),
+                     cloud: str = typer.Option("stratus", help="Cloud name in clouds.yaml."),
+                     name: str = typer.Option("stratus-test-guest", help="Image name."),
+                     upload: bool = typer.Option(True, help="Upload after building.")) -> None:
+    """Build the test guest from Debian packages (cloud kernel + busybox-static) and
+    upload it as kernel, ramdisk and qcow2 disk images."""
+    import pathlib
+
+    from stratus.guest import builder
+    from stratus.guest import upload as uploader
+    files = builder.build(pathlib.Path(config.state_file("test-guest", "x")).parent)
+    typer.echo(f"Built {files.kernel}, {files.initrd}, {files.disk}")
+    if not upload:
+        return
+    client, endpoint = uploader.session_from_clouds_yaml(pathlib.Path(clouds_yaml), cloud)
+    ids = uploader.upload(client, endpoint, files, name=name)
+    typer.echo(f"Uploaded image {name}: {ids['disk']} (kernel {ids['kernel']}, "
+               f"ramdisk {ids['ramdisk']})")
 
 
 def main() -> None:

@@ -98,12 +98,25 @@ scheduler_opts = [
 ]
 
 compute_opts = [
-    cfg.StrOpt("virt_driver", default="fake", choices=["fake"],
+    cfg.StrOpt("virt_driver", default="fake", choices=["fake", "libvirt"],
                help="Virtualization driver of the compute agent."),
+    cfg.StrOpt("instances_path", default="$state_path/instances",
+               help="Where instance disks, console logs and the image cache live."),
     cfg.IntOpt("reserved_host_memory_mb", default=512, min=0,
                help="Memory kept back for the host itself."),
     cfg.IntOpt("reserved_host_disk_mb", default=0, min=0,
                help="Disk kept back for the host itself."),
+]
+
+libvirt_opts = [
+    cfg.StrOpt("virt_type", default="qemu", choices=["qemu", "kvm"],
+               help="Domain type: qemu (TCG emulation) or kvm."),
+    cfg.StrOpt("connection_uri", default="qemu:///system",
+               help="libvirt URI the compute agent connects to."),
+    cfg.HostAddressOpt("vnc_listen", default="127.0.0.1",
+                       help="Address guests' VNC displays listen on."),
+    cfg.IntOpt("console_log_max_bytes", default=1048576, min=1024,
+               help="Largest console output returned."),
 ]
 
 fake_opts = [
@@ -157,6 +170,7 @@ GROUPS = {
     "image": image_opts,
     "scheduler": scheduler_opts,
     "compute": compute_opts,
+    "libvirt": libvirt_opts,
     "fake": fake_opts,
     "quota": quota_opts,
 }

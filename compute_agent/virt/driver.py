@@ -31,9 +31,16 @@ class ComputeDriver(abc.ABC):
     def list_instances(self) -> list[str]:
         """UUIDs of the guests this node runs."""
 
+    @abc.abstractmethod
+    def get_console_output(self, instance: dict[str, Any]) -> str:
+        """What the guest wrote on its serial console (the end of it when long)."""
+
 
 def load(name: str, host: str) -> ComputeDriver:
     if name == "fake":
         from compute_agent.virt.fake import FakeDriver
         return FakeDriver(host)
+    if name == "libvirt":
+        from compute_agent.virt.libvirt.driver import LibvirtDriver
+        return LibvirtDriver(host)
     raise ValueError(f"Unknown virt driver {name}")

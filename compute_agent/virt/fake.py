@@ -35,7 +35,9 @@ class FakeDriver(ComputeDriver):
             raise FakeSpawnError(f"the fake driver was told to fail image "
                                  f"{instance['image_ref']}")
         with self._lock:
-            self._guests[instance["uuid"]] = {"state": "running", "name": instance["name"]}
+            self._guests[instance["uuid"]] = {
+                "state": "running", "name": instance["name"],
+                "console": f"fake guest {instance['name']} started on {self.host}\n"}
 
     def destroy(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
         with self._lock:
@@ -44,3 +46,7 @@ class FakeDriver(ComputeDriver):
     def list_instances(self) -> list[str]:
         with self._lock:
             return list(self._guests)
+
+    def get_console_output(self, instance: dict[str, Any]) -> str:
+        with self._lock:
+            return str(self._guests.get(instance["uuid"], {}).get("console", ""))

@@ -41,6 +41,8 @@ rules = [
              "GET", "/servers/{server_id}/ips"),
     api_rule("os_compute_api:ips:show", PROJECT_READER_OR_ADMIN,
              "Show server addresses of a network", "GET", "/servers/{server_id}/ips/{network}"),
+    api_rule("os_compute_api:os-console-output", PROJECT_MEMBER_OR_ADMIN,
+             "Show a server's console output", "POST", "/servers/{server_id}/action"),
     api_rule(MD % "index", PROJECT_READER_OR_ADMIN, "List server metadata", "GET",
              "/servers/{server_id}/metadata"),
     api_rule(MD % "show", PROJECT_READER_OR_ADMIN, "Show a server metadata item", "GET",

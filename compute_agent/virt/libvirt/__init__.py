@@ -1,0 +1,1 @@
+"""The libvirt virt driver (qemu/KVM through libvirt-python)."""

@@ -1,0 +1,73 @@
+"""The libvirt domain XML of an instance."""
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+import xml.etree.ElementTree as ET
+
+
+@dataclasses.dataclass
+class DomainSpec:
+    name: str
+    uuid: str
+    virt_type: str
+    memory_mb: int
+    vcpus: int
+    disks: list[tuple[pathlib.Path, str]]  # (file, target dev), qcow2
+    console_log: pathlib.Path
+    vnc_listen: str
+    kernel: pathlib.Path | None = None
+    initrd: pathlib.Path | None = None
+    cmdline: str | None = None
+    metadata: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def to_xml(spec: DomainSpec) -> str:
+    dom = ET.Element("domain", type=spec.virt_type)
+    _sub(dom, "name", spec.name)
+    _sub(dom, "uuid", spec.uuid)
+    _sub(dom, "memory", str(spec.memory_mb), unit="MiB")
+    _sub(dom, "vcpu", str(spec.vcpus))
+    meta = _sub(dom, "metadata")
+    stratus = ET.SubElement(meta, "stratus:instance",
+                            {"xmlns:stratus": "https://stratus.invalid/xmlns/instance/1"})
+    for key, value in spec.metadata.items():
+        _sub(stratus, f"stratus:{key}", value)
+    os_el = _sub(dom, "os")
+    _sub(os_el, "type", "hvm", arch="x86_64", machine="pc")
+    if spec.kernel is not None:
+        _sub(os_el, "kernel", str(spec.kernel))
+        if spec.initrd is not None:
+            _sub(os_el, "initrd", str(spec.initrd))
+        _sub(os_el, "cmdline", spec.cmdline or "console=ttyS0 root=/dev/vda rw")
+    else:
+        _sub(os_el, "boot", dev="hd")
+    features = _sub(dom, "features")
+    _sub(features, "acpi")
+    _sub(dom, "on_poweroff", "destroy")
+    _sub(dom, "on_reboot", "restart")
+    _sub(dom, "on_crash", "destroy")
+    devices = _sub(dom, "devices")
+    for path, target in spec.disks:
+        disk = _sub(devices, "disk", type="file", device="disk")
+        _sub(disk, "driver", name="qemu", type="qcow2", cache="writeback")
+        _sub(disk, "source", file=str(path))
+        _sub(disk, "target", dev=target, bus="virtio")
+    for tag in ("serial", "console"):
+        element = _sub(devices, tag, type="file")
+        _sub(element, "source", path=str(spec.console_log), append="on")
+        if tag == "serial":
+            _sub(element, "target", port="0")
+        else:
+            _sub(element, "target", type="serial", port="0")
+    graphics = _sub(devices, "graphics", type="vnc", port="-1", autoport="yes",
+                    listen=spec.vnc_listen)
+    _sub(graphics, "listen", type="address", address=spec.vnc_listen)
+    return ET.tostring(dom, encoding="unicode")

@@ -1,0 +1,133 @@
+"""LibvirtDriver: real guests under qemu (TCG here) or KVM, through libvirt-python."""
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import threading
+from typing import Any
+
+import libvirt
+
+from compute_agent.virt.driver import ComputeDriver
+from compute_agent.virt.libvirt import disks
+from compute_agent.virt.libvirt.domain import DomainSpec, to_xml
+from compute_agent.virt.libvirt.imagecache import ImageCache
+from stratus.config import CONF
+from stratus.context import RequestContext
+
+GiB = 1024 ** 3
+libvirt.registerErrorHandler(lambda *_args: None, None)
+
+
+def instance_name(instance: dict[str, Any]) -> str:
+    return "instance-%08x" % instance["id"]
+
+
+class LibvirtDriver(ComputeDriver):
+    def __init__(self, host: str) -> None:
+        super().__init__(host)
+        self.instances_path = pathlib.Path(os.path.abspath(CONF.compute.instances_path))
+        self.image_cache = ImageCache(self.instances_path / "_base")
+        self._conn: libvirt.virConnect | None = None
+        self._conn_lock = threading.Lock()
+
+    @property
+    def conn(self) -> libvirt.virConnect:
+        with self._conn_lock:
+            if self._conn is None or not self._conn.isAlive():
+                self._conn = libvirt.open(CONF.libvirt.connection_uri)
+            return self._conn
+
+    def instance_dir(self, instance: dict[str, Any]) -> pathlib.Path:
+        return self.instances_path / instance["uuid"]
+
+    def get_available_resource(self) -> dict[str, Any]:
+        info = self.conn.getInfo()
+        self.instances_path.mkdir(parents=True, exist_ok=True)
+        fs = os.statvfs(self.instances_path)
+        return {"vcpus": info[2], "memory_mb": info[1],
+                "local_gb": fs.f_blocks * fs.f_frsize // GiB,
+                "hypervisor_type": "QEMU", "hypervisor_version": self.conn.getVersion(),
+                "host_ip": CONF.libvirt.vnc_listen,
+                "cpu_allocation_ratio": CONF.cpu_allocation_ratio,
+                "ram_allocation_ratio": CONF.ram_allocation_ratio,
+                "disk_allocation_ratio": CONF.disk_allocation_ratio}
+
+    # --- spawn ------------------------------------------------------------------
+
+    def _kernel_boot(self, ctx: RequestContext, instance: dict[str, Any],
+                     image: dict[str, Any]) -> dict[str, Any]:
+        kernel_id = instance.get("kernel_id") or image.get("kernel_id")
+        if not kernel_id:
+            return {}
+        ramdisk_id = instance.get("ramdisk_id") or image.get("ramdisk_id")
+        return {"kernel": self.image_cache.fetch(ctx, kernel_id),
+                "initrd": self.image_cache.fetch(ctx, ramdisk_id) if ramdisk_id else None,
+                "cmdline": image.get("os_command_line")}
+
+    def _disks(self, instance: dict[str, Any], base: pathlib.Path,
+               folder: pathlib.Path) -> list[tuple[pathlib.Path, str]]:
+        flavor = instance["flavor"]
+        root = folder / "disk"
+        disks.create_root(base, root, flavor["root_gb"])
+        result = [(root, "vda")]
+        targets = iter(["vdb", "vdc"])
+        if flavor["ephemeral_gb"]:
+            path = folder / "disk.eph0"
+            disks.create_blank(path, flavor["ephemeral_gb"] * 1024)
+            result.append((path, next(targets)))
+        if flavor["swap"]:
+            path = folder / "disk.swap"
+            disks.create_blank(path, flavor["swap"])
+            result.append((path, next(targets)))
+        return result
+
+    def spawn(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        folder = self.instance_dir(instance)
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            image = self.image_cache.metadata(ctx, instance["image_ref"])
+            base = self.image_cache.fetch(ctx, instance["image_ref"])
+            spec = DomainSpec(
+                name=instance_name(instance), uuid=instance["uuid"],
+                virt_type=CONF.libvirt.virt_type, memory_mb=instance["memory_mb"],
+                vcpus=instance["vcpus"], disks=self._disks(instance, base, folder),
+                console_log=folder / "console.log", vnc_listen=CONF.libvirt.vnc_listen,
+                metadata={"name": instance["name"], "project": instance["project_id"]},
+                **self._kernel_boot(ctx, instance, image))
+            domain = self.conn.defineXML(to_xml(spec))
+            domain.create()
+        except Exception:
+            self.destroy(ctx, instance)
+            raise
+
+    # --- everything else ------------------------------------------------------------
+
+    def _domain(self, instance: dict[str, Any]) -> libvirt.virDomain | None:
+        try:
+            return self.conn.lookupByUUIDString(instance["uuid"])
+        except libvirt.libvirtError as e:
+            if e.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
+                return None
+            raise
+
+    def destroy(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        domain = self._domain(instance)
+        if domain is not None:
+            if domain.isActive():
+                domain.destroy()
+            domain.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_NVRAM)
+        shutil.rmtree(self.instance_dir(instance), ignore_errors=True)
+
+    def list_instances(self) -> list[str]:
+        return [d.UUIDString() for d in self.conn.listAllDomains()]
+
+    def get_console_output(self, instance: dict[str, Any]) -> str:
+        path = self.instance_dir(instance) / "console.log"
+        if not path.exists():
+            return ""
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            f.seek(max(0, size - CONF.libvirt.console_log_max_bytes))
+            return f.read().decode("utf-8", errors="replace")

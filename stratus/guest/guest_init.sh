@@ -1,0 +1,66 @@
+#!/bin/busybox sh
+# Stratus test guest, stage 2 (PID 1 on the root disk): a tiny cloud-init.
+# One line per step on the serial console, each starting "stratus-guest:".
+PATH=/bin:/sbin
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mkdir -p /tmp /run /root/.ssh
+say() { echo "stratus-guest: $*"; }
+say "boot ok kernel=$(uname -r)"
+
+json_value() {  # json_value KEY FILE: a top-level string value, good enough for our JSON
+    sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" "$2" | head -n 1
+}
+
+META=""
+DRIVE=$(findfs LABEL=config-2 2>/dev/null)
+if [ -n "$DRIVE" ]; then
+    mkdir -p /mnt/config && mount -t iso9660 -o ro "$DRIVE" /mnt/config
+    META=/mnt/config/openstack/latest/meta_data.json
+    USERDATA=/mnt/config/openstack/latest/user_data
+    say "config drive ok device=$DRIVE"
+elif ip link show eth0 >/dev/null 2>&1; then
+    ip link set eth0 up
+    if udhcpc -i eth0 -n -q -t 5 -s /etc/udhcpc.sh >/dev/null 2>&1; then
+        say "dhcp ok ip=$(ip -4 -o addr show eth0 | awk '{print $4}')"
+        if timeout 10 wget -q -O /tmp/meta_data.json \
+                http://169.254.169.254/openstack/latest/meta_data.json; then
+            META=/tmp/meta_data.json
+            timeout 10 wget -q -O /tmp/user_data \
+                http://169.254.169.254/openstack/latest/user_data && USERDATA=/tmp/user_data
+        fi
+    else
+        say "dhcp failed"
+    fi
+else
+    say "no network and no config drive"
+fi
+
+if [ -n "$META" ] && [ -f "$META" ]; then
+    NAME=$(json_value hostname "$META")
+    [ -n "$NAME" ] && hostname "$NAME"
+    sed -n 's/.*"\(ssh-[a-z0-9-]* [A-Za-z0-9+\/=]*[^"]*\)".*/\1/p' "$META" \
+        > /root/.ssh/authorized_keys
+    say "metadata ok hostname=$(hostname) uuid=$(json_value uuid "$META")" \
+        "keys=$(wc -l < /root/.ssh/authorized_keys)"
+fi
+
+if [ -n "$USERDATA" ] && [ -f "$USERDATA" ] && [ "$(head -c 2 "$USERDATA")" = "#!" ]; then
+    cp "$USERDATA" /tmp/user_data.run && chmod +x /tmp/user_data.run
+    say "user_data start"
+    /tmp/user_data.run 2>&1 | sed 's/^/stratus-guest: user_data: /'
+    say "user_data done rc=$?"
+fi
+
+# ACPI power button: any event from the "Power Button" input device powers off.
+for dev in /sys/class/input/event*; do
+    if grep -q "Power Button" "$dev/device/name" 2>/dev/null; then
+        (head -c 1 "/dev/input/$(basename "$dev")" >/dev/null
+         say "acpi power button: powering off"; sync; poweroff -f) &
+        say "acpi ok device=$(basename "$dev")"
+    fi
+done
+sync
+say "ready"
+while true; do sleep 3600; done
