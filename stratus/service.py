@@ -33,6 +33,7 @@ class Service:
             if hook is not None:
                 hook()
         if self.report_enabled:
+            self._report_once()  # visible in os-services as soon as start() returns
             self._reporter = threading.Thread(target=self._report_loop,
                                               name=f"report-{self.binary}-{self.host}",
                                               daemon=True)
@@ -41,14 +42,15 @@ class Service:
     def report_state(self) -> None:
         self.servicegroup.report(get_admin_context(), self.host, self.binary, self.topic)
 
+    def _report_once(self) -> None:
+        try:
+            self.report_state()
+        except Exception as e:  # keep reporting through outages
+            LOG.warning("%s on %s could not report its state: %s", self.binary, self.host, e)
+
     def _report_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.report_state()
-            except Exception as e:  # keep reporting through outages
-                LOG.warning("%s on %s could not report its state: %s",
-                            self.binary, self.host, e)
-            self._stop.wait(CONF.report_interval)
+        while not self._stop.wait(CONF.report_interval):
+            self._report_once()
 
     def stop(self) -> None:
         """Stop taking messages; in-flight ones finish (see `wait`)."""
