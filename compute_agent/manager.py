@@ -5,7 +5,7 @@ import collections
 import datetime
 import logging
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from compute_agent.rpcapi import ComputeAPI
 from compute_agent.virt import driver as virt
@@ -33,6 +33,7 @@ class ComputeManager:
         self._locks: dict[str, threading.Lock] = collections.defaultdict(threading.Lock)
 
     def init_host(self) -> None:
+        self.driver.lifecycle_listener = self._on_power_change
         self.conductor.compute_node_report(
             get_admin_context(), host=self.host, node=self.driver.nodename,
             resources=self.driver.get_available_resource())
@@ -56,13 +57,12 @@ class ComputeManager:
                     ctx, instance_uuid=instance_uuid, host=self.host, reason=str(e),
                     alternates=alternates)
                 return
-            try:
-                self.conductor.instance_update(
-                    ctx, instance_uuid=instance_uuid,
-                    values={"vm_state": states.ACTIVE, "power_state": states.RUNNING,
-                            "task_state": None, "launched_at": _utcnow_iso()},
-                    expected_task_state=[states.SPAWNING])
-            except (exception.InstanceNotFound, exception.InstanceInvalidState):
+            done = self.conductor.instance_action_finish(
+                ctx, instance_uuid=instance_uuid, event="compute__do_build_and_run_instance",
+                values={"vm_state": states.ACTIVE, "power_state": states.RUNNING,
+                        "launched_at": _utcnow_iso(), "task_state": None},
+                expected_task_state=states.SPAWNING, host=self.host)
+            if done is None:
                 LOG.info("%s was deleted while it spawned; removing the guest", instance_uuid)
                 self.driver.destroy(ctx, instance)
 
@@ -80,3 +80,66 @@ class ComputeManager:
             return output
         lines = output.splitlines(keepends=True)
         return "".join(lines[-length:]) if length else ""
+
+    # --- power actions -------------------------------------------------------------
+
+    def _perform(self, ctx: RequestContext, instance: dict[str, Any], event: str,
+                 task_state: str, work: Callable[[], None], vm_state: str) -> None:
+        """Run a driver call for an action begun by the API, then record its outcome."""
+        instance_uuid = instance["uuid"]
+        values: dict[str, Any] = {"task_state": None}
+        error = None
+        with self._locks[instance_uuid]:
+            try:
+                work()
+                values["vm_state"] = vm_state
+            except Exception as e:
+                LOG.warning("%s of %s failed: %s", event, instance_uuid, e)
+                error = f"{type(e).__name__}: {e}"
+            values["power_state"] = self.driver.power_state(instance)
+            self.conductor.instance_action_finish(
+                ctx, instance_uuid=instance_uuid, event=event, values=values,
+                expected_task_state=task_state, host=self.host, error=error)
+
+    def stop_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        self._perform(ctx, instance, "compute_stop_instance", states.POWERING_OFF,
+                      lambda: self.driver.power_off(instance, CONF.compute.shutdown_timeout),
+                      states.STOPPED)
+
+    def start_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        self._perform(ctx, instance, "compute_start_instance", states.POWERING_ON,
+                      lambda: self.driver.power_on(instance), states.ACTIVE)
+
+    def reboot_instance(self, ctx: RequestContext, instance: dict[str, Any],
+                        reboot_type: str) -> None:
+        hard = reboot_type == "HARD"
+        self._perform(ctx, instance, "compute_reboot_instance",
+                      states.REBOOTING_HARD if hard else states.REBOOTING,
+                      lambda: self.driver.reboot(instance, hard, CONF.compute.shutdown_timeout),
+                      states.ACTIVE)
+
+    def pause_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        self._perform(ctx, instance, "compute_pause_instance", states.PAUSING,
+                      lambda: self.driver.pause(instance), states.PAUSED)
+
+    def unpause_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        self._perform(ctx, instance, "compute_unpause_instance", states.UNPAUSING,
+                      lambda: self.driver.unpause(instance), states.ACTIVE)
+
+    def suspend_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        self._perform(ctx, instance, "compute_suspend_instance", states.SUSPENDING,
+                      lambda: self.driver.suspend(instance), states.SUSPENDED)
+
+    def resume_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        self._perform(ctx, instance, "compute_resume_instance", states.RESUMING,
+                      lambda: self.driver.resume(instance), states.ACTIVE)
+
+    # --- power state sync ------------------------------------------------------------
+
+    def _on_power_change(self, instance_uuid: str, power_state: int) -> None:
+        """The hypervisor says a guest changed state (it may have shut itself down)."""
+        try:
+            self.conductor.instance_power_sync(get_admin_context(), instance_uuid=instance_uuid,
+                                               host=self.host, power_state=power_state)
+        except Exception as e:  # the next event or periodic sync will catch up
+            LOG.warning("Power state sync of %s failed: %s", instance_uuid, e)

@@ -2,7 +2,7 @@
 
 Version history:
   1.0 - build_and_run_instance, terminate_instance.
-  1.1 - get_console_output.
+  1.1 - get_console_output, stop/start/reboot/pause/unpause/suspend/resume_instance.
 """
 from __future__ import annotations
 
@@ -16,4 +16,11 @@ class ComputeAPI(RPCAPI):
         "build_and_run_instance": "cast",
         "terminate_instance": "cast",
         "get_console_output": "call",
+        "stop_instance": "cast",
+        "start_instance": "cast",
+        "reboot_instance": "cast",
+        "pause_instance": "cast",
+        "unpause_instance": "cast",
+        "suspend_instance": "cast",
+        "resume_instance": "cast",
     }

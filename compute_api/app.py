@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from compute_api import (flavors, keypairs, quota_sets, server_actions, server_metadata,
-                         servers, services, versions)
+from compute_api import (flavors, instance_actions, keypairs, quota_sets, server_actions,
+                         server_metadata, servers, services, versions)
 from compute_api.microversion import MicroversionMiddleware
 from stratus.api.app import make_app
 
 ROUTERS = [versions.router, servers.router, server_metadata.router, server_actions.router,
-           flavors.router,
+           instance_actions.router, flavors.router,
            keypairs.router, quota_sets.router, services.router]
 
 

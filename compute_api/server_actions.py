@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from fastapi import APIRouter, Body, Depends
+import dataclasses
+
+from fastapi import APIRouter, Body, Depends, Response
 
 from compute_agent.rpcapi import ComputeAPI
-from compute_api.common import Req, req
+from compute_api.common import Req, conductor, req
 from compute_api.schemas import actions as schemas
-from compute_api.servers import get_instance, target
+from compute_api.servers import get_instance, owner_filter, target
 from stratus import exception
 from stratus.api.validation import validate
 from stratus.objects import states
@@ -32,8 +34,68 @@ def console_output(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> dict[s
     return {"output": output}
 
 
-ACTIONS: dict[str, Callable[[Req, dict[str, Any], dict[str, Any]], dict[str, Any]]] = {
+@dataclasses.dataclass(frozen=True)
+class PowerAction:
+    """An action the compute agent carries out: allowed states, policy, RPC method."""
+    name: str
+    policy: str
+    vm_states: tuple[str, ...]
+    task_state: str
+    method: str
+    task_states: tuple[str | None, ...] = (None,)
+
+
+POWER_ACTIONS = {a.name: a for a in [
+    PowerAction("os-stop", "os_compute_api:servers:stop", (states.ACTIVE, states.ERROR),
+                states.POWERING_OFF, "stop_instance"),
+    PowerAction("os-start", "os_compute_api:servers:start", (states.STOPPED,),
+                states.POWERING_ON, "start_instance"),
+    PowerAction("pause", "os_compute_api:os-pause-server:pause", (states.ACTIVE,),
+                states.PAUSING, "pause_instance"),
+    PowerAction("unpause", "os_compute_api:os-pause-server:unpause", (states.PAUSED,),
+                states.UNPAUSING, "unpause_instance"),
+    PowerAction("suspend", "os_compute_api:os-suspend-server:suspend", (states.ACTIVE,),
+                states.SUSPENDING, "suspend_instance"),
+    PowerAction("resume", "os_compute_api:os-suspend-server:resume", (states.SUSPENDED,),
+                states.RESUMING, "resume_instance"),
+]}
+SOFT_REBOOT = PowerAction("reboot", "os_compute_api:servers:reboot", (states.ACTIVE,),
+                          states.REBOOTING, "reboot_instance")
+HARD_REBOOT = PowerAction("reboot", "os_compute_api:servers:reboot",
+                          (states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED,
+                           states.ERROR), states.REBOOTING_HARD, "reboot_instance",
+                          (None, states.REBOOTING))
+
+
+def _start(r: Req, inst: dict[str, Any], action: PowerAction, **kwargs: Any) -> Response:
+    r.authorize(action.policy, target(inst))
+    if not inst["host"]:
+        raise exception.InstanceInvalidState(action=action.name, instance_uuid=inst["uuid"],
+                                             attr="host", state="None")
+    started = conductor.instance_action_start(
+        r.ctx, instance_uuid=inst["uuid"], action=action.name.removeprefix("os-"),
+        task_state=action.task_state, vm_states=list(action.vm_states),
+        task_states=list(action.task_states), project_id=owner_filter(r))
+    getattr(compute, action.method)(r.ctx, _server=inst["host"], instance=started, **kwargs)
+    return Response(status_code=202)
+
+
+def power_action(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    name = next(iter(body))
+    validate(body, schemas.no_argument(name))
+    return _start(r, inst, POWER_ACTIONS[name])
+
+
+def reboot(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    validate(body, schemas.reboot)
+    kind = body["reboot"]["type"].upper()
+    return _start(r, inst, HARD_REBOOT if kind == "HARD" else SOFT_REBOOT, reboot_type=kind)
+
+
+ACTIONS: dict[str, Callable[[Req, dict[str, Any], dict[str, Any]], Any]] = {
     "os-getConsoleOutput": console_output,
+    "reboot": reboot,
+    **{name: power_action for name in POWER_ACTIONS},
 }
 
 

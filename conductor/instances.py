@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from compute_agent.rpcapi import ComputeAPI
 from conductor import quotas
+from conductor.action_log import record_action, record_event
 from conductor.db import api as db
 from conductor.db.models import ComputeNode, Instance, InstanceFault, Service, utcnow
 from conductor.rpcapi import ConductorAPI
@@ -34,6 +35,7 @@ SORT_KEYS = {"created_at", "updated_at", "display_name", "name", "uuid", "vm_sta
              "project_id", "user_id", "image_ref", "availability_zone", "key_name",
              "hostname", "launch_index", "locked"}
 _UNSET: Any = object()
+TIME_COLUMNS = ("launched_at", "terminated_at", "deleted_at")
 
 
 # --- rows as dicts ------------------------------------------------------------
@@ -63,7 +65,7 @@ def instance_dicts(session: sa.orm.Session, rows: list[Instance]) -> list[dict[s
     return out
 
 
-def _get_row(session: sa.orm.Session, instance_uuid: str,
+def get_row(session: sa.orm.Session, instance_uuid: str,
              project_id: str | None = None, read_deleted: bool = False) -> Instance:
     query = sa.select(Instance).where(Instance.uuid == instance_uuid)
     if not read_deleted:
@@ -76,8 +78,10 @@ def _get_row(session: sa.orm.Session, instance_uuid: str,
     return row
 
 
-def _cas_update(session: sa.orm.Session, row: Instance, values: dict[str, Any]) -> None:
+def cas_update(session: sa.orm.Session, row: Instance, values: dict[str, Any]) -> None:
     """Write `values` only if nobody changed the row since we read it."""
+    values = {k: (db.parse_time(v) if k in TIME_COLUMNS and isinstance(v, str) else v)
+              for k, v in values.items()}
     result = session.execute(
         sa.update(Instance)
         .where(Instance.id == row.id, Instance.version == row.version)
@@ -89,7 +93,7 @@ def _cas_update(session: sa.orm.Session, row: Instance, values: dict[str, Any]) 
     session.refresh(row)
 
 
-def _record_fault(session: sa.orm.Session, instance_uuid: str, code: int, message: str,
+def record_fault(session: sa.orm.Session, instance_uuid: str, code: int, message: str,
                   details: str = "") -> None:
     session.add(InstanceFault(instance_uuid=instance_uuid, code=code,
                               message=message[:2000], details=details))
@@ -147,6 +151,8 @@ class InstanceEndpoint:
                     request_spec=request_spec, **values))
             s.add_all(rows)
             s.flush()
+            for row in rows:
+                record_action(s, ctx, row.uuid, "create")
             created = instance_dicts(s, rows)
         ConductorAPI().schedule_and_build_instances(
             ctx, instance_uuids=[r["uuid"] for r in created], request_spec=request_spec)
@@ -194,7 +200,7 @@ class InstanceEndpoint:
         not fit. The node row is locked so concurrent claims queue up.
         """
         with db.writer() as s:
-            row = _get_row(s, instance_uuid)
+            row = get_row(s, instance_uuid)
             if row.task_state == states.DELETING:
                 return None
             query = sa.select(ComputeNode).where(ComputeNode.hypervisor_hostname == node)
@@ -206,7 +212,7 @@ class InstanceEndpoint:
             used = usage_by_node(s, node).get(node, {"vcpus_used": 0, "memory_mb_used": 0,
                                                      "local_gb_used": 0})
             _check_fits(cn, used, row)
-            _cas_update(s, row, {"host": host, "node": node,
+            cas_update(s, row, {"host": host, "node": node,
                                  "availability_zone": row.availability_zone
                                  or CONF.default_availability_zone})
             return instance_dicts(s, [row])[0]
@@ -216,14 +222,16 @@ class InstanceEndpoint:
                               retryable: bool = True) -> None:
         """A compute agent could not build: try elsewhere or end in ERROR."""
         with db.writer() as s:
-            row = _get_row(s, instance_uuid)
+            row = get_row(s, instance_uuid)
             if row.task_state == states.DELETING:
                 return
             spec = dict(row.request_spec or {})
             tried = [*spec.get("retry_hosts", []), host]
             spec["retry_hosts"] = tried
-            _cas_update(s, row, {"host": None, "node": None, "task_state": states.SCHEDULING,
+            cas_update(s, row, {"host": None, "node": None, "task_state": states.SCHEDULING,
                                  "request_spec": spec})
+            record_event(s, ctx, instance_uuid, "compute__do_build_and_run_instance",
+                         error=reason, host=host)
         failure = f"Build of instance {instance_uuid} failed after {len(tried)} attempt(s): " \
                   f"{reason}"
         if not retryable or len(tried) >= CONF.scheduler.max_attempts:
@@ -243,14 +251,14 @@ class InstanceEndpoint:
                    details: str = "") -> None:
         with db.writer() as s:
             try:
-                row = _get_row(s, instance_uuid)
+                row = get_row(s, instance_uuid)
             except exception.InstanceNotFound:
                 return
             if row.task_state == states.DELETING:
                 return
-            _cas_update(s, row, {"vm_state": states.ERROR, "task_state": None,
+            cas_update(s, row, {"vm_state": states.ERROR, "task_state": None,
                                  "host": None, "node": None})
-            _record_fault(s, instance_uuid, code, message, details)
+            record_fault(s, instance_uuid, code, message, details)
 
     # --- reads ----------------------------------------------------------------------
 
@@ -258,7 +266,7 @@ class InstanceEndpoint:
                      project_id: str | None = None,
                      read_deleted: bool = False) -> dict[str, Any]:
         with db.reader() as s:
-            return instance_dicts(s, [_get_row(s, instance_uuid, project_id,
+            return instance_dicts(s, [get_row(s, instance_uuid, project_id,
                                                read_deleted)])[0]
 
     def instance_list(self, ctx: RequestContext, filters: dict[str, Any],
@@ -288,10 +296,8 @@ class InstanceEndpoint:
                         values: dict[str, Any], expected_task_state: Any = _UNSET,
                         expected_vm_state: list[str] | None = None) -> dict[str, Any]:
         """Update a live instance; with expectations, only from those states."""
-        values = {k: (db.parse_time(v) if k in ("launched_at", "terminated_at") else v)
-                  for k, v in values.items()}
         with db.writer() as s:
-            row = _get_row(s, instance_uuid)
+            row = get_row(s, instance_uuid)
             if expected_task_state is not _UNSET:
                 allowed = expected_task_state if isinstance(expected_task_state, list) \
                     else [expected_task_state]
@@ -303,7 +309,7 @@ class InstanceEndpoint:
                 raise exception.InstanceInvalidState(
                     action="update", instance_uuid=instance_uuid, attr="vm_state",
                     state=row.vm_state)
-            _cas_update(s, row, values)
+            cas_update(s, row, values)
             return instance_dicts(s, [row])[0]
 
     def instance_metadata_update(self, ctx: RequestContext, instance_uuid: str,
@@ -311,7 +317,7 @@ class InstanceEndpoint:
                                  replace: bool = False,
                                  project_id: str | None = None) -> dict[str, str]:
         with db.writer() as s:
-            row = _get_row(s, instance_uuid, project_id)
+            row = get_row(s, instance_uuid, project_id)
             metadata = {} if replace else dict(row.metadata_items or {})
             for key in deletes or []:
                 if key not in metadata:
@@ -322,18 +328,19 @@ class InstanceEndpoint:
             if 0 <= limit < len(metadata):
                 raise exception.QuotaExceeded(resource="metadata_items",
                                               requested=len(metadata), used=0, quota=limit)
-            _cas_update(s, row, {"metadata_items": metadata})
+            cas_update(s, row, {"metadata_items": metadata})
             return metadata
 
     def instance_delete(self, ctx: RequestContext, instance_uuid: str,
                         project_id: str | None = None) -> None:
         """Start deleting: at once when no live compute agent holds the instance."""
         with db.writer() as s:
-            row = _get_row(s, instance_uuid, project_id)
+            row = get_row(s, instance_uuid, project_id)
             if row.locked and not ctx.is_admin:
                 raise exception.Conflict(reason=f"Instance {instance_uuid} is locked")
             host = row.host
-            _cas_update(s, row, {"task_state": states.DELETING})
+            cas_update(s, row, {"task_state": states.DELETING})
+            record_action(s, ctx, instance_uuid, "delete")
             local = host is None or not self._compute_up(s, host)
             if local:
                 _soft_delete(s, row)
@@ -345,10 +352,31 @@ class InstanceEndpoint:
         """The compute agent has removed the guest: the instance is gone."""
         with db.writer() as s:
             try:
-                row = _get_row(s, instance_uuid)
+                row = get_row(s, instance_uuid)
             except exception.InstanceNotFound:
                 return
             _soft_delete(s, row)
+            record_event(s, ctx, instance_uuid, "compute_terminate_instance", host=row.host)
+
+    def instance_power_sync(self, ctx: RequestContext, instance_uuid: str, host: str,
+                            power_state: int) -> None:
+        """Make the record follow a guest that changed state by itself (no action
+        running): a guest that shut itself down is SHUTOFF, one started outside is ACTIVE."""
+        with db.writer() as s:
+            try:
+                row = get_row(s, instance_uuid)
+            except exception.InstanceNotFound:
+                return
+            if row.host != host or row.task_state is not None:
+                return
+            values: dict[str, Any] = {"power_state": power_state}
+            if row.vm_state == states.ACTIVE and power_state in (states.SHUTDOWN,
+                                                                 states.CRASHED):
+                values["vm_state"] = states.STOPPED
+            elif row.vm_state == states.STOPPED and power_state == states.RUNNING:
+                values["vm_state"] = states.ACTIVE
+            if any(getattr(row, k) != v for k, v in values.items()):
+                cas_update(s, row, values)
 
     def _compute_up(self, session: sa.orm.Session, host: str) -> bool:
         service = session.scalar(sa.select(Service).where(
@@ -358,7 +386,7 @@ class InstanceEndpoint:
 
 def _soft_delete(session: sa.orm.Session, row: Instance) -> None:
     now = utcnow()
-    _cas_update(session, row, {"deleted": row.id, "deleted_at": now, "terminated_at": now,
+    cas_update(session, row, {"deleted": row.id, "deleted_at": now, "terminated_at": now,
                                "vm_state": states.DELETED, "task_state": None,
                                "power_state": states.NOSTATE})
 

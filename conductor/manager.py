@@ -5,6 +5,7 @@ from typing import Any
 
 
 def endpoints() -> list[Any]:
+    from conductor.actions import ActionEndpoint
     from conductor.flavors import FlavorEndpoint
     from conductor.identity import IdentityEndpoint
     from conductor.images import ImageEndpoint
@@ -13,4 +14,4 @@ def endpoints() -> list[Any]:
     from conductor.quotas import QuotaEndpoint
     from conductor.services import ServiceEndpoint
     return [IdentityEndpoint(), ImageEndpoint(), FlavorEndpoint(), KeypairEndpoint(),
-            InstanceEndpoint(), QuotaEndpoint(), ServiceEndpoint()]
+            InstanceEndpoint(), ActionEndpoint(), QuotaEndpoint(), ServiceEndpoint()]

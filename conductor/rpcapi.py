@@ -2,6 +2,7 @@
 
 Version history:
   1.0 - identity, images, flavors, key pairs, instances, quotas, services.
+  1.1 - instance actions (start, finish, list, get), instance_power_sync.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ CALL, CAST = "call", "cast"
 
 class ConductorAPI(RPCAPI):
     TOPIC = "conductor"
-    VERSION = "1.0"
+    VERSION = "1.1"
     METHODS = {
         # identity
         "identity_authenticate": CALL,
@@ -60,6 +61,11 @@ class ConductorAPI(RPCAPI):
         "instance_delete": CALL,
         "instance_destroy": CALL,
         "instance_build_failed": CALL,
+        "instance_power_sync": CALL,
+        "instance_action_start": CALL,
+        "instance_action_finish": CALL,
+        "instance_action_list": CALL,
+        "instance_action_get": CALL,
         # quotas
         "quota_get": CALL,
         "quota_update": CALL,

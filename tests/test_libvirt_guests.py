@@ -103,3 +103,69 @@ def test_test_guest_boots_prints_its_init_lines_and_is_deleted(
     assert not (instances / sid).exists()
     assert (instances / "_base" / image["id"]).exists()  # the cache outlives instances
     conn.close()
+
+
+def test_power_actions_and_self_shutdown_on_a_real_guest(
+        libvirt_cloud: tuple[EmbeddedCloud, private_daemon.PrivateLibvirtd]) -> None:
+    import libvirt
+    cloud, daemon = libvirt_cloud
+    client = _client(cloud)
+    images = client.get(f"{cloud.image_url}/v2/images?name=stratus-test-guest").json()["images"]
+    if not images:
+        cloud.run("stratus", "image", "build-test-guest", "--clouds-yaml",
+                  str(cloud.clouds_yaml))
+        images = client.get(f"{cloud.image_url}/v2/images?name=stratus-test-guest").json()[
+            "images"]
+    resp = client.post(f"{cloud.compute_url}/v2.1/servers", json={"server": {
+        "name": "guest-2", "imageRef": images[0]["id"], "flavorRef": "1", "networks": "none"}})
+    sid = resp.json()["server"]["id"]
+    url = f"{cloud.compute_url}/v2.1/servers/{sid}"
+
+    def server(c: httpx.Client) -> dict[str, Any]:
+        return dict(c.get(url).json()["server"])
+
+    def settled(status: str) -> dict[str, Any]:
+        return _wait(client, url, lambda c: (lambda s: s if s["status"] == status and
+                                             s["OS-EXT-STS:task_state"] is None else None)(
+            server(c)))
+
+    def boots(c: httpx.Client) -> int:
+        out = c.post(f"{url}/action", json={"os-getConsoleOutput": {}}).json()["output"]
+        return str(out).count("stratus-guest: ready")
+
+    settled("ACTIVE")
+    _wait(client, url, lambda c: boots(c) == 1)
+    conn = libvirt.open(daemon.uri)
+    domain = conn.lookupByUUIDString(sid)
+
+    def act(body: dict[str, Any], status: str) -> dict[str, Any]:
+        assert client.post(f"{url}/action", json=body).status_code == 202, body
+        return settled(status)
+
+    assert act({"os-stop": None}, "SHUTOFF")["OS-EXT-STS:power_state"] == 4
+    assert not domain.isActive()
+    act({"os-start": None}, "ACTIVE")
+    _wait(client, url, lambda c: boots(c) == 2)
+    act({"reboot": {"type": "SOFT"}}, "ACTIVE")
+    _wait(client, url, lambda c: boots(c) == 3)
+    act({"reboot": {"type": "HARD"}}, "ACTIVE")
+    _wait(client, url, lambda c: boots(c) == 4)
+    assert act({"pause": None}, "PAUSED")["OS-EXT-STS:power_state"] == 3
+    assert domain.state()[0] == libvirt.VIR_DOMAIN_PAUSED
+    act({"unpause": None}, "ACTIVE")
+    act({"suspend": None}, "SUSPENDED")
+    assert domain.hasManagedSaveImage() and not domain.isActive()
+    act({"resume": None}, "ACTIVE")
+    assert domain.isActive() and boots(client) == 4  # resumed, not rebooted
+
+    # The guest powers itself off (an ACPI power button press Stratus did not ask for):
+    # the lifecycle event brings the server to SHUTOFF within 10 s.
+    domain.shutdown()
+    started = time.monotonic()
+    _wait(client, url, lambda c: server(c)["status"] == "SHUTOFF", timeout=10)
+    assert time.monotonic() - started < 10
+    actions = client.get(f"{url}/os-instance-actions").json()["instanceActions"]
+    assert [a["action"] for a in actions][:3] == ["resume", "suspend", "unpause"]
+    assert client.delete(url).status_code == 204
+    _wait(client, url, lambda c: c.get(url).status_code == 404)
+    conn.close()

@@ -41,3 +41,57 @@ def test_console_output_of_a_server_not_built_is_409(cloud: Cloud) -> None:
                               json={"os-getConsoleOutput": {"length": 5}})
     assert resp.status_code == 409 and "conflictingRequest" in resp.json()
     assert ConductorAPI().instance_get(get_admin_context(), instance_uuid=sid)["host"] is None
+
+
+def _act(cloud: Cloud, headers: dict[str, str], sid: str, body: dict[str, object]) -> int:
+    return cloud.compute.post(f"/v2.1/servers/{sid}/action", headers=headers,
+                              json=body).status_code
+
+
+def test_power_actions_move_through_their_states(cloud: Cloud) -> None:
+    member = cloud.make_user("member")
+    h = member["headers"]
+    image = cloud.create_image(cloud.headers(), visibility="public")
+    sid = cloud.boot(h, image["id"])["id"]
+    cloud.wait_for_server(h, sid)
+    steps = [({"os-stop": None}, "SHUTOFF", 4), ({"os-start": None}, "ACTIVE", 1),
+             ({"reboot": {"type": "SOFT"}}, "ACTIVE", 1), ({"pause": None}, "PAUSED", 3),
+             ({"unpause": None}, "ACTIVE", 1), ({"suspend": None}, "SUSPENDED", 4),
+             ({"resume": None}, "ACTIVE", 1), ({"reboot": {"type": "HARD"}}, "ACTIVE", 1)]
+    for body, status, power in steps:
+        assert _act(cloud, h, sid, body) == 202, body
+        server = cloud.wait_for_server(h, sid, until=(status,))
+        assert server["OS-EXT-STS:power_state"] == power, body
+        assert server["OS-EXT-STS:task_state"] is None
+    actions = cloud.compute.get(f"/v2.1/servers/{sid}/os-instance-actions", headers=h).json()
+    names = [a["action"] for a in actions["instanceActions"]]
+    assert names == ["reboot", "resume", "suspend", "unpause", "pause", "reboot", "start",
+                     "stop", "create"]
+    stop = actions["instanceActions"][-2]
+    assert stop["user_id"] == member["user_id"] and stop["request_id"].startswith("req-")
+    shown = cloud.compute.get(f"/v2.1/servers/{sid}/os-instance-actions/{stop['request_id']}",
+                              headers=h).json()["instanceAction"]
+    assert shown["action"] == "stop" and "events" not in shown
+    admin = cloud.compute.get(f"/v2.1/servers/{sid}/os-instance-actions/{stop['request_id']}",
+                              headers=cloud.headers()).json()["instanceAction"]
+    assert [(e["event"], e["result"], e["host"]) for e in admin["events"]] == [
+        ("compute_stop_instance", "Success", "testhost")]
+    other = cloud.make_user("member")
+    assert cloud.compute.get(f"/v2.1/servers/{sid}/os-instance-actions",
+                             headers=other["headers"]).status_code == 404
+
+
+def test_actions_in_the_wrong_state_are_409(cloud: Cloud) -> None:
+    admin = cloud.headers()
+    sid = cloud.boot(admin, cloud.create_image(admin)["id"])["id"]
+    cloud.wait_for_server(admin, sid)
+    for body in ({"os-start": None}, {"unpause": None}, {"resume": None}):
+        resp = cloud.compute.post(f"/v2.1/servers/{sid}/action", headers=admin, json=body)
+        assert resp.status_code == 409, body
+        assert "vm_state active" in resp.json()["conflictingRequest"]["message"]
+    assert _act(cloud, admin, sid, {"reboot": {"type": "WARM"}}) == 400
+    assert _act(cloud, admin, sid, {"pause": {"now": True}}) == 400
+    reader = cloud.make_user("reader", project="admin")
+    assert _act(cloud, reader["headers"], sid, {"os-stop": None}) == 403
+    server = cloud.wait_for_server(admin, sid)
+    assert server["status"] == "ACTIVE" and server["OS-EXT-STS:task_state"] is None

@@ -35,6 +35,38 @@ class ComputeDriver(abc.ABC):
     def get_console_output(self, instance: dict[str, Any]) -> str:
         """What the guest wrote on its serial console (the end of it when long)."""
 
+    @abc.abstractmethod
+    def power_state(self, instance: dict[str, Any]) -> int:
+        """The guest's power state (stratus.objects.states: RUNNING, SHUTDOWN, ...)."""
+
+    @abc.abstractmethod
+    def power_off(self, instance: dict[str, Any], timeout: float) -> None:
+        """Ask the guest to shut down (ACPI); force it off after `timeout` seconds."""
+
+    @abc.abstractmethod
+    def power_on(self, instance: dict[str, Any]) -> None:
+        """Start a stopped guest."""
+
+    @abc.abstractmethod
+    def reboot(self, instance: dict[str, Any], hard: bool, timeout: float) -> None:
+        """SOFT: clean shutdown then start (HARD when it does not stop); HARD: reset."""
+
+    @abc.abstractmethod
+    def pause(self, instance: dict[str, Any]) -> None:
+        """Freeze the guest's vCPUs in memory."""
+
+    @abc.abstractmethod
+    def unpause(self, instance: dict[str, Any]) -> None:
+        """Let a paused guest run again."""
+
+    @abc.abstractmethod
+    def suspend(self, instance: dict[str, Any]) -> None:
+        """Save the guest's memory to disk and stop it."""
+
+    @abc.abstractmethod
+    def resume(self, instance: dict[str, Any]) -> None:
+        """Restore a suspended guest from its saved memory."""
+
 
 def load(name: str, host: str) -> ComputeDriver:
     if name == "fake":

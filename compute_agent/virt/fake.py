@@ -6,8 +6,10 @@ import time
 from typing import Any
 
 from compute_agent.virt.driver import ComputeDriver
+from stratus import exception
 from stratus.config import CONF
 from stratus.context import RequestContext
+from stratus.objects import states
 
 
 class FakeSpawnError(Exception):
@@ -36,7 +38,7 @@ class FakeDriver(ComputeDriver):
                                  f"{instance['image_ref']}")
         with self._lock:
             self._guests[instance["uuid"]] = {
-                "state": "running", "name": instance["name"],
+                "state": states.RUNNING, "name": instance["name"],
                 "console": f"fake guest {instance['name']} started on {self.host}\n"}
 
     def destroy(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
@@ -50,3 +52,44 @@ class FakeDriver(ComputeDriver):
     def get_console_output(self, instance: dict[str, Any]) -> str:
         with self._lock:
             return str(self._guests.get(instance["uuid"], {}).get("console", ""))
+
+    def _set(self, instance: dict[str, Any], want: tuple[int, ...], new: int,
+             what: str) -> None:
+        with self._lock:
+            guest = self._guests.get(instance["uuid"])
+            if guest is None:
+                raise exception.InstanceNotFound(instance_id=instance["uuid"])
+            if guest["state"] not in want:
+                raise exception.Conflict(reason=f"cannot {what} a guest in power state "
+                                                f"{guest['state']}")
+            guest["state"] = new
+            guest["console"] += f"fake guest {instance['name']}: {what}\n"
+
+    def power_state(self, instance: dict[str, Any]) -> int:
+        with self._lock:
+            guest = self._guests.get(instance["uuid"])
+            return int(guest["state"]) if guest else states.NOSTATE
+
+    def power_off(self, instance: dict[str, Any], timeout: float) -> None:
+        self._set(instance, (states.RUNNING, states.PAUSED_POWER), states.SHUTDOWN, "power off")
+
+    def power_on(self, instance: dict[str, Any]) -> None:
+        self._set(instance, (states.SHUTDOWN,), states.RUNNING, "power on")
+
+    def reboot(self, instance: dict[str, Any], hard: bool, timeout: float) -> None:
+        allowed = (states.RUNNING, states.SHUTDOWN, states.PAUSED_POWER) if hard \
+            else (states.RUNNING,)
+        self._set(instance, allowed, states.RUNNING, "hard reboot" if hard else "reboot")
+
+    def pause(self, instance: dict[str, Any]) -> None:
+        self._set(instance, (states.RUNNING,), states.PAUSED_POWER, "pause")
+
+    def unpause(self, instance: dict[str, Any]) -> None:
+        self._set(instance, (states.PAUSED_POWER,), states.RUNNING, "unpause")
+
+    def suspend(self, instance: dict[str, Any]) -> None:
+        self._set(instance, (states.RUNNING, states.PAUSED_POWER), states.SHUTDOWN,
+                  "suspend")
+
+    def resume(self, instance: dict[str, Any]) -> None:
+        self._set(instance, (states.SHUTDOWN,), states.RUNNING, "resume")

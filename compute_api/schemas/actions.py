@@ -1,6 +1,8 @@
 """Schemas of POST /servers/{id}/action bodies, one per action."""
 from __future__ import annotations
 
+from typing import Any
+
 console_output = {
     "type": "object",
     "properties": {"os-getConsoleOutput": {
@@ -11,3 +13,20 @@ console_output = {
     "required": ["os-getConsoleOutput"],
     "additionalProperties": False,
 }
+
+reboot = {
+    "type": "object",
+    "properties": {"reboot": {
+        "type": "object",
+        "properties": {"type": {"type": "string",
+                                "enum": ["HARD", "Hard", "hard", "SOFT", "Soft", "soft"]}},
+        "required": ["type"], "additionalProperties": False}},
+    "required": ["reboot"], "additionalProperties": False,
+}
+
+
+def no_argument(name: str) -> dict[str, Any]:
+    """An action that takes no argument: {"pause": null}."""
+    return {"type": "object",
+            "properties": {name: {"type": ["null", "object"], "maxProperties": 0}},
+            "required": [name], "additionalProperties": False}

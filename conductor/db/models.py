@@ -254,3 +254,36 @@ class ComputeNode(TimestampMixin, Base):
     cpu_allocation_ratio: Mapped[float] = mapped_column(Float, default=16.0)
     ram_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.5)
     disk_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.0)
+
+
+class InstanceAction(Base):
+    """One user request on an instance (create, reboot, ...), as os-instance-actions shows."""
+    __tablename__ = "instance_actions"
+    __table_args__ = (Index("instance_actions_uuid_request_idx", "instance_uuid", "request_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36))
+    request_id: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    project_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    start_time: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    finish_time: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    message: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(
+        DateTime, default=utcnow, onupdate=utcnow)
+    events: Mapped[list["InstanceActionEvent"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="InstanceActionEvent.id")
+
+
+class InstanceActionEvent(Base):
+    __tablename__ = "instance_action_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("instance_actions.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(255))
+    start_time: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    finish_time: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    result: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    traceback: Mapped[str | None] = mapped_column(Text, nullable=True)
+    host: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    details: Mapped[str | None] = mapped_column(Text, nullable=True)

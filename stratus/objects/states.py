@@ -15,6 +15,14 @@ SOFT_DELETED = "soft-delete"
 SCHEDULING = "scheduling"
 SPAWNING = "spawning"
 DELETING = "deleting"
+POWERING_OFF = "powering-off"
+POWERING_ON = "powering-on"
+REBOOTING = "rebooting"
+REBOOTING_HARD = "rebooting_hard"
+PAUSING = "pausing"
+UNPAUSING = "unpausing"
+SUSPENDING = "suspending"
+RESUMING = "resuming"
 
 # power_state
 NOSTATE = 0

@@ -5,18 +5,28 @@ import os
 import pathlib
 import shutil
 import threading
-from typing import Any
+from typing import Any, Callable
 
 import libvirt
 
 from compute_agent.virt.driver import ComputeDriver
-from compute_agent.virt.libvirt import disks
+from compute_agent.virt.libvirt import disks, events
 from compute_agent.virt.libvirt.domain import DomainSpec, to_xml
 from compute_agent.virt.libvirt.imagecache import ImageCache
+from stratus import exception
 from stratus.config import CONF
 from stratus.context import RequestContext
+from stratus.objects import states
 
 GiB = 1024 ** 3
+POWER_STATES = {libvirt.VIR_DOMAIN_NOSTATE: states.NOSTATE,
+                libvirt.VIR_DOMAIN_RUNNING: states.RUNNING,
+                libvirt.VIR_DOMAIN_BLOCKED: states.RUNNING,
+                libvirt.VIR_DOMAIN_PAUSED: states.PAUSED_POWER,
+                libvirt.VIR_DOMAIN_SHUTDOWN: states.SHUTDOWN,
+                libvirt.VIR_DOMAIN_SHUTOFF: states.SHUTDOWN,
+                libvirt.VIR_DOMAIN_CRASHED: states.CRASHED,
+                libvirt.VIR_DOMAIN_PMSUSPENDED: states.SUSPENDED_POWER}
 libvirt.registerErrorHandler(lambda *_args: None, None)
 
 
@@ -31,13 +41,41 @@ class LibvirtDriver(ComputeDriver):
         self.image_cache = ImageCache(self.instances_path / "_base")
         self._conn: libvirt.virConnect | None = None
         self._conn_lock = threading.Lock()
+        self._changed = threading.Condition()
+        self.lifecycle_listener: Callable[[str, int], None] | None = None
 
     @property
     def conn(self) -> libvirt.virConnect:
         with self._conn_lock:
             if self._conn is None or not self._conn.isAlive():
+                events.start()
                 self._conn = libvirt.open(CONF.libvirt.connection_uri)
+                self._conn.domainEventRegisterAny(
+                    None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, self._on_lifecycle, None)
             return self._conn
+
+    def _on_lifecycle(self, _conn: Any, domain: libvirt.virDomain, event: int, _detail: int,
+                      _opaque: Any) -> None:
+        """A guest started, stopped, paused, ...: wake waiters and tell the manager."""
+        with self._changed:
+            self._changed.notify_all()
+        listener = self.lifecycle_listener
+        if listener is not None:
+            uuid = domain.UUIDString()
+            threading.Thread(target=listener, args=(uuid, self._power_of(domain)),
+                             daemon=True).start()
+
+    @staticmethod
+    def _power_of(domain: libvirt.virDomain) -> int:
+        try:
+            return POWER_STATES.get(domain.state()[0], states.NOSTATE)
+        except libvirt.libvirtError:
+            return states.NOSTATE
+
+    def _wait_until_off(self, domain: libvirt.virDomain, timeout: float) -> bool:
+        """Wait (on lifecycle events, not polling) for the guest to stop."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not domain.isActive(), timeout)
 
     def instance_dir(self, instance: dict[str, Any]) -> pathlib.Path:
         return self.instances_path / instance["uuid"]
@@ -117,11 +155,62 @@ class LibvirtDriver(ComputeDriver):
         if domain is not None:
             if domain.isActive():
                 domain.destroy()
-            domain.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_NVRAM)
+            domain.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_NVRAM
+                                 | libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE)
         shutil.rmtree(self.instance_dir(instance), ignore_errors=True)
 
     def list_instances(self) -> list[str]:
         return [d.UUIDString() for d in self.conn.listAllDomains()]
+
+    def _require(self, instance: dict[str, Any]) -> libvirt.virDomain:
+        domain = self._domain(instance)
+        if domain is None:
+            raise exception.InstanceNotFound(instance_id=instance["uuid"])
+        return domain
+
+    def power_state(self, instance: dict[str, Any]) -> int:
+        domain = self._domain(instance)
+        return self._power_of(domain) if domain is not None else states.NOSTATE
+
+    def power_off(self, instance: dict[str, Any], timeout: float) -> None:
+        domain = self._require(instance)
+        if not domain.isActive():
+            return
+        if timeout > 0:
+            domain.shutdown()
+            if self._wait_until_off(domain, timeout):
+                return
+        domain.destroy()
+
+    def power_on(self, instance: dict[str, Any]) -> None:
+        domain = self._require(instance)
+        if not domain.isActive():
+            domain.create()
+
+    def reboot(self, instance: dict[str, Any], hard: bool, timeout: float) -> None:
+        domain = self._require(instance)
+        if domain.isActive():
+            if not hard and domain.state()[0] == libvirt.VIR_DOMAIN_RUNNING:
+                domain.shutdown()
+                if not self._wait_until_off(domain, timeout):
+                    domain.destroy()
+            else:
+                domain.destroy()
+        if domain.hasManagedSaveImage():
+            domain.managedSaveRemove()
+        domain.create()
+
+    def pause(self, instance: dict[str, Any]) -> None:
+        self._require(instance).suspend()
+
+    def unpause(self, instance: dict[str, Any]) -> None:
+        self._require(instance).resume()
+
+    def suspend(self, instance: dict[str, Any]) -> None:
+        self._require(instance).managedSave()
+
+    def resume(self, instance: dict[str, Any]) -> None:
+        self._require(instance).create()
 
     def get_console_output(self, instance: dict[str, Any]) -> str:
         path = self.instance_dir(instance) / "console.log"
