@@ -36,7 +36,7 @@ up: install
 	OS_DEFAULT__STATE_PATH=$(STATE) OS_COMPUTE__VIRT_DRIVER=$(VIRT) $(BIN)/stratus-all
 
 test: install
-	$(BIN)/pytest -q -n 2 -p no:cacheprovider
+	$(BIN)/pytest -q -n 2 --dist loadfile -p no:cacheprovider
 
 bench: install
 	$(BIN)/python bench/api.py

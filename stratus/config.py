@@ -102,6 +102,8 @@ compute_opts = [
                help="Virtualization driver of the compute agent."),
     cfg.StrOpt("instances_path", default="$state_path/instances",
                help="Where instance disks, console logs and the image cache live."),
+    cfg.BoolOpt("force_config_drive", default=False,
+                help="Give every server a config drive, asked for or not."),
     cfg.IntOpt("shutdown_timeout", default=60, min=0,
                help="Seconds a guest gets to shut down cleanly before it is forced off."),
     cfg.IntOpt("reserved_host_memory_mb", default=512, min=0,

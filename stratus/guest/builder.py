@@ -19,7 +19,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 KERNEL_PACKAGE = "linux-image-cloud-amd64"
 BUSYBOX = pathlib.Path("/bin/busybox")
 MODULES = ["virtio_ring", "virtio", "virtio_pci_modern_dev", "virtio_pci_legacy_dev",
-           "virtio_pci", "virtio_blk", "failover", "net_failover", "virtio_net", "isofs",
+           "virtio_pci", "virtio_blk", "failover", "net_failover", "virtio_net", "cdrom", "isofs",
            "button", "evdev"]
 ROOT_SIZE = "64M"
 COMMAND_LINE = "console=ttyS0 root=/dev/vda rw"

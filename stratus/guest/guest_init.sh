@@ -16,10 +16,14 @@ json_value() {  # json_value KEY FILE: a top-level string value, good enough for
 META=""
 DRIVE=$(findfs LABEL=config-2 2>/dev/null)
 if [ -n "$DRIVE" ]; then
-    mkdir -p /mnt/config && mount -t iso9660 -o ro "$DRIVE" /mnt/config
-    META=/mnt/config/openstack/latest/meta_data.json
-    USERDATA=/mnt/config/openstack/latest/user_data
-    say "config drive ok device=$DRIVE"
+    mkdir -p /mnt/config
+    if mount -t iso9660 -o ro "$DRIVE" /mnt/config 2>/tmp/mount.err; then
+        META=/mnt/config/openstack/latest/meta_data.json
+        USERDATA=/mnt/config/openstack/latest/user_data
+        say "config drive ok device=$DRIVE"
+    else
+        say "config drive FAILED device=$DRIVE: $(cat /tmp/mount.err)"
+    fi
 elif ip link show eth0 >/dev/null 2>&1; then
     ip link set eth0 up
     if udhcpc -i eth0 -n -q -t 5 -s /etc/udhcpc.sh >/dev/null 2>&1; then
@@ -37,13 +41,15 @@ else
     say "no network and no config drive"
 fi
 
-if [ -n "$META" ] && [ -f "$META" ]; then
+if [ -n "$META" ] && [ ! -f "$META" ]; then
+    say "metadata FAILED: no $META"
+elif [ -n "$META" ]; then
     NAME=$(json_value hostname "$META")
     [ -n "$NAME" ] && hostname "$NAME"
     sed -n 's/.*"\(ssh-[a-z0-9-]* [A-Za-z0-9+\/=]*[^"]*\)".*/\1/p' "$META" \
         > /root/.ssh/authorized_keys
     say "metadata ok hostname=$(hostname) uuid=$(json_value uuid "$META")" \
-        "keys=$(wc -l < /root/.ssh/authorized_keys)"
+        "keys=$(grep -c '^ssh-' /root/.ssh/authorized_keys)"
 fi
 
 if [ -n "$USERDATA" ] && [ -f "$USERDATA" ] && [ "$(head -c 2 "$USERDATA")" = "#!" ]; then

@@ -4,7 +4,7 @@
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t devtmpfs dev /dev
 for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
-         virtio_blk failover net_failover virtio_net isofs button evdev; do
+         virtio_blk failover net_failover virtio_net cdrom isofs button evdev; do
     /bin/busybox insmod /modules/$m.ko 2>/dev/null
 done
 echo "stratus-guest: initramfs ok"

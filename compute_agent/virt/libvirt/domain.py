@@ -13,7 +13,7 @@ class DomainSpec:
     virt_type: str
     memory_mb: int
     vcpus: int
-    disks: list[tuple[pathlib.Path, str]]  # (file, target dev), qcow2
+    disks: list[tuple[pathlib.Path, str, str]]  # (file, target dev, format)
     console_log: pathlib.Path
     vnc_listen: str
     kernel: pathlib.Path | None = None
@@ -55,9 +55,9 @@ def to_xml(spec: DomainSpec) -> str:
     _sub(dom, "on_reboot", "restart")
     _sub(dom, "on_crash", "destroy")
     devices = _sub(dom, "devices")
-    for path, target in spec.disks:
+    for path, target, fmt in spec.disks:
         disk = _sub(devices, "disk", type="file", device="disk")
-        _sub(disk, "driver", name="qemu", type="qcow2", cache="writeback")
+        _sub(disk, "driver", name="qemu", type=fmt, cache="writeback")
         _sub(disk, "source", file=str(path))
         _sub(disk, "target", dev=target, bus="virtio")
     for tag in ("serial", "console"):

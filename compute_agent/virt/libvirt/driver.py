@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 import libvirt
 
+from compute_agent.virt import configdrive
 from compute_agent.virt.driver import ComputeDriver
 from compute_agent.virt.libvirt import disks, events
 from compute_agent.virt.libvirt.domain import DomainSpec, to_xml
@@ -105,20 +106,25 @@ class LibvirtDriver(ComputeDriver):
                 "cmdline": image.get("os_command_line")}
 
     def _disks(self, instance: dict[str, Any], base: pathlib.Path,
-               folder: pathlib.Path) -> list[tuple[pathlib.Path, str]]:
+               folder: pathlib.Path) -> list[tuple[pathlib.Path, str, str]]:
+        """Root (vda), then ephemeral, swap and config drive as they are wanted."""
         flavor = instance["flavor"]
         root = folder / "disk"
         disks.create_root(base, root, flavor["root_gb"])
-        result = [(root, "vda")]
-        targets = iter(["vdb", "vdc"])
+        result = [(root, "vda", "qcow2")]
+        targets = iter(["vdb", "vdc", "vdd"])
         if flavor["ephemeral_gb"]:
             path = folder / "disk.eph0"
             disks.create_blank(path, flavor["ephemeral_gb"] * 1024)
-            result.append((path, next(targets)))
+            result.append((path, next(targets), "qcow2"))
         if flavor["swap"]:
             path = folder / "disk.swap"
             disks.create_blank(path, flavor["swap"])
-            result.append((path, next(targets)))
+            result.append((path, next(targets), "qcow2"))
+        if configdrive.wanted(instance):
+            path = folder / "disk.config"
+            configdrive.build(instance, path)
+            result.append((path, next(targets), "raw"))
         return result
 
     def spawn(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
