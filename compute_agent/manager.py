@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import collections
 import datetime
+import pathlib
+import tempfile
 import logging
 import threading
 from typing import Any, Callable
 
+from compute_agent import image_service
 from compute_agent.rpcapi import ComputeAPI
 from compute_agent.virt import driver as virt
 from conductor.rpcapi import ConductorAPI
@@ -133,6 +136,28 @@ class ComputeManager:
     def resume_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
         self._perform(ctx, instance, "compute_resume_instance", states.RESUMING,
                       lambda: self.driver.resume(instance), states.ACTIVE)
+
+    # --- snapshots --------------------------------------------------------------------
+
+    def snapshot_instance(self, ctx: RequestContext, instance: dict[str, Any],
+                          image_id: str) -> None:
+        """Copy the root disk into the (queued) image the API created, then upload it."""
+        instance_uuid = instance["uuid"]
+        error = None
+        with self._locks[instance_uuid], tempfile.TemporaryDirectory() as work:
+            try:
+                path = pathlib.Path(work, "snapshot")
+                disk_format = self.driver.snapshot(instance, path)
+                image_service.set_disk_format(ctx, image_id, disk_format)
+                image_service.upload(ctx, image_id, path)
+            except Exception as e:
+                LOG.warning("Snapshot of %s failed: %s", instance_uuid, e)
+                error = f"{type(e).__name__}: {e}"
+                image_service.delete(ctx, image_id)
+            self.conductor.instance_action_finish(
+                ctx, instance_uuid=instance_uuid, event="compute_snapshot_instance",
+                values={"task_state": None}, expected_task_state=states.IMAGE_SNAPSHOT,
+                host=self.host, error=error)
 
     # --- power state sync ------------------------------------------------------------
 

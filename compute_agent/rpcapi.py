@@ -2,7 +2,8 @@
 
 Version history:
   1.0 - build_and_run_instance, terminate_instance.
-  1.1 - get_console_output, stop/start/reboot/pause/unpause/suspend/resume_instance.
+  1.1 - get_console_output, stop/start/reboot/pause/unpause/suspend/resume_instance,
+        snapshot_instance.
 """
 from __future__ import annotations
 
@@ -23,4 +24,5 @@ class ComputeAPI(RPCAPI):
         "unpause_instance": "cast",
         "suspend_instance": "cast",
         "resume_instance": "cast",
+        "snapshot_instance": "cast",
     }

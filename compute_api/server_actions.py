@@ -6,6 +6,7 @@ from typing import Any, Callable
 import dataclasses
 
 from fastapi import APIRouter, Body, Depends, Response
+from fastapi.responses import JSONResponse
 
 from compute_agent.rpcapi import ComputeAPI
 from compute_api.common import Req, conductor, req
@@ -13,6 +14,7 @@ from compute_api.schemas import actions as schemas
 from compute_api.servers import get_instance, owner_filter, target
 from stratus import exception
 from stratus.api.validation import validate
+from stratus.config import CONF
 from stratus.objects import states
 from stratus.rpc import SharedClient
 
@@ -92,7 +94,50 @@ def reboot(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
     return _start(r, inst, HARD_REBOOT if kind == "HARD" else SOFT_REBOOT, reboot_type=kind)
 
 
+# Image properties a snapshot keeps from the image its server was booted from.
+INHERITED = ("kernel_id", "ramdisk_id", "os_command_line", "os_distro", "os_type",
+             "architecture", "hw_disk_bus", "hw_machine_type")
+
+
+def create_image(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    validate(body, schemas.create_image)
+    r.authorize("os_compute_api:servers:create_image", target(inst))
+    if not inst["host"]:
+        raise exception.InstanceInvalidState(action="createImage", instance_uuid=inst["uuid"],
+                                             attr="host", state="None")
+    request = body["createImage"]
+    try:
+        source = conductor.image_get(r.ctx, image_id=inst["image_ref"])
+        inherited = {k: v for k, v in source["properties"].items() if k in INHERITED}
+    except exception.ImageNotFound:
+        inherited = {}
+    image = conductor.image_create(r.ctx, values={
+        "name": request["name"], "status": "queued", "visibility": "private",
+        "owner": inst["project_id"], "container_format": "bare",
+        "min_disk": inst["flavor"]["root_gb"], "min_ram": 0,
+        "properties": {**inherited, **request.get("metadata", {}),
+                       "instance_uuid": inst["uuid"], "base_image_ref": inst["image_ref"],
+                       "image_type": "snapshot", "user_id": r.ctx.user_id}})
+    try:
+        started = conductor.instance_action_start(
+            r.ctx, instance_uuid=inst["uuid"], action="createImage",
+            task_state=states.IMAGE_SNAPSHOT,
+            vm_states=[states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED],
+            project_id=owner_filter(r))
+    except exception.StratusError:
+        conductor.image_delete(r.ctx, image_id=image["id"])
+        raise
+    compute.snapshot_instance(r.ctx, _server=inst["host"], instance=started,
+                              image_id=image["id"])
+    location = f"{CONF.image.public_endpoint.rstrip('/')}/v2/images/{image['id']}"
+    if r.at_least(45):
+        return JSONResponse({"image_id": image["id"]}, status_code=202,
+                            headers={"Location": location})
+    return Response(status_code=202, headers={"Location": location})
+
+
 ACTIONS: dict[str, Callable[[Req, dict[str, Any], dict[str, Any]], Any]] = {
+    "createImage": create_image,
     "os-getConsoleOutput": console_output,
     "reboot": reboot,
     **{name: power_action for name in POWER_ACTIONS},

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -134,6 +136,33 @@ def reset_process_state() -> None:
     auth.revocations.clear()
 
 
+def serve_image_api_over_http() -> Callable[[], None]:
+    """Compute agents reach the image API over HTTP (downloads, snapshot uploads)."""
+    from image_api.app import create_app as image_app
+    from stratus import launcher
+    from tests.embedded import free_port
+    port = free_port()
+    CONF.set_override("public_endpoint", f"http://127.0.0.1:{port}", group="image")
+    stop = threading.Event()
+    thread = threading.Thread(target=launcher.serve_apis, daemon=True,
+                              args=([("image", image_app(), "127.0.0.1", port)], stop))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/versions", timeout=1)
+            break
+        except httpx.HTTPError:
+            assert time.monotonic() < deadline, "the image API did not come up"
+            time.sleep(0.02)
+
+    def stop_serving() -> None:
+        stop.set()
+        thread.join(timeout=10)
+        CONF.clear_override("public_endpoint", group="image")
+    return stop_serving
+
+
 @pytest.fixture
 def cloud(tmp_path: Any, request: pytest.FixtureRequest) -> Iterator[Cloud]:
     """An embedded cloud; parametrize indirectly with {"fake_hosts": N} for N hosts."""
@@ -153,11 +182,13 @@ def cloud(tmp_path: Any, request: pytest.FixtureRequest) -> Iterator[Cloud]:
                 *launcher.compute_services()]
     for service in services:
         service.start()
+    stop_http = serve_image_api_over_http()
     try:
         yield Cloud(identity=TestClient(identity_app()), image=TestClient(image_app()),
                     compute=TestClient(compute_app()), services=services,
                     admin_project_id=boot["project"]["id"])
     finally:
+        stop_http()
         stop_all(services)
         reset_process_state()
         unconfigure()

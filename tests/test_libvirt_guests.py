@@ -210,5 +210,29 @@ def test_config_drive_delivers_metadata_keys_and_user_data(
     assert "stratus-guest: user_data: hello from user data" in text
     assert "stratus-guest: user_data done rc=0" in text
     assert client.get(url).json()["server"]["config_drive"] == "True"
-    assert client.delete(url).status_code == 204
-    _wait(client, url, lambda c: c.get(url).status_code == 404)
+
+    # A live snapshot keeps what user_data wrote; a server booted from it sees the file.
+    snap = client.post(f"{url}/action", json={"createImage": {"name": "guest-3-snap"}})
+    assert snap.status_code == 202, snap.text
+    image_url = f"{cloud.image_url}/v2/images/{snap.json()['image_id']}"
+    snapshot = _wait(client, image_url, lambda c: (lambda i: i if i["status"] == "active"
+                                                   else None)(c.get(image_url).json()))
+    assert snapshot["disk_format"] == "qcow2" and snapshot["instance_uuid"] == sid
+    assert snapshot["kernel_id"] == image["kernel_id"]
+    reader = "#!/bin/sh\necho marker says $(cat /root/marker)\n"
+    resp = client.post(f"{cloud.compute_url}/v2.1/servers", json={"server": {
+        "name": "guest-4", "imageRef": snapshot["id"], "flavorRef": "1", "networks": "none",
+        "config_drive": True, "user_data": base64.b64encode(reader.encode()).decode()}})
+    second = f"{cloud.compute_url}/v2.1/servers/{resp.json()['server']['id']}"
+
+    def second_output(c: httpx.Client) -> str:
+        resp = c.post(f"{second}/action", json={"os-getConsoleOutput": {}})
+        return str(resp.json().get("output", "")) if resp.status_code == 200 else ""
+
+    text = _wait(client, second, lambda c: (lambda o: o if "stratus-guest: ready" in o
+                                            else None)(second_output(c)))
+    assert "stratus-guest: user_data: marker says kept" in text
+    for server_url in (url, second):
+        assert client.delete(server_url).status_code == 204
+    for server_url in (url, second):
+        _wait(client, server_url, lambda c: c.get(server_url).status_code == 404)

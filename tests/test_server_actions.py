@@ -95,3 +95,39 @@ def test_actions_in_the_wrong_state_are_409(cloud: Cloud) -> None:
     assert _act(cloud, reader["headers"], sid, {"os-stop": None}) == 403
     server = cloud.wait_for_server(admin, sid)
     assert server["status"] == "ACTIVE" and server["OS-EXT-STS:task_state"] is None
+
+
+def test_create_image_snapshots_into_a_bootable_image(cloud: Cloud) -> None:
+    member = cloud.make_user("member")
+    h = {**member["headers"], "OpenStack-API-Version": "compute 2.47"}
+    base = cloud.create_image(cloud.headers(), visibility="public", kernel_id="k-1",
+                              os_command_line="console=ttyS0")
+    sid = cloud.boot(h, base["id"], metadata={"a": "b"})["id"]
+    cloud.wait_for_server(h, sid)
+    resp = cloud.compute.post(f"/v2.1/servers/{sid}/action", headers=h, json={
+        "createImage": {"name": "snap", "metadata": {"purpose": "test"}}})
+    assert resp.status_code == 202
+    image_id = resp.json()["image_id"]
+    assert resp.headers["Location"].endswith(f"/v2/images/{image_id}")
+    deadline = __import__("time").monotonic() + 15
+    while True:
+        image = cloud.image.get(f"/v2/images/{image_id}", headers=member["headers"]).json()
+        if image["status"] == "active":
+            break
+        assert __import__("time").monotonic() < deadline, image
+    assert image["instance_uuid"] == sid and image["base_image_ref"] == base["id"]
+    assert image["image_type"] == "snapshot" and image["purpose"] == "test"
+    assert image["kernel_id"] == "k-1" and image["visibility"] == "private"
+    assert image["owner"] == member["project_id"] and image["disk_format"] == "raw"
+    data = cloud.image.get(f"/v2/images/{image_id}/file", headers=member["headers"]).content
+    assert data == f"fake snapshot of {sid}\n".encode()
+    server = cloud.wait_for_server(h, sid)
+    assert server["status"] == "ACTIVE" and server["OS-EXT-STS:task_state"] is None
+    second = cloud.boot(h, image_id)["id"]
+    assert cloud.wait_for_server(h, second)["status"] == "ACTIVE"
+    old = cloud.compute.post(f"/v2.1/servers/{sid}/action", headers=member["headers"],
+                             json={"createImage": {"name": "snap2"}})
+    assert old.status_code == 202 and old.content == b"" and "Location" in old.headers
+    bad = cloud.compute.post(f"/v2.1/servers/{sid}/action", headers=h,
+                             json={"createImage": {}})
+    assert bad.status_code == 400

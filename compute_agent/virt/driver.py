@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import abc
+import pathlib
 from typing import Any
 
 from stratus.context import RequestContext
@@ -66,6 +67,10 @@ class ComputeDriver(abc.ABC):
     @abc.abstractmethod
     def resume(self, instance: dict[str, Any]) -> None:
         """Restore a suspended guest from its saved memory."""
+
+    @abc.abstractmethod
+    def snapshot(self, instance: dict[str, Any], target: pathlib.Path) -> str:
+        """Write a standalone image of the root disk to `target`; its disk format."""
 
 
 def load(name: str, host: str) -> ComputeDriver:

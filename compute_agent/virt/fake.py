@@ -1,6 +1,7 @@
 """A hypervisor that keeps guests in memory, with capacity from the [fake] options."""
 from __future__ import annotations
 
+import pathlib
 import threading
 import time
 from typing import Any
@@ -93,3 +94,10 @@ class FakeDriver(ComputeDriver):
 
     def resume(self, instance: dict[str, Any]) -> None:
         self._set(instance, (states.SHUTDOWN,), states.RUNNING, "resume")
+
+    def snapshot(self, instance: dict[str, Any], target: pathlib.Path) -> str:
+        with self._lock:
+            if instance["uuid"] not in self._guests:
+                raise exception.InstanceNotFound(instance_id=instance["uuid"])
+        target.write_bytes(f"fake snapshot of {instance['uuid']}\n".encode())
+        return "raw"

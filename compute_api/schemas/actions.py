@@ -30,3 +30,16 @@ def no_argument(name: str) -> dict[str, Any]:
     return {"type": "object",
             "properties": {name: {"type": ["null", "object"], "maxProperties": 0}},
             "required": [name], "additionalProperties": False}
+
+create_image = {
+    "type": "object",
+    "properties": {"createImage": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 255},
+            "metadata": {"type": "object", "additionalProperties": {"type": "string",
+                                                                    "maxLength": 255}},
+        },
+        "required": ["name"], "additionalProperties": False}},
+    "required": ["createImage"], "additionalProperties": False,
+}

@@ -23,6 +23,7 @@ PAUSING = "pausing"
 UNPAUSING = "unpausing"
 SUSPENDING = "suspending"
 RESUMING = "resuming"
+IMAGE_SNAPSHOT = "image_snapshot"
 
 # power_state
 NOSTATE = 0

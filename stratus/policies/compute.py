@@ -41,6 +41,8 @@ rules = [
              "GET", "/servers/{server_id}/ips"),
     api_rule("os_compute_api:ips:show", PROJECT_READER_OR_ADMIN,
              "Show server addresses of a network", "GET", "/servers/{server_id}/ips/{network}"),
+    api_rule(S % "create_image", PROJECT_MEMBER_OR_ADMIN, "Snapshot a server into an image",
+             "POST", "/servers/{server_id}/action (createImage)"),
     api_rule(S % "stop", PROJECT_MEMBER_OR_ADMIN, "Stop a server", "POST",
              "/servers/{server_id}/action (os-stop)"),
     api_rule(S % "start", PROJECT_MEMBER_OR_ADMIN, "Start a server", "POST",

@@ -38,3 +38,8 @@ def create_root(base: pathlib.Path, path: pathlib.Path, size_gb: int) -> None:
 
 def create_blank(path: pathlib.Path, size_mb: int) -> None:
     _qemu_img("create", "-q", "-f", "qcow2", str(path), f"{size_mb}M")
+
+
+def flatten(source: pathlib.Path, target: pathlib.Path) -> None:
+    """A standalone qcow2 copy of a disk and its backing chain (-U: it may be in use)."""
+    _qemu_img("convert", "-U", "-O", "qcow2", str(source), str(target))

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 import libvirt
 
+from compute_agent import image_service
 from compute_agent.virt import configdrive
 from compute_agent.virt.driver import ComputeDriver
 from compute_agent.virt.libvirt import disks, events
@@ -131,7 +132,7 @@ class LibvirtDriver(ComputeDriver):
         folder = self.instance_dir(instance)
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            image = self.image_cache.metadata(ctx, instance["image_ref"])
+            image = image_service.metadata(ctx, instance["image_ref"])
             base = self.image_cache.fetch(ctx, instance["image_ref"])
             spec = DomainSpec(
                 name=instance_name(instance), uuid=instance["uuid"],
@@ -217,6 +218,19 @@ class LibvirtDriver(ComputeDriver):
 
     def resume(self, instance: dict[str, Any]) -> None:
         self._require(instance).create()
+
+    def snapshot(self, instance: dict[str, Any], target: pathlib.Path) -> str:
+        """Pause a running guest while its disk is copied, so the copy is consistent."""
+        domain = self._require(instance)
+        paused = domain.isActive() and domain.state()[0] == libvirt.VIR_DOMAIN_RUNNING
+        if paused:
+            domain.suspend()
+        try:
+            disks.flatten(self.instance_dir(instance) / "disk", target)
+        finally:
+            if paused:
+                domain.resume()
+        return "qcow2"
 
     def get_console_output(self, instance: dict[str, Any]) -> str:
         path = self.instance_dir(instance) / "console.log"
