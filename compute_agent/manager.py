@@ -58,7 +58,8 @@ class ComputeManager:
                 self.driver.destroy(ctx, instance)
                 self.conductor.instance_build_failed(
                     ctx, instance_uuid=instance_uuid, host=self.host, reason=str(e),
-                    alternates=alternates)
+                    alternates=alternates,
+                    retryable=not isinstance(e, exception.Invalid))  # bad input fails anywhere
                 return
             done = self.conductor.instance_action_finish(
                 ctx, instance_uuid=instance_uuid, event="compute__do_build_and_run_instance",

@@ -79,6 +79,9 @@ def _resolve_image(r: Req, image_ref: str, flavor: dict[str, Any]) -> dict[str, 
         raise exception.Invalid(f"Image {ref} could not be found.") from None
     if image["status"] != "active":
         raise exception.Invalid(f"Image {ref} is not active.")
+    if image.get("disk_format") in ("aki", "ari"):
+        raise exception.Invalid(f"Image {ref} is a kernel or ramdisk image ({image['disk_format']})"
+                                f" and cannot be booted on its own.")
     root_bytes = flavor["root_gb"] * GiB
     if flavor["root_gb"] and (image.get("size") or 0) > root_bytes:
         raise exception.Invalid(

@@ -236,3 +236,42 @@ def test_config_drive_delivers_metadata_keys_and_user_data(
         assert client.delete(server_url).status_code == 204
     for server_url in (url, second):
         _wait(client, server_url, lambda c: c.get(server_url).status_code == 404)
+
+
+def test_bad_images_end_in_clear_errors_and_leave_nothing_behind(
+        libvirt_cloud: tuple[EmbeddedCloud, private_daemon.PrivateLibvirtd]) -> None:
+    import subprocess
+
+    import libvirt
+    cloud, daemon = libvirt_cloud
+    client = _client(cloud)
+    kernel = _test_image(cloud, client)["kernel_id"]
+    resp = client.post(f"{cloud.compute_url}/v2.1/servers", json={"server": {
+        "name": "kernel", "imageRef": kernel, "flavorRef": "1", "networks": "none"}})
+    assert resp.status_code == 400 and "cannot be booted" in resp.text
+
+    # A real qcow2 disk of 5 GiB (virtually) on a 1 GB flavor, and a file that only claims
+    # to be qcow2: each build fails, says why, and leaves no domain and no instance files.
+    big = cloud.state / "big.qcow2"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(big), "5G"], check=True)
+    cases = [(big.read_bytes(), "Flavor's disk is too small"),
+             (b"QFI\xfb" + b"\0" * 508, "qemu-img info failed")]
+    conn = libvirt.open(daemon.uri)
+    for data, cause in cases:
+        image = client.post(f"{cloud.image_url}/v2/images", json={
+            "name": "bad", "disk_format": "qcow2", "container_format": "bare"}).json()
+        client.put(f"{cloud.image_url}/v2/images/{image['id']}/file", content=data,
+                   headers={"Content-Type": "application/octet-stream"})
+        resp = client.post(f"{cloud.compute_url}/v2.1/servers", json={"server": {
+            "name": "bad", "imageRef": image["id"], "flavorRef": "1", "networks": "none"}})
+        assert resp.status_code == 202, resp.text
+        sid = resp.json()["server"]["id"]
+        url = f"{cloud.compute_url}/v2.1/servers/{sid}"
+        server = _wait(client, url, lambda c: (lambda s: s if s["status"] != "BUILD"
+                                               else None)(c.get(url).json()["server"]))
+        assert server["status"] == "ERROR"
+        assert "failed after 1 attempt" in server["fault"]["message"]
+        assert cause in server["fault"]["message"], server["fault"]
+        assert sid not in [d.UUIDString() for d in conn.listAllDomains()]
+        assert not (cloud.state / "instances" / sid).exists()
+    conn.close()

@@ -17,13 +17,16 @@ def _qemu_img(*args: str) -> str:
     return result.stdout
 
 
-def info(path: pathlib.Path) -> dict[str, object]:
-    return dict(json.loads(_qemu_img("info", "--output=json", str(path))))
+def info(path: pathlib.Path, disk_format: str | None = None) -> dict[str, object]:
+    """qemu-img's view of a disk; with `disk_format`, it must really be that format."""
+    args = ["info", "--output=json", *(["-f", disk_format] if disk_format else []), str(path)]
+    return dict(json.loads(_qemu_img(*args)))
 
 
-def create_root(base: pathlib.Path, path: pathlib.Path, size_gb: int) -> None:
+def create_root(base: pathlib.Path, path: pathlib.Path, size_gb: int,
+                disk_format: str | None = None) -> None:
     """A copy-on-write root disk on `base`, grown to `size_gb` (0: the image's size)."""
-    details = info(base)
+    details = info(base, disk_format)
     virtual = int(details["virtual-size"])  # type: ignore[call-overload]
     if size_gb and size_gb * GiB < virtual:
         raise exception.Invalid(f"Flavor's disk is too small for requested image: the "

@@ -106,12 +106,13 @@ class LibvirtDriver(ComputeDriver):
                 "initrd": self.image_cache.fetch(ctx, ramdisk_id) if ramdisk_id else None,
                 "cmdline": image.get("os_command_line")}
 
-    def _disks(self, instance: dict[str, Any], base: pathlib.Path,
+    def _disks(self, instance: dict[str, Any], base: pathlib.Path, disk_format: str | None,
                folder: pathlib.Path) -> list[tuple[pathlib.Path, str, str]]:
         """Root (vda), then ephemeral, swap and config drive as they are wanted."""
         flavor = instance["flavor"]
         root = folder / "disk"
-        disks.create_root(base, root, flavor["root_gb"])
+        disks.create_root(base, root, flavor["root_gb"],
+                          disk_format if disk_format in ("raw", "qcow2") else None)
         result = [(root, "vda", "qcow2")]
         targets = iter(["vdb", "vdc", "vdd"])
         if flavor["ephemeral_gb"]:
@@ -137,7 +138,8 @@ class LibvirtDriver(ComputeDriver):
             spec = DomainSpec(
                 name=instance_name(instance), uuid=instance["uuid"],
                 virt_type=CONF.libvirt.virt_type, memory_mb=instance["memory_mb"],
-                vcpus=instance["vcpus"], disks=self._disks(instance, base, folder),
+                vcpus=instance["vcpus"],
+                disks=self._disks(instance, base, image.get("disk_format"), folder),
                 console_log=folder / "console.log", vnc_listen=CONF.libvirt.vnc_listen,
                 metadata={"name": instance["name"], "project": instance["project_id"]},
                 **self._kernel_boot(ctx, instance, image))
