@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-VIRT ?= fake
+VIRT ?= auto
 STATE ?= .stratus
 
 # Debian packages for real guests (libvirt driver, test guest): installed when missing.

@@ -98,8 +98,10 @@ scheduler_opts = [
 ]
 
 compute_opts = [
-    cfg.StrOpt("virt_driver", default="fake", choices=["fake", "libvirt"],
-               help="Virtualization driver of the compute agent."),
+    cfg.StrOpt("virt_driver", default="fake", choices=["fake", "libvirt", "auto"],
+               help="Virtualization driver of the compute agent; auto: libvirt with a "
+                    "private libvirtd when libvirt and qemu are usable here, else fake "
+                    "(stratus-all only)."),
     cfg.StrOpt("instances_path", default="$state_path/instances",
                help="Where instance disks, console logs and the image cache live."),
     cfg.BoolOpt("force_config_drive", default=False,
@@ -119,6 +121,10 @@ libvirt_opts = [
                help="libvirt URI the compute agent connects to."),
     cfg.HostAddressOpt("vnc_listen", default="127.0.0.1",
                        help="Address guests' VNC displays listen on."),
+    cfg.BoolOpt("private_daemon", default=False,
+                help="stratus-all starts its own libvirtd (private state under "
+                     "$state_path/libvirtd, inside a network namespace it creates and "
+                     "removes) and connects to it."),
     cfg.IntOpt("console_log_max_bytes", default=1048576, min=1024,
                help="Largest console output returned."),
 ]

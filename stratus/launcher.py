@@ -28,7 +28,7 @@ def scheduler_service() -> Service:
 
 
 def compute_host_names() -> list[str]:
-    if CONF.compute.virt_driver != "fake":
+    if CONF.compute.virt_driver == "libvirt":
         return [CONF.host]
     return [CONF.host] + [f"{CONF.host}-{i}" for i in range(2, CONF.fake.host_count + 1)]
 

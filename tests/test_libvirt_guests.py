@@ -275,3 +275,32 @@ def test_bad_images_end_in_clear_errors_and_leave_nothing_behind(
         assert sid not in [d.UUIDString() for d in conn.listAllDomains()]
         assert not (cloud.state / "instances" / sid).exists()
     conn.close()
+
+
+def test_stratus_all_runs_its_own_libvirtd_when_asked_for_auto(
+        tmp_path: pathlib.Path) -> None:
+    import subprocess
+    why = private_daemon.usable()
+    if why:
+        pytest.skip(f"LIBVIRT UNUSABLE HERE: {why}")
+    cloud = EmbeddedCloud(tmp_path / "state", {"OS_COMPUTE__VIRT_DRIVER": "auto"})
+    try:
+        cloud.start()
+        log = cloud.log.read_text()
+        assert "Started a private libvirtd" in log and "with the libvirt driver" in log
+        netns = log.split("in network namespace ")[1].split()[0]
+        assert netns in subprocess.run(["ip", "netns", "list"], capture_output=True,
+                                       text=True).stdout
+        client = _client(cloud)
+        image = _test_image(cloud, client)
+        resp = client.post(f"{cloud.compute_url}/v2.1/servers", json={"server": {
+            "name": "auto", "imageRef": image["id"], "flavorRef": "1", "networks": "none"}})
+        url = f"{cloud.compute_url}/v2.1/servers/{resp.json()['server']['id']}"
+        server = _wait(client, url, lambda c: (lambda s: s if s["status"] != "BUILD"
+                                               else None)(c.get(url).json()["server"]))
+        assert server["status"] == "ACTIVE", server.get("fault")
+    finally:
+        cloud.stop()
+    assert "Stopped the private libvirtd" in cloud.log.read_text()
+    assert netns not in subprocess.run(["ip", "netns", "list"], capture_output=True,
+                                       text=True).stdout
