@@ -1,6 +1,7 @@
 """LibvirtDriver: real guests under qemu (TCG here) or KVM, through libvirt-python."""
 from __future__ import annotations
 
+import logging
 import os
 import pathlib
 import shutil
@@ -19,7 +20,9 @@ from stratus import exception
 from stratus.config import CONF
 from stratus.context import RequestContext
 from stratus.objects import states
+from stratus.stopwatch import Stopwatch
 
+LOG = logging.getLogger(__name__)
 GiB = 1024 ** 3
 POWER_STATES = {libvirt.VIR_DOMAIN_NOSTATE: states.NOSTATE,
                 libvirt.VIR_DOMAIN_RUNNING: states.RUNNING,
@@ -132,9 +135,12 @@ class LibvirtDriver(ComputeDriver):
     def spawn(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
         folder = self.instance_dir(instance)
         folder.mkdir(parents=True, exist_ok=True)
+        clock = Stopwatch()
         try:
             image = image_service.metadata(ctx, instance["image_ref"])
             base = self.image_cache.fetch(ctx, instance["image_ref"])
+            boot = self._kernel_boot(ctx, instance, image)
+            clock.lap("image")
             spec = DomainSpec(
                 name=instance_name(instance), uuid=instance["uuid"],
                 virt_type=CONF.libvirt.virt_type, memory_mb=instance["memory_mb"],
@@ -142,12 +148,15 @@ class LibvirtDriver(ComputeDriver):
                 disks=self._disks(instance, base, image.get("disk_format"), folder),
                 console_log=folder / "console.log", vnc_listen=CONF.libvirt.vnc_listen,
                 metadata={"name": instance["name"], "project": instance["project_id"]},
-                **self._kernel_boot(ctx, instance, image))
+                **boot)
+            clock.lap("disks")
             domain = self.conn.defineXML(to_xml(spec))
             domain.create()
+            clock.lap("define+start")
         except Exception:
             self.destroy(ctx, instance)
             raise
+        LOG.info("Spawned %s in %s", instance["uuid"], clock)
 
     # --- everything else ------------------------------------------------------------
 
