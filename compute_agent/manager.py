@@ -10,6 +10,7 @@ import threading
 from typing import Any, Callable
 
 from compute_agent import image_service
+from compute_agent.periodic import PeriodicTasks
 from compute_agent.rpcapi import ComputeAPI
 from compute_agent.virt import driver as virt
 from conductor.rpcapi import ConductorAPI
@@ -34,12 +35,42 @@ class ComputeManager:
         self.driver = virt.load(CONF.compute.virt_driver, host)
         self.conductor = ConductorAPI()
         self._locks: dict[str, threading.Lock] = collections.defaultdict(threading.Lock)
+        self.periodic = PeriodicTasks(f"periodic-{host}")
 
     def init_host(self) -> None:
         self.driver.lifecycle_listener = self._on_power_change
         self.conductor.compute_node_report(
             get_admin_context(), host=self.host, node=self.driver.nodename,
             resources=self.driver.get_available_resource())
+        self.periodic.add(self.sync_power_states, CONF.compute.sync_power_state_interval)
+        self.periodic.add(self.age_image_cache, CONF.compute.image_cache_manager_interval)
+        self.periodic.start()
+
+    def cleanup_host(self) -> None:
+        self.periodic.stop()
+
+    def _my_instances(self) -> list[dict[str, Any]]:
+        return list(self.conductor.instance_list(get_admin_context(),
+                                                 filters={"host": self.host}))
+
+    def sync_power_states(self) -> None:
+        """The safety net behind lifecycle events: make every record match its guest."""
+        for instance in self._my_instances():
+            if instance["task_state"] is not None:
+                continue
+            actual = self.driver.power_state(instance)
+            if actual != instance["power_state"]:
+                self._on_power_change(instance["uuid"], actual)
+
+    def age_image_cache(self) -> None:
+        in_use = set()
+        for instance in self._my_instances():
+            in_use.update(i for i in (instance["image_ref"], instance["kernel_id"],
+                                      instance["ramdisk_id"]) if i)
+        removed = self.driver.age_image_cache(
+            in_use, CONF.compute.remove_unused_original_minimum_age_seconds)
+        if removed:
+            LOG.info("Removed unused cached images: %s", ", ".join(removed))
 
     def build_and_run_instance(self, ctx: RequestContext, instance: dict[str, Any],
                                alternates: list[dict[str, str]]) -> None:

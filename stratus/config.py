@@ -106,6 +106,14 @@ compute_opts = [
                help="Where instance disks, console logs and the image cache live."),
     cfg.BoolOpt("force_config_drive", default=False,
                 help="Give every server a config drive, asked for or not."),
+    cfg.IntOpt("sync_power_state_interval", default=600, min=0,
+               help="Seconds between full power state syncs (a safety net behind "
+                    "libvirt's lifecycle events); 0 disables them."),
+    cfg.IntOpt("image_cache_manager_interval", default=2400, min=0,
+               help="Seconds between sweeps of the image cache; 0 disables them."),
+    cfg.IntOpt("remove_unused_original_minimum_age_seconds", default=86400, min=0,
+               help="A cached image no instance on the host uses is removed once it "
+                    "has been unused this long."),
     cfg.IntOpt("shutdown_timeout", default=60, min=0,
                help="Seconds a guest gets to shut down cleanly before it is forced off."),
     cfg.IntOpt("reserved_host_memory_mb", default=512, min=0,

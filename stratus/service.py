@@ -55,6 +55,10 @@ class Service:
     def stop(self) -> None:
         """Stop taking messages; in-flight ones finish (see `wait`)."""
         self._stop.set()
+        for endpoint in self.endpoints:
+            hook = getattr(endpoint, "cleanup_host", None)
+            if hook is not None:
+                hook()
         try:
             self._server.stop()
         except Exception:  # stopping twice or a dead transport is harmless here

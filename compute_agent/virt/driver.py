@@ -68,6 +68,11 @@ class ComputeDriver(abc.ABC):
     def resume(self, instance: dict[str, Any]) -> None:
         """Restore a suspended guest from its saved memory."""
 
+    def age_image_cache(self, in_use: set[str], max_age: float) -> list[str]:
+        """Remove cached images not in `in_use` and unused for `max_age` seconds;
+        their IDs. Drivers without an image cache have nothing to remove."""
+        return []
+
     @abc.abstractmethod
     def snapshot(self, instance: dict[str, Any], target: pathlib.Path) -> str:
         """Write a standalone image of the root disk to `target`; its disk format."""

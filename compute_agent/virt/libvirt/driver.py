@@ -230,6 +230,9 @@ class LibvirtDriver(ComputeDriver):
     def resume(self, instance: dict[str, Any]) -> None:
         self._require(instance).create()
 
+    def age_image_cache(self, in_use: set[str], max_age: float) -> list[str]:
+        return self.image_cache.age(in_use, max_age)
+
     def snapshot(self, instance: dict[str, Any], target: pathlib.Path) -> str:
         """Pause a running guest while its disk is copied, so the copy is consistent."""
         domain = self._require(instance)

@@ -5,6 +5,7 @@ import collections
 import os
 import pathlib
 import threading
+import time
 
 from compute_agent import image_service
 from stratus.context import RequestContext
@@ -30,3 +31,18 @@ class ImageCache:
             self.base.mkdir(parents=True, exist_ok=True)
             image_service.download(ctx, image_id, path)
             return path
+
+    def age(self, in_use: set[str], max_age: float) -> list[str]:
+        """Remove images no instance uses and nobody fetched for `max_age` seconds."""
+        if not self.base.is_dir():
+            return []
+        removed = []
+        now = time.time()
+        for path in self.base.iterdir():
+            if path.suffix == ".part" or path.name in in_use:
+                continue
+            with self._lock(path.name):
+                if path.exists() and now - path.stat().st_mtime >= max_age:
+                    path.unlink()
+                    removed.append(path.name)
+        return removed
