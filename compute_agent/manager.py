@@ -119,8 +119,10 @@ class ComputeManager:
     # --- power actions -------------------------------------------------------------
 
     def _perform(self, ctx: RequestContext, instance: dict[str, Any], event: str,
-                 task_state: str, work: Callable[[], None], vm_state: str) -> None:
-        """Run a driver call for an action begun by the API, then record its outcome."""
+                 task_state: str, work: Callable[[], None], vm_state: str,
+                 failed_vm_state: str | None = None) -> None:
+        """Run a driver call for an action begun by the API, then record its outcome
+        (on failure the vm_state stays, or becomes `failed_vm_state`)."""
         instance_uuid = instance["uuid"]
         values: dict[str, Any] = {"task_state": None}
         error = None
@@ -131,6 +133,8 @@ class ComputeManager:
             except Exception as e:
                 LOG.warning("%s of %s failed: %s", event, instance_uuid, e)
                 error = f"{type(e).__name__}: {e}"
+                if failed_vm_state is not None:
+                    values["vm_state"] = failed_vm_state
             values["power_state"] = self.driver.power_state(instance)
             self.conductor.instance_action_finish(
                 ctx, instance_uuid=instance_uuid, event=event, values=values,
@@ -168,6 +172,17 @@ class ComputeManager:
     def resume_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
         self._perform(ctx, instance, "compute_resume_instance", states.RESUMING,
                       lambda: self.driver.resume(instance), states.ACTIVE)
+
+    def rebuild_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        """Replace the guest with a fresh one from the instance's (new) image."""
+        def work() -> None:
+            self.driver.destroy(ctx, instance)
+            self.driver.spawn(ctx, instance)
+        self._perform(ctx, instance, "compute_rebuild_instance", states.REBUILDING, work,
+                      states.ACTIVE, failed_vm_state=states.ERROR)
+
+    def get_diagnostics(self, ctx: RequestContext, instance: dict[str, Any]) -> dict[str, Any]:
+        return self.driver.get_diagnostics(instance)
 
     # --- snapshots --------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 Version history:
   1.0 - build_and_run_instance, terminate_instance.
   1.1 - get_console_output, stop/start/reboot/pause/unpause/suspend/resume_instance,
-        snapshot_instance.
+        snapshot_instance, rebuild_instance, get_diagnostics.
 """
 from __future__ import annotations
 
@@ -25,4 +25,6 @@ class ComputeAPI(RPCAPI):
         "suspend_instance": "cast",
         "resume_instance": "cast",
         "snapshot_instance": "cast",
+        "rebuild_instance": "cast",
+        "get_diagnostics": "call",
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import dataclasses
+import secrets
 
 from fastapi import APIRouter, Body, Depends, Response
 from fastapi.responses import JSONResponse
@@ -11,7 +12,8 @@ from fastapi.responses import JSONResponse
 from compute_agent.rpcapi import ComputeAPI
 from compute_api.common import Req, conductor, req
 from compute_api.schemas import actions as schemas
-from compute_api.servers import get_instance, owner_filter, target
+from compute_api import server_view
+from compute_api.servers import get_instance, owner_filter, resolve_image, target
 from stratus import exception
 from stratus.api.validation import validate
 from stratus.config import CONF
@@ -136,7 +138,32 @@ def create_image(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response
     return Response(status_code=202, headers={"Location": location})
 
 
+def rebuild(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> JSONResponse:
+    validate(body, schemas.rebuild(r.version))
+    r.authorize("os_compute_api:servers:rebuild", target(inst))
+    request = body["rebuild"]
+    image = resolve_image(r, request["imageRef"], inst["flavor"])
+    props = image.get("properties") or {}
+    names = {"name": "name", "metadata": "metadata_items", "accessIPv4": "access_ip_v4",
+             "accessIPv6": "access_ip_v6", "description": "description"}
+    values = {column: request[key] for key, column in names.items() if key in request}
+    values.update({"image_ref": image["id"], "kernel_id": props.get("kernel_id", ""),
+                   "ramdisk_id": props.get("ramdisk_id", "")})
+    if not inst["host"]:
+        raise exception.InstanceInvalidState(action="rebuild", instance_uuid=inst["uuid"],
+                                             attr="host", state="None")
+    started = conductor.instance_action_start(
+        r.ctx, instance_uuid=inst["uuid"], action="rebuild", task_state=states.REBUILDING,
+        vm_states=[states.ACTIVE, states.STOPPED, states.ERROR],
+        project_id=owner_filter(r), values=values)
+    compute.rebuild_instance(r.ctx, _server=inst["host"], instance=started)
+    view = server_view.detail(r, started)
+    view["adminPass"] = request.get("adminPass") or secrets.token_urlsafe(9)
+    return JSONResponse({"server": view}, status_code=202)
+
+
 ACTIONS: dict[str, Callable[[Req, dict[str, Any], dict[str, Any]], Any]] = {
+    "rebuild": rebuild,
     "createImage": create_image,
     "os-getConsoleOutput": console_output,
     "reboot": reboot,
@@ -154,3 +181,12 @@ def action(server_id: str, body: Any = Body(None), r: Req = Depends(req)) -> Any
     if handler is None:
         raise exception.ValidationError(reason=f"There is no such action: {name}")
     return handler(r, inst, body)
+
+
+@router.get("/diagnostics")
+def diagnostics(server_id: str, r: Req = Depends(req)) -> Any:
+    inst = get_instance(r, server_id)
+    r.authorize("os_compute_api:os-server-diagnostics", target(inst))
+    if not inst["host"]:
+        raise exception.Conflict(reason=f"Instance {server_id} has no host yet.")
+    return compute.get_diagnostics(r.ctx, _server=inst["host"], instance=inst)

@@ -71,7 +71,7 @@ def _resolve_flavor(r: Req, flavor_ref: Any) -> dict[str, Any]:
         raise exception.Invalid(f"Flavor {ref} could not be found.") from None
 
 
-def _resolve_image(r: Req, image_ref: str, flavor: dict[str, Any]) -> dict[str, Any]:
+def resolve_image(r: Req, image_ref: str, flavor: dict[str, Any]) -> dict[str, Any]:
     ref = image_ref.rstrip("/").rsplit("/", 1)[-1]
     try:
         image = conductor.image_get(r.ctx, image_id=ref)
@@ -199,7 +199,7 @@ def create(response: Response, body: Any = Body(None),
         if not boot:
             raise exception.Invalid("Missing imageRef attribute.")
         server["imageRef"] = boot[0]["uuid"]
-    image = _resolve_image(r, server["imageRef"], flavor)
+    image = resolve_image(r, server["imageRef"], flavor)
     hints = body.get("os:scheduler_hints") or body.get("OS-SCH-HNT:scheduler_hints") or {}
     request_spec = {"flavor": _flavor_snapshot(flavor),
                     "image": {"id": image["id"], "properties": image.get("properties") or {}},

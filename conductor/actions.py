@@ -25,8 +25,10 @@ class ActionEndpoint:
     def instance_action_start(self, ctx: RequestContext, instance_uuid: str, action: str,
                               task_state: str, vm_states: list[str],
                               task_states: list[str | None] | None = None,
-                              project_id: str | None = None) -> dict[str, Any]:
-        """Begin `action` if the instance is in one of `vm_states` (and `task_states`)."""
+                              project_id: str | None = None,
+                              values: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Begin `action` if the instance is in one of `vm_states` (and `task_states`),
+        writing `values` with the new task_state."""
         with db.writer() as s:
             row = get_row(s, instance_uuid, project_id)
             allowed_tasks = task_states if task_states is not None else [None]
@@ -40,7 +42,7 @@ class ActionEndpoint:
                     state=row.task_state)
             if row.locked and not ctx.is_admin:
                 raise exception.Conflict(reason=f"Instance {instance_uuid} is locked")
-            cas_update(s, row, {"task_state": task_state})
+            cas_update(s, row, {**(values or {}), "task_state": task_state})
             record_action(s, ctx, instance_uuid, action)
             return instance_dicts(s, [row])[0]
 

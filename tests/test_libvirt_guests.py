@@ -116,8 +116,9 @@ def test_power_actions_and_self_shutdown_on_a_real_guest(
                   str(cloud.clouds_yaml))
         images = client.get(f"{cloud.image_url}/v2/images?name=stratus-test-guest").json()[
             "images"]
+    image_id = images[0]["id"]
     resp = client.post(f"{cloud.compute_url}/v2.1/servers", json={"server": {
-        "name": "guest-2", "imageRef": images[0]["id"], "flavorRef": "1", "networks": "none"}})
+        "name": "guest-2", "imageRef": image_id, "flavorRef": "1", "networks": "none"}})
     sid = resp.json()["server"]["id"]
     url = f"{cloud.compute_url}/v2.1/servers/{sid}"
 
@@ -135,6 +136,9 @@ def test_power_actions_and_self_shutdown_on_a_real_guest(
 
     settled("ACTIVE")
     _wait(client, url, lambda c: boots(c) == 1)
+    diag = client.get(f"{url}/diagnostics").json()
+    assert diag["memory"] == 512 * 1024 and diag["cpu_time"] > 0 and diag["vda_read"] > 0
+    assert "cpu0_time" in diag
     conn = libvirt.open(daemon.uri)
     domain = conn.lookupByUUIDString(sid)
 
@@ -158,6 +162,12 @@ def test_power_actions_and_self_shutdown_on_a_real_guest(
     act({"resume": None}, "ACTIVE")
     assert domain.isActive() and boots(client) == 4  # resumed, not rebooted
 
+    rebuilt = client.post(f"{url}/action", json={"rebuild": {"imageRef": image_id}})
+    assert rebuilt.status_code == 202 and rebuilt.json()["server"]["status"] == "REBUILD"
+    settled("ACTIVE")
+    _wait(client, url, lambda c: boots(c) == 1)  # a new guest, with a new console log
+    domain = conn.lookupByUUIDString(sid)
+
     # The guest powers itself off (an ACPI power button press Stratus did not ask for):
     # once the guest is off, the lifecycle event brings the server to SHUTOFF within 10 s
     # (how long the guest takes to react depends on the machine's load, not on Stratus).
@@ -168,7 +178,7 @@ def test_power_actions_and_self_shutdown_on_a_real_guest(
     assert time.monotonic() - stopped < 10
     assert server(client)["OS-EXT-STS:power_state"] == 4
     actions = client.get(f"{url}/os-instance-actions").json()["instanceActions"]
-    assert [a["action"] for a in actions][:3] == ["resume", "suspend", "unpause"]
+    assert [a["action"] for a in actions][:3] == ["rebuild", "resume", "suspend"]
     assert client.delete(url).status_code == 204
     _wait(client, url, lambda c: c.get(url).status_code == 404)
     conn.close()

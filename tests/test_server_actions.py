@@ -131,3 +131,33 @@ def test_create_image_snapshots_into_a_bootable_image(cloud: Cloud) -> None:
     bad = cloud.compute.post(f"/v2.1/servers/{sid}/action", headers=h,
                              json={"createImage": {}})
     assert bad.status_code == 400
+
+
+def test_rebuild_and_diagnostics(cloud: Cloud) -> None:
+    admin = {**cloud.headers(), "OpenStack-API-Version": "compute 2.47"}
+    first, second = cloud.create_image(admin), cloud.create_image(admin, kernel_id="k-2")
+    sid = cloud.boot(admin, first["id"], name="old-name")["id"]
+    cloud.wait_for_server(admin, sid)
+    resp = cloud.compute.post(f"/v2.1/servers/{sid}/action", headers=admin, json={
+        "rebuild": {"imageRef": second["id"], "name": "new-name", "metadata": {"v": "2"},
+                    "description": "rebuilt"}})
+    assert resp.status_code == 202, resp.text
+    body = resp.json()["server"]
+    assert body["status"] == "REBUILD" and body["image"]["id"] == second["id"]
+    assert body["name"] == "new-name" and body["adminPass"]
+    server = cloud.wait_for_server(admin, sid, until=("ACTIVE", "ERROR"))
+    assert server["status"] == "ACTIVE" and server["metadata"] == {"v": "2"}
+    assert server["OS-EXT-SRV-ATTR:kernel_id"] == "k-2" and server["description"] == "rebuilt"
+    actions = cloud.compute.get(f"/v2.1/servers/{sid}/os-instance-actions",
+                                headers=admin).json()["instanceActions"]
+    assert actions[0]["action"] == "rebuild"
+    missing = cloud.compute.post(f"/v2.1/servers/{sid}/action", headers=admin,
+                                 json={"rebuild": {"imageRef": "nope"}})
+    assert missing.status_code == 400 and "could not be found" in missing.text
+
+    diag = cloud.compute.get(f"/v2.1/servers/{sid}/diagnostics", headers=admin)
+    assert diag.status_code == 200 and diag.json() == {"memory": 512 * 1024, "cpu_time": 0,
+                                                   "cpu0_time": 0}
+    member = cloud.make_user("member", project="admin")
+    assert cloud.compute.get(f"/v2.1/servers/{sid}/diagnostics",
+                             headers=member["headers"]).status_code == 403

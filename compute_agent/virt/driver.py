@@ -68,6 +68,11 @@ class ComputeDriver(abc.ABC):
     def resume(self, instance: dict[str, Any]) -> None:
         """Restore a suspended guest from its saved memory."""
 
+    @abc.abstractmethod
+    def get_diagnostics(self, instance: dict[str, Any]) -> dict[str, Any]:
+        """Counters of the guest (CPU time, memory, disk I/O), keyed as Nova's libvirt
+        driver does before microversion 2.48."""
+
     def age_image_cache(self, in_use: set[str], max_age: float) -> list[str]:
         """Remove cached images not in `in_use` and unused for `max_age` seconds;
         their IDs. Drivers without an image cache have nothing to remove."""

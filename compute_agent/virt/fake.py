@@ -101,3 +101,10 @@ class FakeDriver(ComputeDriver):
                 raise exception.InstanceNotFound(instance_id=instance["uuid"])
         target.write_bytes(f"fake snapshot of {instance['uuid']}\n".encode())
         return "raw"
+
+    def get_diagnostics(self, instance: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            if instance["uuid"] not in self._guests:
+                raise exception.InstanceNotFound(instance_id=instance["uuid"])
+        return {"memory": instance["memory_mb"] * 1024, "cpu_time": 0,
+                **{f"cpu{i}_time": 0 for i in range(instance["vcpus"])}}

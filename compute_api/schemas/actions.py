@@ -43,3 +43,24 @@ create_image = {
         "required": ["name"], "additionalProperties": False}},
     "required": ["createImage"], "additionalProperties": False,
 }
+
+
+def rebuild(version: tuple[int, int]) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "imageRef": {"type": "string", "minLength": 1, "maxLength": 255},
+        "name": {"type": "string", "minLength": 1, "maxLength": 255},
+        "adminPass": {"type": "string"},
+        "metadata": {"type": "object", "additionalProperties": {"type": "string",
+                                                                "maxLength": 255}},
+        "preserve_ephemeral": {"type": "boolean"},
+        "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]},
+        "accessIPv4": {"type": "string", "format": "ipv4"},
+        "accessIPv6": {"type": "string", "format": "ipv6"},
+    }
+    if version >= (2, 19):
+        props["description"] = {"type": ["string", "null"], "maxLength": 255}
+    return {"type": "object",
+            "properties": {"rebuild": {"type": "object", "properties": props,
+                                       "required": ["imageRef"],
+                                       "additionalProperties": False}},
+            "required": ["rebuild"], "additionalProperties": False}

@@ -24,6 +24,7 @@ UNPAUSING = "unpausing"
 SUSPENDING = "suspending"
 RESUMING = "resuming"
 IMAGE_SNAPSHOT = "image_snapshot"
+REBUILDING = "rebuilding"
 
 # power_state
 NOSTATE = 0

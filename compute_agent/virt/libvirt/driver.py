@@ -6,6 +6,7 @@ import os
 import pathlib
 import shutil
 import threading
+import xml.etree.ElementTree as ET
 from typing import Any, Callable
 
 import libvirt
@@ -229,6 +230,29 @@ class LibvirtDriver(ComputeDriver):
 
     def resume(self, instance: dict[str, Any]) -> None:
         self._require(instance).create()
+
+    def get_diagnostics(self, instance: dict[str, Any]) -> dict[str, Any]:
+        domain = self._require(instance)
+        info = domain.info()
+        out: dict[str, Any] = {"memory": info[2], "cpu_time": info[4]}
+        if domain.isActive():
+            for vcpu in domain.vcpus()[0]:
+                out[f"cpu{vcpu[0]}_time"] = vcpu[2]
+            for name, value in domain.memoryStats().items():
+                out[f"memory-{name}"] = value
+            for _path, target, _fmt in self._disk_targets(domain):
+                rd_req, rd_bytes, wr_req, wr_bytes, errors = domain.blockStats(target)
+                out.update({f"{target}_read_req": rd_req, f"{target}_read": rd_bytes,
+                            f"{target}_write_req": wr_req, f"{target}_write": wr_bytes,
+                            f"{target}_errors": errors})
+        return out
+
+    @staticmethod
+    def _disk_targets(domain: libvirt.virDomain) -> list[tuple[str, str, str]]:
+        tree = ET.fromstring(domain.XMLDesc())
+        return [(d.find("source").get("file", ""), d.find("target").get("dev", ""),
+                 d.find("driver").get("type", "")) for d in tree.iter("disk")
+                if d.find("source") is not None]
 
     def age_image_cache(self, in_use: set[str], max_age: float) -> list[str]:
         return self.image_cache.age(in_use, max_age)
