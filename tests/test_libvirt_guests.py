@@ -5,9 +5,12 @@ cloud runs as `make up` runs it, with the libvirt driver pointed at that libvirt
 """
 from __future__ import annotations
 
+import json
 import pathlib
+import subprocess
 import time
 import uuid
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
 
@@ -69,8 +72,12 @@ def test_test_guest_boots_prints_its_init_lines_and_is_deleted(
     image = images["images"][0]
     assert image["kernel_id"] and image["ramdisk_id"] and image["disk_format"] == "qcow2"
 
+    flavor = client.post(f"{cloud.compute_url}/v2.1/flavors", json={"flavor": {
+        "name": "t1.disks", "ram": 512, "vcpus": 1, "disk": 1,
+        "OS-FLV-EXT-DATA:ephemeral": 1, "swap": 64}}).json()["flavor"]
     resp = client.post(f"{cloud.compute_url}/v2.1/servers", json={"server": {
-        "name": "guest-1", "imageRef": image["id"], "flavorRef": "1", "networks": "none"}})
+        "name": "guest-1", "imageRef": image["id"], "flavorRef": flavor["id"],
+        "networks": "none"}})
     assert resp.status_code == 202, resp.text
     sid = resp.json()["server"]["id"]
     server_url = f"{cloud.compute_url}/v2.1/servers/{sid}"
@@ -81,7 +88,18 @@ def test_test_guest_boots_prints_its_init_lines_and_is_deleted(
     conn = libvirt.open(daemon.uri)
     domain = conn.lookupByUUIDString(sid)
     assert domain.isActive() and domain.name() == server["OS-EXT-SRV-ATTR:instance_name"]
-    assert domain.info()[1] == 512 * 1024  # KiB, from m1.tiny
+    assert domain.info()[1] == 512 * 1024  # KiB, from the flavor
+    disks = {target.get("dev"): source.get("file") for target, source in
+             ((d.find("target"), d.find("source")) for d in
+              ET.fromstring(domain.XMLDesc()).iter("disk"))}
+    folder = cloud.state / "instances" / sid
+    assert disks == {"vda": str(folder / "disk"), "vdb": str(folder / "disk.eph0"),
+                     "vdc": str(folder / "disk.swap")}
+    sizes = {name: json.loads(subprocess.run(
+        ["qemu-img", "info", "-U", "--output=json", str(folder / name)], capture_output=True,
+        text=True, check=True).stdout)["virtual-size"] for name in ("disk", "disk.eph0",
+                                                                   "disk.swap")}
+    assert sizes == {"disk": 1024 ** 3, "disk.eph0": 1024 ** 3, "disk.swap": 64 * 1024 ** 2}
 
     def console(c: httpx.Client, length: int | None = None) -> str:
         body = {"os-getConsoleOutput": {} if length is None else {"length": length}}
@@ -148,6 +166,10 @@ def test_power_actions_and_self_shutdown_on_a_real_guest(
 
     assert act({"os-stop": None}, "SHUTOFF")["OS-EXT-STS:power_state"] == 4
     assert not domain.isActive()
+    snap = client.post(f"{url}/action", json={"createImage": {"name": "stopped-snap"}})
+    snap_url = f"{cloud.image_url}/v2/images/{snap.json()['image_id']}"
+    _wait(client, snap_url, lambda c: c.get(snap_url).json()["status"] == "active")
+    settled("SHUTOFF")  # a snapshot of a stopped server leaves it stopped
     act({"os-start": None}, "ACTIVE")
     _wait(client, url, lambda c: boots(c) == 2)
     act({"reboot": {"type": "SOFT"}}, "ACTIVE")
@@ -250,8 +272,6 @@ def test_config_drive_delivers_metadata_keys_and_user_data(
 
 def test_bad_images_end_in_clear_errors_and_leave_nothing_behind(
         libvirt_cloud: tuple[EmbeddedCloud, private_daemon.PrivateLibvirtd]) -> None:
-    import subprocess
-
     import libvirt
     cloud, daemon = libvirt_cloud
     client = _client(cloud)
@@ -289,7 +309,6 @@ def test_bad_images_end_in_clear_errors_and_leave_nothing_behind(
 
 def test_stratus_all_runs_its_own_libvirtd_when_asked_for_auto(
         tmp_path: pathlib.Path) -> None:
-    import subprocess
     why = private_daemon.usable()
     if why:
         pytest.skip(f"LIBVIRT UNUSABLE HERE: {why}")
