@@ -14,7 +14,6 @@ import statistics
 import sys
 import tempfile
 import time
-from typing import Any
 
 import httpx
 import yaml

@@ -15,7 +15,6 @@ import tempfile
 import threading
 import time
 
-import httpx
 import libvirt
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))

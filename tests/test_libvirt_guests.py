@@ -60,6 +60,16 @@ def _wait(client: httpx.Client, url: str, until: Any, timeout: float = 180) -> A
         time.sleep(0.5)
 
 
+def _test_image(cloud: EmbeddedCloud, client: httpx.Client) -> dict[str, Any]:
+    found = client.get(f"{cloud.image_url}/v2/images?name=stratus-test-guest").json()["images"]
+    if not found:
+        cloud.run("stratus", "image", "build-test-guest", "--clouds-yaml",
+                  str(cloud.clouds_yaml))
+        found = client.get(f"{cloud.image_url}/v2/images?name=stratus-test-guest").json()[
+            "images"]
+    return dict(found[0])
+
+
 def test_test_guest_boots_prints_its_init_lines_and_is_deleted(
         libvirt_cloud: tuple[EmbeddedCloud, private_daemon.PrivateLibvirtd]) -> None:
     import libvirt
@@ -128,13 +138,7 @@ def test_power_actions_and_self_shutdown_on_a_real_guest(
     import libvirt
     cloud, daemon = libvirt_cloud
     client = _client(cloud)
-    images = client.get(f"{cloud.image_url}/v2/images?name=stratus-test-guest").json()["images"]
-    if not images:
-        cloud.run("stratus", "image", "build-test-guest", "--clouds-yaml",
-                  str(cloud.clouds_yaml))
-        images = client.get(f"{cloud.image_url}/v2/images?name=stratus-test-guest").json()[
-            "images"]
-    image_id = images[0]["id"]
+    image_id = _test_image(cloud, client)["id"]
     resp = client.post(f"{cloud.compute_url}/v2.1/servers", json={"server": {
         "name": "guest-2", "imageRef": image_id, "flavorRef": "1", "networks": "none"}})
     sid = resp.json()["server"]["id"]
@@ -204,16 +208,6 @@ def test_power_actions_and_self_shutdown_on_a_real_guest(
     assert client.delete(url).status_code == 204
     _wait(client, url, lambda c: c.get(url).status_code == 404)
     conn.close()
-
-
-def _test_image(cloud: EmbeddedCloud, client: httpx.Client) -> dict[str, Any]:
-    found = client.get(f"{cloud.image_url}/v2/images?name=stratus-test-guest").json()["images"]
-    if not found:
-        cloud.run("stratus", "image", "build-test-guest", "--clouds-yaml",
-                  str(cloud.clouds_yaml))
-        found = client.get(f"{cloud.image_url}/v2/images?name=stratus-test-guest").json()[
-            "images"]
-    return dict(found[0])
 
 
 def test_config_drive_delivers_metadata_keys_and_user_data(
