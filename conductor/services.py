@@ -14,19 +14,25 @@ from stratus.context import RequestContext
 from stratus.rpc import endpoint_target
 
 
+# Task states that keep a host's disks and network busy (Nova's IoOpsFilter counts them).
+IO_TASK_STATES = ("scheduling", "spawning", "rebuilding", "image_snapshot", "resize_migrating")
+
+
 def usage_by_node(session: sa.orm.Session,
                   node: str | None = None) -> dict[str, dict[str, int]]:
     """Resources the live instances hold, per node, in one query."""
+    busy = sa.case((Instance.task_state.in_(IO_TASK_STATES), 1), else_=0)
     query = (sa.select(Instance.node,
                        sa.func.sum(Instance.vcpus), sa.func.sum(Instance.memory_mb),
                        sa.func.sum(Instance.root_gb + Instance.ephemeral_gb),
-                       sa.func.count())
+                       sa.func.count(), sa.func.sum(busy))
              .where(Instance.deleted == 0, Instance.node.is_not(None))
              .group_by(Instance.node))
     if node is not None:
         query = query.where(Instance.node == node)
     return {row[0]: {"vcpus_used": int(row[1] or 0), "memory_mb_used": int(row[2] or 0),
-                     "local_gb_used": int(row[3] or 0), "running_vms": int(row[4])}
+                     "local_gb_used": int(row[3] or 0), "running_vms": int(row[4]),
+                     "io_ops": int(row[5] or 0)}
             for row in session.execute(query)}
 
 
@@ -34,7 +40,7 @@ def _node_dict(node: ComputeNode, usage: dict[str, int] | None,
                service: Service | None) -> dict[str, Any]:
     out = db.to_dict(node)
     out.update(usage or {"vcpus_used": 0, "memory_mb_used": 0, "local_gb_used": 0,
-                         "running_vms": 0})
+                         "running_vms": 0, "io_ops": 0})
     out["service"] = db.to_dict(service) if service is not None else None
     return out
 

@@ -23,6 +23,8 @@ class HostState:
     ram_allocation_ratio: float
     disk_allocation_ratio: float
     hypervisor_type: str = "fake"
+    io_ops: int = 0
+    availability_zone: str = ""
 
     @classmethod
     def from_dict(cls, node: dict[str, Any]) -> "HostState":
@@ -33,7 +35,9 @@ class HostState:
                    cpu_allocation_ratio=node["cpu_allocation_ratio"],
                    ram_allocation_ratio=node["ram_allocation_ratio"],
                    disk_allocation_ratio=node["disk_allocation_ratio"],
-                   hypervisor_type=node.get("hypervisor_type", "fake"))
+                   hypervisor_type=node.get("hypervisor_type", "fake"),
+                   io_ops=node.get("io_ops", 0),
+                   availability_zone=CONF.default_availability_zone)
 
     @property
     def free_ram_mb(self) -> float:
@@ -55,3 +59,4 @@ class HostState:
         self.memory_mb_used += flavor["memory_mb"]
         self.local_gb_used += flavor["root_gb"] + flavor["ephemeral_gb"]
         self.num_instances += 1
+        self.io_ops += 1

@@ -15,9 +15,9 @@ from stratus.rpc import endpoint_target
 
 
 def explain(removed: list[tuple[filters.BaseHostFilter, int]], total: int,
-            spec: dict[str, Any], excluded: int) -> str:
+            spec: dict[str, Any]) -> str:
     """Why no host fits, per filter, without naming hosts."""
-    if total == 0 and excluded == 0:
+    if total == 0:
         return "There are no compute hosts."
     parts = []
     remaining = total
@@ -26,8 +26,6 @@ def explain(removed: list[tuple[filters.BaseHostFilter, int]], total: int,
             parts.append(f"{type(f).__name__} removed {count} of {remaining} hosts: "
                          f"{f.reason(spec)}")
             remaining -= count
-    if excluded:
-        parts.append(f"{excluded} host(s) skipped after failed builds")
     return "; ".join(parts) + "."
 
 
@@ -41,22 +39,40 @@ class SchedulerManager:
     def select_destinations(self, ctx: RequestContext, request_spec: dict[str, Any],
                             instance_uuids: list[str],
                             excluded_hosts: list[str]) -> list[list[dict[str, str]]]:
-        nodes = ConductorAPI().host_states(ctx)
-        hosts = [HostState.from_dict(n) for n in nodes if n["host"] not in excluded_hosts]
-        excluded = len(nodes) - len(hosts)
+        conductor = ConductorAPI()
+        hosts = [HostState.from_dict(n) for n in conductor.host_states(ctx)]
+        spec = {**request_spec, "retry_hosts": list(excluded_hosts),
+                "hint_hosts": self._hint_hosts(ctx, conductor, request_spec)}
         results = []
         for _instance in instance_uuids:
-            passed, removed = self._filter(hosts, request_spec)
+            passed, removed = self._filter(hosts, spec)
             if not passed:
-                raise exception.NoValidHost(
-                    reason=explain(removed, len(hosts), request_spec, excluded))
-            ranked = weights.rank(passed, self.weighers, request_spec)
+                raise exception.NoValidHost(reason=explain(removed, len(hosts), spec))
+            ranked = weights.rank(passed, self.weighers, spec)
             best = random.choice(ranked[:CONF.scheduler.host_subset_size])
             others = [h for h in ranked if h is not best]
             chosen = [best, *others][:CONF.scheduler.max_attempts]
             best.consume(request_spec["flavor"])
             results.append([{"host": h.host, "node": h.node} for h in chosen])
         return results
+
+    @staticmethod
+    def _hint_hosts(ctx: RequestContext, conductor: ConductorAPI,
+                    spec: dict[str, Any]) -> dict[str, list[str]]:
+        """Hosts of the instances that same_host/different_host hints name (one query)."""
+        hints = spec.get("scheduler_hints") or {}
+        wanted = {}
+        for key in ("same_host", "different_host"):
+            value = hints.get(key)
+            if value:
+                wanted[key] = [value] if isinstance(value, str) else list(value)
+        if not wanted:
+            return {}
+        uuids = sorted({u for values in wanted.values() for u in values})
+        found = conductor.instance_list(ctx.elevated(), filters={"uuids": uuids})
+        host_of = {i["uuid"]: i["host"] for i in found if i["host"]}
+        return {key: [host_of[u] for u in values if u in host_of]
+                for key, values in wanted.items()}
 
     def _filter(self, hosts: list[HostState], spec: dict[str, Any]) -> tuple[
             list[HostState], list[tuple[filters.BaseHostFilter, int]]]:

@@ -349,3 +349,30 @@ def test_changes_since_shows_deleted_servers(cloud: Cloud) -> None:
     resp = cloud.compute.get(f"/v2.1/servers/detail?changes-since={since}", headers=admin)
     assert [(s["id"], s["status"]) for s in resp.json()["servers"]] == [(sid, "DELETED")]
     assert cloud.compute.get("/v2.1/servers", headers=admin).json()["servers"] == []
+
+
+@pytest.mark.parametrize("cloud", [{"fake_hosts": 2}], indirect=True)
+def test_scheduler_hints_place_servers(cloud: Cloud) -> None:
+    admin = cloud.headers()
+    image = cloud.create_image(admin)
+
+    def boot(name: str, hints: dict[str, Any]) -> dict[str, Any]:
+        resp = cloud.compute.post("/v2.1/servers", headers={**admin, **V247}, json={
+            "server": {"name": name, "imageRef": image["id"], "flavorRef": "1",
+                       "networks": "none"}, "os:scheduler_hints": hints})
+        assert resp.status_code == 202, resp.text
+        return cloud.wait_for_server(admin, resp.json()["server"]["id"])
+
+    first = boot("first", {})
+    apart = boot("apart", {"different_host": [first["id"]]})
+    together = boot("together", {"same_host": first["id"]})
+    assert apart["OS-EXT-SRV-ATTR:host"] != first["OS-EXT-SRV-ATTR:host"]
+    assert together["OS-EXT-SRV-ATTR:host"] == first["OS-EXT-SRV-ATTR:host"]
+    query = boot("queried", {"query": '["=", "$host", "testhost-2"]'})
+    assert query["OS-EXT-SRV-ATTR:host"] == "testhost-2"
+    nowhere = boot("nowhere", {"same_host": [first["id"]],
+                               "different_host": [first["id"]]})
+    assert nowhere["status"] == "ERROR"
+    assert ("DifferentHostFilter removed 1 of 1 hosts: runs an instance named in the "
+            "different_host hint") in nowhere["fault"]["message"]
+    assert "SameHostFilter removed 1 of 2 hosts" in nowhere["fault"]["message"]

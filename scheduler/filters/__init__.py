@@ -27,8 +27,16 @@ class BaseHostFilter:
         raise NotImplementedError
 
 
+def _register_all() -> None:
+    """Import every filter module of this package so each class registers itself."""
+    import importlib
+    import pkgutil
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
 def load(names: list[str]) -> list[BaseHostFilter]:
-    from scheduler.filters import compute, core, disk, ram  # noqa: F401  (registration)
+    _register_all()
     unknown = [n for n in names if n not in REGISTRY]
     if unknown:
         raise ValueError(f"Unknown scheduler filters: {', '.join(unknown)}")

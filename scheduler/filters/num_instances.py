@@ -1,0 +1,16 @@
+"""NumInstancesFilter: the host holds fewer than max_instances_per_host instances."""
+from __future__ import annotations
+
+from typing import Any
+
+from scheduler.filters import BaseHostFilter
+from scheduler.host_state import HostState
+from stratus.config import CONF
+
+
+class NumInstancesFilter(BaseHostFilter):
+    def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
+        return host.num_instances < CONF.scheduler.max_instances_per_host
+
+    def reason(self, spec: dict[str, Any]) -> str:
+        return f"already {CONF.scheduler.max_instances_per_host} instances"

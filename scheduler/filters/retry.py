@@ -1,0 +1,15 @@
+"""RetryFilter: skip hosts where this build already failed."""
+from __future__ import annotations
+
+from typing import Any
+
+from scheduler.filters import BaseHostFilter
+from scheduler.host_state import HostState
+
+
+class RetryFilter(BaseHostFilter):
+    def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
+        return host.host not in spec.get("retry_hosts", [])
+
+    def reason(self, spec: dict[str, Any]) -> str:
+        return "the build already failed there"

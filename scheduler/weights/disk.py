@@ -1,0 +1,14 @@
+"""DiskWeigher: weighs hosts by their free disk (multiplier: disk_weight_multiplier)."""
+from __future__ import annotations
+
+from typing import Any
+
+from scheduler.host_state import HostState
+from scheduler.weights import BaseWeigher
+
+
+class DiskWeigher(BaseWeigher):
+    multiplier_option = "disk_weight_multiplier"
+
+    def weigh(self, host: HostState, spec: dict[str, Any]) -> float:
+        return float(host.free_disk_gb)
