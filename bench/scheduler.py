@@ -1,0 +1,113 @@
+"""Scheduler benchmark (a benchmark, not a test): placements against synthetic hosts.
+
+Two figures per host count:
+  - filter+weigh: the default filters and weighers over in-memory host states, consuming
+    each placement (what one select_destinations does after it has the host states);
+  - select_destinations: the whole call, host states fetched from the conductor (SQLite,
+    in-process bus) on every request, as the scheduler does today.
+"""
+from __future__ import annotations
+
+import pathlib
+import random
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+
+from stratus.config import CONF, parse_args  # noqa: E402
+
+FLAVOR = {"flavorid": "1", "name": "m1.tiny", "memory_mb": 512, "vcpus": 1, "root_gb": 1,
+          "ephemeral_gb": 0, "swap": 0, "extra_specs": {}}
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1)))]
+
+
+def synthetic_hosts(count: int) -> list["HostState"]:  # noqa: F821
+    import datetime
+
+    from scheduler.host_state import HostState
+    now = datetime.datetime.utcnow().isoformat()
+    rng = random.Random(count)
+    return [HostState(host=f"h{i}", node=f"h{i}",
+                      service={"disabled": False, "forced_down": False, "last_seen_up": now},
+                      vcpus=64, memory_mb=262144, local_gb=4000, vcpus_used=rng.randint(0, 900),
+                      memory_mb_used=rng.randint(0, 250000), local_gb_used=rng.randint(0, 3000),
+                      num_instances=rng.randint(0, 40), cpu_allocation_ratio=16.0,
+                      ram_allocation_ratio=1.0, disk_allocation_ratio=1.0,
+                      availability_zone="nova") for i in range(count)]
+
+
+def filter_and_weigh(count: int, placements: int = 200) -> tuple[list[float], float]:
+    from scheduler import weights
+    from scheduler.manager import SchedulerManager
+    manager = SchedulerManager()
+    hosts = synthetic_hosts(count)
+    spec = {"flavor": FLAVOR, "retry_hosts": [], "hint_hosts": {}}
+    times = []
+    start = time.perf_counter()
+    for _ in range(placements):
+        t0 = time.perf_counter()
+        passed, _removed = manager._filter(hosts, spec)
+        best = weights.rank(passed, manager.weighers, spec)[0]
+        best.consume(FLAVOR)
+        times.append(time.perf_counter() - t0)
+    return times, placements / (time.perf_counter() - start)
+
+
+def full_call(count: int, requests: int = 30) -> list[float]:
+    """select_destinations through the bus, host states from the conductor's database."""
+    from conductor import manage
+    from conductor.rpcapi import ConductorAPI
+    from scheduler.rpcapi import SchedulerAPI
+    from stratus import launcher
+    from stratus.context import get_admin_context
+    from stratus.service import stop_all
+    with tempfile.TemporaryDirectory() as state:
+        CONF.set_override("state_path", state)
+        CONF.set_override("connection", f"sqlite:///{state}/bench.sqlite", group="database")
+        manage.create_schema()
+        services = [launcher.conductor_service(), launcher.scheduler_service()]
+        for service in services:
+            service.start()
+        try:
+            ctx = get_admin_context()
+            api = ConductorAPI()
+            for i in range(count):
+                api.service_report(ctx, host=f"h{i}", binary="stratus-compute", topic="compute")
+                api.compute_node_report(ctx, host=f"h{i}", node=f"h{i}", resources={
+                    "vcpus": 64, "memory_mb": 262144, "local_gb": 4000})
+            scheduler = SchedulerAPI()
+            times = []
+            for _ in range(requests):
+                t0 = time.perf_counter()
+                scheduler.select_destinations(ctx, request_spec={"flavor": FLAVOR},
+                                              instance_uuids=["x"], excluded_hosts=[])
+                times.append(time.perf_counter() - t0)
+            return times
+        finally:
+            stop_all(services)
+            from conductor.db import api as db
+            db.dispose()
+
+
+def main() -> None:
+    parse_args([], default_config_files=[])
+    print("Scheduler, default filters and weighers, one placement per request")
+    for count in (100, 1000, 10000):
+        times, rate = filter_and_weigh(count)
+        print(f"{count:>6} hosts  filter+weigh p50 {statistics.median(times) * 1000:.2f} ms, "
+              f"p99 {pct(times, 0.99) * 1000:.2f} ms, {rate:.0f} placements/s")
+    for count in (100, 1000):
+        times = full_call(count)
+        print(f"{count:>6} hosts  select_destinations with host states from the database: "
+              f"p50 {statistics.median(times) * 1000:.1f} ms, p99 {pct(times, 0.99) * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
