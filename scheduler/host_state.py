@@ -25,6 +25,19 @@ class HostState:
     hypervisor_type: str = "fake"
     io_ops: int = 0
     availability_zone: str = ""
+    # Read from config once per host state, not on every filter call (hot path).
+    reserved_memory_mb: int = dataclasses.field(
+        default_factory=lambda: CONF.compute.reserved_host_memory_mb)
+    reserved_disk_gb: float = dataclasses.field(
+        default_factory=lambda: CONF.compute.reserved_host_disk_mb / 1024)
+    # When the compute service stops counting as up (epoch seconds), from the service
+    # group driver once per host state rather than on every filter call.
+    up_until: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.service is not None and not self.up_until:
+            from stratus.servicegroup import get_driver
+            self.up_until = get_driver().up_until(self.service)
 
     @classmethod
     def from_dict(cls, node: dict[str, Any]) -> "HostState":
@@ -41,8 +54,8 @@ class HostState:
 
     @property
     def free_ram_mb(self) -> float:
-        return (self.memory_mb * self.ram_allocation_ratio
-                - CONF.compute.reserved_host_memory_mb - self.memory_mb_used)
+        return (self.memory_mb * self.ram_allocation_ratio - self.reserved_memory_mb
+                - self.memory_mb_used)
 
     @property
     def free_vcpus(self) -> float:
@@ -50,8 +63,8 @@ class HostState:
 
     @property
     def free_disk_gb(self) -> float:
-        return (self.local_gb * self.disk_allocation_ratio
-                - CONF.compute.reserved_host_disk_mb / 1024 - self.local_gb_used)
+        return (self.local_gb * self.disk_allocation_ratio - self.reserved_disk_gb
+                - self.local_gb_used)
 
     def consume(self, flavor: dict[str, Any]) -> None:
         """Account for an instance placed here by this same request."""

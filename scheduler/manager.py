@@ -78,6 +78,8 @@ class SchedulerManager:
             list[HostState], list[tuple[filters.BaseHostFilter, int]]]:
         removed = []
         for f in self.filters:
+            if not f.applies(spec):
+                continue
             kept = [h for h in hosts if f.host_passes(h, spec)]
             removed.append((f, len(hosts) - len(kept)))
             hosts = kept

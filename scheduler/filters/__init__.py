@@ -19,6 +19,10 @@ class BaseHostFilter:
         super().__init_subclass__(**kwargs)
         REGISTRY[cls.__name__] = cls
 
+    def applies(self, spec: dict[str, Any]) -> bool:
+        """False when the request asks nothing of this filter (it is then skipped)."""
+        return True
+
     def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
         raise NotImplementedError
 

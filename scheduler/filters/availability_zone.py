@@ -8,6 +8,9 @@ from scheduler.host_state import HostState
 
 
 class AvailabilityZoneFilter(BaseHostFilter):
+    def applies(self, spec: dict[str, Any]) -> bool:
+        return bool(spec.get("availability_zone"))
+
     def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
         zone = spec.get("availability_zone")
         return not zone or host.availability_zone == zone

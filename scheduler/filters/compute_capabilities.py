@@ -16,6 +16,9 @@ def _requirements(spec: dict[str, Any]) -> dict[str, str]:
 
 
 class ComputeCapabilitiesFilter(BaseHostFilter):
+    def applies(self, spec: dict[str, Any]) -> bool:
+        return bool(_requirements(spec))
+
     def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
         for attribute, requirement in _requirements(spec).items():
             value = getattr(host, attribute, None)

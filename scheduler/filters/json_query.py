@@ -47,6 +47,9 @@ def _query(spec: dict[str, Any]) -> Any:
 
 
 class JsonFilter(BaseHostFilter):
+    def applies(self, spec: dict[str, Any]) -> bool:
+        return _query(spec) is not None
+
     def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
         query = _query(spec)
         return query is None or evaluate(host, query)

@@ -8,6 +8,9 @@ from scheduler.host_state import HostState
 
 
 class RetryFilter(BaseHostFilter):
+    def applies(self, spec: dict[str, Any]) -> bool:
+        return bool(spec.get("retry_hosts"))
+
     def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
         return host.host not in spec.get("retry_hosts", [])
 

@@ -17,6 +17,9 @@ def _hinted(spec: dict[str, Any], key: str) -> tuple[bool, set[str]]:
 
 
 class SameHostFilter(BaseHostFilter):
+    def applies(self, spec: dict[str, Any]) -> bool:
+        return _hinted(spec, "same_host")[0]
+
     def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
         asked, hosts = _hinted(spec, "same_host")
         return not asked or host.host in hosts
@@ -26,6 +29,9 @@ class SameHostFilter(BaseHostFilter):
 
 
 class DifferentHostFilter(BaseHostFilter):
+    def applies(self, spec: dict[str, Any]) -> bool:
+        return _hinted(spec, "different_host")[0]
+
     def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
         asked, hosts = _hinted(spec, "different_host")
         return not asked or host.host not in hosts

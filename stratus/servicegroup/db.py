@@ -9,20 +9,14 @@ from stratus.context import RequestContext
 from stratus.servicegroup.base import ServiceGroupDriver
 
 
-def _utcnow() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-
-
 class DbDriver(ServiceGroupDriver):
     def report(self, ctx: RequestContext, host: str, binary: str, topic: str) -> None:
         from conductor.rpcapi import ConductorAPI
         ConductorAPI().service_report(ctx, host=host, binary=binary, topic=topic)
 
-    def is_up(self, service: dict[str, Any]) -> bool:
-        if service.get("forced_down"):
-            return False
+    def up_until(self, service: dict[str, Any]) -> float:
         seen = service.get("last_seen_up")
-        if not seen:
-            return False
-        last = datetime.datetime.fromisoformat(seen)
-        return (_utcnow() - last).total_seconds() <= CONF.service_down_time
+        if service.get("forced_down") or not seen:
+            return 0.0
+        last = datetime.datetime.fromisoformat(seen).replace(tzinfo=datetime.timezone.utc)
+        return last.timestamp() + CONF.service_down_time

@@ -7,15 +7,12 @@ from scheduler.host_state import HostState
 
 
 def host(name: str = "h1", **values: Any) -> HostState:
-    state = HostState(host=name, node=name, service={"disabled": False, "forced_down": False,
-                                                     "last_seen_up": None},
-                      vcpus=8, memory_mb=8192, local_gb=100, vcpus_used=0, memory_mb_used=0,
-                      local_gb_used=0, num_instances=0, cpu_allocation_ratio=1.0,
-                      ram_allocation_ratio=1.0, disk_allocation_ratio=1.0,
-                      availability_zone="nova")
-    for key, value in values.items():
-        setattr(state, key, value)
-    return state
+    fields: dict[str, Any] = dict(
+        host=name, node=name, vcpus=8, memory_mb=8192, local_gb=100, vcpus_used=0,
+        memory_mb_used=0, local_gb_used=0, num_instances=0, cpu_allocation_ratio=1.0,
+        ram_allocation_ratio=1.0, disk_allocation_ratio=1.0, availability_zone="nova",
+        service={"disabled": False, "forced_down": False, "last_seen_up": None})
+    return HostState(**{**fields, **values})
 
 
 def spec(memory_mb: int = 512, vcpus: int = 1, root_gb: int = 1, ephemeral_gb: int = 0,
