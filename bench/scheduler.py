@@ -3,8 +3,9 @@
 Two figures per host count:
   - filter+weigh: the default filters and weighers over in-memory host states, consuming
     each placement (what one select_destinations does after it has the host states);
-  - select_destinations: the whole call, host states fetched from the conductor (SQLite,
-    in-process bus) on every request, as the scheduler does today.
+  - select_destinations: the whole call over the in-process bus, with the conductor on
+    SQLite; host states come from the scheduler's cache (read once, then reused until a
+    host changes or they are older than [scheduler] host_state_ttl).
 """
 from __future__ import annotations
 
@@ -105,7 +106,7 @@ def main() -> None:
               f"p99 {pct(times, 0.99) * 1000:.2f} ms, {rate:.0f} placements/s")
     for count in (100, 1000):
         times = full_call(count)
-        print(f"{count:>6} hosts  select_destinations with host states from the database: "
+        print(f"{count:>6} hosts  select_destinations (cached host states): "
               f"p50 {statistics.median(times) * 1000:.1f} ms, p99 {pct(times, 0.99) * 1000:.1f} ms")
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from conductor.db import api as db
 from conductor.db.models import ComputeNode, Instance, Service, utcnow
 from conductor.rpcapi import ConductorAPI
+from scheduler.rpcapi import SchedulerAPI
 from stratus import exception
 from stratus.context import RequestContext
 from stratus.rpc import endpoint_target
@@ -83,7 +84,9 @@ class ServiceEndpoint:
                 if key in allowed:
                     setattr(row, key, value)
             s.flush()
-            return db.to_dict(row)
+            out = db.to_dict(row)
+        SchedulerAPI().host_states_changed(ctx)
+        return out
 
     def service_delete(self, ctx: RequestContext, service_id: int) -> None:
         with db.writer() as s:
@@ -93,6 +96,7 @@ class ServiceEndpoint:
             if row.binary == "stratus-compute":
                 s.execute(sa.delete(ComputeNode).where(ComputeNode.host == row.host))
             s.delete(row)
+        SchedulerAPI().host_states_changed(ctx)
 
     def compute_node_report(self, ctx: RequestContext, host: str, node: str,
                             resources: dict[str, Any]) -> dict[str, Any]:
@@ -109,7 +113,9 @@ class ServiceEndpoint:
             for key in fields & resources.keys():
                 setattr(row, key, resources[key])
             s.flush()
-            return _node_dict(row, usage_by_node(s, node).get(node), None)
+            out = _node_dict(row, usage_by_node(s, node).get(node), None)
+        SchedulerAPI().host_states_changed(ctx)
+        return out
 
     def host_states(self, ctx: RequestContext) -> list[dict[str, Any]]:
         """Every compute node with its usage and its service, in two queries."""

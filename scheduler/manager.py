@@ -7,6 +7,7 @@ from typing import Any
 from conductor.rpcapi import ConductorAPI
 from scheduler import filters, weights
 from scheduler.host_state import HostState
+from scheduler.host_state_cache import HostStateCache
 from scheduler.rpcapi import SchedulerAPI
 from stratus import exception
 from stratus.config import CONF
@@ -35,17 +36,24 @@ class SchedulerManager:
     def __init__(self) -> None:
         self.filters = filters.load(CONF.scheduler.enabled_filters)
         self.weighers = weights.load(CONF.scheduler.weight_classes)
+        self.host_states = HostStateCache()
+
+    def host_states_changed(self, ctx: RequestContext) -> None:
+        self.host_states.invalidate()
 
     def select_destinations(self, ctx: RequestContext, request_spec: dict[str, Any],
                             instance_uuids: list[str],
                             excluded_hosts: list[str]) -> list[list[dict[str, str]]]:
         conductor = ConductorAPI()
-        hosts = [HostState.from_dict(n) for n in conductor.host_states(ctx)]
+        hosts, fresh = self.host_states.get(ctx)
         spec = {**request_spec, "retry_hosts": list(excluded_hosts),
                 "hint_hosts": self._hint_hosts(ctx, conductor, request_spec)}
         results = []
         for _instance in instance_uuids:
             passed, removed = self._filter(hosts, spec)
+            if not passed and not fresh:  # never fail on what may be an old picture
+                hosts, fresh = self.host_states.get(ctx, fresh=True)
+                passed, removed = self._filter(hosts, spec)
             if not passed:
                 raise exception.NoValidHost(reason=explain(removed, len(hosts), spec))
             ranked = weights.rank(passed, self.weighers, spec)

@@ -108,6 +108,9 @@ scheduler_opts = [
                help="NumInstancesFilter: instances a host may hold."),
     cfg.IntOpt("max_io_ops_per_host", default=8, min=1,
                help="IoOpsFilter: builds, rebuilds and snapshots a host may run at once."),
+    cfg.FloatOpt("host_state_ttl", default=10.0, min=0,
+                 help="Seconds the scheduler reuses host states before reading them again "
+                      "(host changes and failed placements refresh them at once)."),
     cfg.IntOpt("host_subset_size", default=1, min=1,
                help="Pick at random among this many best hosts."),
     cfg.IntOpt("max_attempts", default=3, min=1,

@@ -1,7 +1,8 @@
 """oslo.messaging plumbing shared by every service.
 
 A service's wire contract is one `RPCAPI` subclass in its `rpcapi.py`: the
-topic, the version and a table of its methods (name -> "call" or "cast").
+topic, the version and a table of its methods (name -> "call", "cast" or
+"fanout", a cast to every server of the topic).
 Callers use it as a client; the service's endpoints must implement every
 method in the table (checked by tests/test_rpc_contracts.py).
 """
@@ -79,8 +80,10 @@ class RPCAPI:
               kwargs: dict[str, Any]) -> Any:
         kind = self.METHODS[method]
         client = self._client.prepare(server=server) if server else self._client
+        if kind == "fanout":
+            client = self._client.prepare(fanout=True)
         try:
-            if kind == "cast":
+            if kind in ("cast", "fanout"):
                 client.cast(ctxt, method, **kwargs)
                 return None
             return client.call(ctxt, method, **kwargs)
