@@ -53,6 +53,15 @@ def test_openstack_cli_boots_a_server(embedded: EmbeddedCloud, tmp_path: pathlib
     shown = embedded.openstack("server", "show", "cli-vm")
     assert shown["id"] == server["id"] and shown["key_name"] == "cli-key"
 
+    hypervisors = embedded.openstack("hypervisor", "list")
+    assert len(hypervisors) == 1 and hypervisors[0]["State"] == "up"
+    zones = embedded.openstack("availability", "zone", "list", "--compute")
+    assert {(z["Zone Name"], z["Zone Status"]) for z in zones} == {
+        ("nova", "available"), ("internal", "available")}  # admins see the internal zone
+    services = embedded.openstack("compute", "service", "list")
+    assert {s["Binary"] for s in services} == {"stratus-compute", "stratus-conductor",
+                                              "stratus-scheduler"}
+
     deleted = embedded.openstack_plain("server", "delete", "--wait", "cli-vm")
     assert deleted.returncode == 0, deleted.stderr
     assert embedded.openstack("server", "list") == []

@@ -128,6 +128,13 @@ rules = [
              "/os-quota-sets/{tenant_id}"),
     api_rule(QC % "show", ADMIN, "Show a quota class", "GET", "/os-quota-class-sets/{id}"),
     api_rule(QC % "update", ADMIN, "Update a quota class", "PUT", "/os-quota-class-sets/{id}"),
+    *[api_rule(f"os_compute_api:os-hypervisors:{a}", ADMIN, f"Hypervisors: {a}", "GET",
+               f"/os-hypervisors ({a})")
+      for a in ("list", "detail", "show", "statistics", "search", "servers")],
+    api_rule("os_compute_api:os-availability-zone:list", ANY, "List availability zones",
+             "GET", "/os-availability-zone"),
+    api_rule("os_compute_api:os-availability-zone:detail", ADMIN,
+             "List availability zones with their hosts", "GET", "/os-availability-zone/detail"),
     api_rule(SV % "list", ADMIN, "List services", "GET", "/os-services"),
     api_rule(SV % "update", ADMIN, "Enable, disable or force down a service", "PUT",
              "/os-services/{service_id}"),
