@@ -112,3 +112,31 @@ def service_set(host: str, binary: str, values: dict[str, Any]) -> dict[str, Any
     from conductor.services import ServiceEndpoint
     return ServiceEndpoint().service_update(get_admin_context(), host=host, binary=binary,
                                             values=values)
+
+
+def scheduling_inputs(flavor_ref: str, image_ref: str | None,
+                      hints: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Host states and a request spec as the scheduler would see them (for explain)."""
+    from conductor.images import ImageEndpoint
+    from conductor.instances import InstanceEndpoint
+    from conductor.services import ServiceEndpoint
+    ctx = get_admin_context()
+    try:
+        flavor = FlavorEndpoint().flavor_get(ctx, flavorid=flavor_ref)
+    except exception.FlavorNotFound:
+        found = [f for f in FlavorEndpoint().flavor_list(ctx, is_public=None)
+                 if f["name"] == flavor_ref]
+        if not found:
+            raise
+        flavor = found[0]
+    image = ImageEndpoint().image_get(ctx, image_id=image_ref) if image_ref else None
+    hint_hosts = {}
+    for key in ("same_host", "different_host"):
+        if hints.get(key):
+            uuids = hints[key] if isinstance(hints[key], list) else [hints[key]]
+            rows = InstanceEndpoint().instance_list(ctx, filters={"uuids": uuids})
+            hint_hosts[key] = [r["host"] for r in rows if r["host"]]
+    spec = {"flavor": flavor, "image": image, "scheduler_hints": hints,
+            "availability_zone": hints.pop("availability_zone", None),
+            "retry_hosts": [], "hint_hosts": hint_hosts}
+    return ServiceEndpoint().host_states(ctx), spec

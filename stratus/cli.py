@@ -22,6 +22,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(service_app, name="service")
 image_app = typer.Typer(help="Images.", no_args_is_help=True)
 app.add_typer(image_app, name="image")
+scheduler_app = typer.Typer(help="The scheduler.", no_args_is_help=True)
+app.add_typer(scheduler_app, name="scheduler")
 
 
 @app.callback()
@@ -141,6 +143,31 @@ def build_test_guest(clouds_yaml: str = typer.Option(
     ids = uploader.upload(client, endpoint, files, name=name)
     typer.echo(f"Uploaded image {name}: {ids['disk']} (kernel {ids['kernel']}, "
                f"ramdisk {ids['ramdisk']})")
+
+
+@scheduler_app.command("explain")
+def scheduler_explain(flavor: str = typer.Option(..., help="Flavor ID or name."),
+                      image: Optional[str] = typer.Option(None, help="Image ID."),  # noqa: UP007
+                      az: Optional[str] = typer.Option(None, help="Availability zone."),  # noqa: UP007
+                      hint: Optional[list[str]] = typer.Option(  # noqa: UP007
+                          None, help="Scheduler hint KEY=VALUE (repeatable).")) -> None:
+    """Run the scheduler's filters and weighers as a dry run and show, per filter,
+    which hosts it removed and why."""
+    from conductor import manage
+    from scheduler.explain import explain, render
+    from stratus import exception
+    hints: dict[str, object] = {}
+    for item in hint or []:
+        key, _, value = item.partition("=")
+        hints[key] = value
+    if az:
+        hints["availability_zone"] = az
+    try:
+        nodes, spec = manage.scheduling_inputs(flavor, image, hints)
+    except exception.NotFound as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(1) from e
+    typer.echo(render(explain(nodes, spec)))
 
 
 def main() -> None:

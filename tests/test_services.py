@@ -89,3 +89,22 @@ def test_cli_service_list_disable_enable(cloud: Cloud) -> None:
     assert missing.exit_code == 1
     version = runner.invoke(app, ["db", "version"])
     assert version.exit_code == 0
+
+
+def test_cli_scheduler_explain(cloud: Cloud) -> None:
+    runner = CliRunner()
+    fits = runner.invoke(app, ["scheduler", "explain", "--flavor", "m1.tiny"])
+    assert fits.exit_code == 0, fits.output
+    assert "Hosts that fit, best first: testhost" in fits.output
+    admin = cloud.headers()
+    cloud.compute.post("/v2.1/flavors", headers=admin, json={"flavor": {
+        "name": "giant", "id": "giant", "ram": 10_000_000, "vcpus": 1, "disk": 1}})
+    none = runner.invoke(app, ["scheduler", "explain", "--flavor", "giant", "--az", "nova"])
+    assert none.exit_code == 0, none.output
+    ram = [line for line in none.output.splitlines() if line.startswith("RamFilter")][0]
+    assert "less than 10000000 MB free RAM: testhost" in ram and " 1 " in ram
+    assert "No valid host" in none.output
+    zone = runner.invoke(app, ["scheduler", "explain", "--flavor", "1", "--az", "elsewhere"])
+    assert "AvailabilityZoneFilter" in zone.output and "not in zone elsewhere" in zone.output
+    missing = runner.invoke(app, ["scheduler", "explain", "--flavor", "nope"])
+    assert missing.exit_code == 1
