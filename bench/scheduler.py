@@ -15,6 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
+from typing import Any
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
@@ -29,7 +30,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1)))]
 
 
-def synthetic_hosts(count: int) -> list["HostState"]:  # noqa: F821
+def synthetic_hosts(count: int) -> list[Any]:
     import datetime
 
     from scheduler.host_state import HostState
