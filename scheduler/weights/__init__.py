@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from scheduler import plugins
 from scheduler.host_state import HostState
 
 REGISTRY: dict[str, type["BaseWeigher"]] = {}
@@ -27,20 +28,8 @@ class BaseWeigher:
         raise NotImplementedError
 
 
-def _register_all() -> None:
-    """Import every weigher module of this package so each class registers itself."""
-    import importlib
-    import pkgutil
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
-
-
 def load(names: list[str]) -> list[BaseWeigher]:
-    _register_all()
-    unknown = [n for n in names if n not in REGISTRY]
-    if unknown:
-        raise ValueError(f"Unknown scheduler weighers: {', '.join(unknown)}")
-    return [REGISTRY[n]() for n in names]
+    return plugins.load(__name__, REGISTRY, names, "weighers")
 
 
 def _normalize(values: list[float]) -> list[float]:
