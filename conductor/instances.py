@@ -168,8 +168,10 @@ class InstanceEndpoint:
                 ctx, request_spec=request_spec, instance_uuids=instance_uuids,
                 excluded_hosts=excluded_hosts or [])
         except exception.StratusError as e:
+            details = str(e.kwargs.get("details", ""))
             for instance_uuid in instance_uuids:
-                self._set_error(instance_uuid, e.code if e.code != 503 else 500, e.message)
+                self._set_error(instance_uuid, e.code if e.code != 503 else 500, e.message,
+                                details, ctx=ctx)
             return
         for instance_uuid, candidates in zip(instance_uuids, destinations):
             self._claim_and_build(ctx, instance_uuid, candidates)
@@ -247,8 +249,10 @@ class InstanceEndpoint:
                 return
         self._claim_and_build(ctx, instance_uuid, alternates)
 
-    def _set_error(self, instance_uuid: str, code: int, message: str,
-                   details: str = "") -> None:
+    def _set_error(self, instance_uuid: str, code: int, message: str, details: str = "",
+                   ctx: RequestContext | None = None) -> None:
+        """ERROR with a fault; `details` (admins only) also go into the request's action
+        event when `ctx` is given."""
         with db.writer() as s:
             try:
                 row = get_row(s, instance_uuid)
@@ -259,6 +263,9 @@ class InstanceEndpoint:
             cas_update(s, row, {"vm_state": states.ERROR, "task_state": None,
                                  "host": None, "node": None})
             record_fault(s, instance_uuid, code, message, details)
+            if ctx is not None:
+                record_event(s, ctx, instance_uuid, "conductor_schedule_and_build_instances",
+                             error=details or message)
 
     # --- reads ----------------------------------------------------------------------
 

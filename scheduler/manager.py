@@ -15,18 +15,19 @@ from stratus.context import RequestContext
 from stratus.rpc import endpoint_target
 
 
-def explain(removed: list[tuple[filters.BaseHostFilter, int]], total: int,
-            spec: dict[str, Any]) -> str:
-    """Why no host fits, per filter, without naming hosts."""
+def explain(removed: list[tuple[filters.BaseHostFilter, list[str]]], total: int,
+            spec: dict[str, Any], with_hosts: bool = False) -> str:
+    """Why no host fits, per filter; host names only `with_hosts` (for admins)."""
     if total == 0:
         return "There are no compute hosts."
     parts = []
     remaining = total
-    for f, count in removed:
-        if count:
-            parts.append(f"{type(f).__name__} removed {count} of {remaining} hosts: "
-                         f"{f.reason(spec)}")
-            remaining -= count
+    for f, hosts in removed:
+        if hosts:
+            names = f" ({', '.join(hosts)})" if with_hosts else ""
+            parts.append(f"{type(f).__name__} removed {len(hosts)} of {remaining} hosts"
+                         f"{names}: {f.reason(spec)}")
+            remaining -= len(hosts)
     return "; ".join(parts) + "."
 
 
@@ -55,7 +56,9 @@ class SchedulerManager:
                 hosts, fresh = self.host_states.get(ctx, fresh=True)
                 passed, removed = self._filter(hosts, spec)
             if not passed:
-                raise exception.NoValidHost(reason=explain(removed, len(hosts), spec))
+                raise exception.NoValidHost(
+                    reason=explain(removed, len(hosts), spec),
+                    details=explain(removed, len(hosts), spec, with_hosts=True))
             ranked = weights.rank(passed, self.weighers, spec)
             best = random.choice(ranked[:CONF.scheduler.host_subset_size])
             others = [h for h in ranked if h is not best]
@@ -83,12 +86,14 @@ class SchedulerManager:
                 for key, values in wanted.items()}
 
     def _filter(self, hosts: list[HostState], spec: dict[str, Any]) -> tuple[
-            list[HostState], list[tuple[filters.BaseHostFilter, int]]]:
+            list[HostState], list[tuple[filters.BaseHostFilter, list[str]]]]:
         removed = []
         for f in self.filters:
             if not f.applies(spec):
                 continue
             kept = [h for h in hosts if f.host_passes(h, spec)]
-            removed.append((f, len(hosts) - len(kept)))
+            if len(kept) != len(hosts):
+                dropped = {id(h) for h in hosts} - {id(h) for h in kept}
+                removed.append((f, [h.host for h in hosts if id(h) in dropped]))
             hosts = kept
         return hosts, removed

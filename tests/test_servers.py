@@ -141,7 +141,20 @@ def test_no_valid_host_explains_which_filter_removed_hosts(cloud: Cloud) -> None
     message = server["fault"]["message"]
     assert message.startswith("No valid host was found.")
     assert "RamFilter removed 1 of 1 hosts: less than 10000000 MB free RAM" in message
-    assert "testhost" not in message
+    assert "testhost" not in message and "details" not in server["fault"]
+    shown = cloud.compute.get(f"/v2.1/servers/{sid}", headers={**admin, **V247}).json()
+    assert shown["server"]["fault"]["details"] == (
+        "RamFilter removed 1 of 1 hosts (testhost): less than 10000000 MB free RAM.")
+    actions = cloud.compute.get(f"/v2.1/servers/{sid}/os-instance-actions",
+                                headers=admin).json()["instanceActions"]
+    event = cloud.compute.get(f"/v2.1/servers/{sid}/os-instance-actions/"
+                              f"{actions[0]['request_id']}", headers=admin).json()
+    events = event["instanceAction"]["events"]
+    assert events[0]["event"] == "conductor_schedule_and_build_instances"
+    assert events[0]["result"] == "Error" and "(testhost)" in events[0]["traceback"]
+    mine = cloud.compute.get(f"/v2.1/servers/{sid}/os-instance-actions/"
+                             f"{actions[0]['request_id']}", headers=member["headers"]).json()
+    assert "events" not in mine["instanceAction"]
 
 
 def test_quota_exceeded_names_the_resource(cloud: Cloud) -> None:
