@@ -102,7 +102,7 @@ class ServiceEndpoint:
                             resources: dict[str, Any]) -> dict[str, Any]:
         fields = {"vcpus", "memory_mb", "local_gb", "hypervisor_type", "hypervisor_version",
                   "host_ip", "cpu_allocation_ratio", "ram_allocation_ratio",
-                  "disk_allocation_ratio"}
+                  "disk_allocation_ratio", "supported_instances"}
         with db.writer() as s:
             row = s.scalar(sa.select(ComputeNode).where(
                 ComputeNode.hypervisor_hostname == node))

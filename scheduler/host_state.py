@@ -25,6 +25,7 @@ class HostState:
     hypervisor_type: str = "fake"
     io_ops: int = 0
     availability_zone: str = ""
+    supported_instances: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
     # Read from config once per host state, not on every filter call (hot path).
     reserved_memory_mb: int = dataclasses.field(
         default_factory=lambda: CONF.compute.reserved_host_memory_mb)
@@ -50,6 +51,8 @@ class HostState:
                    disk_allocation_ratio=node["disk_allocation_ratio"],
                    hypervisor_type=node.get("hypervisor_type", "fake"),
                    io_ops=node.get("io_ops", 0),
+                   supported_instances=[tuple(t) for t in node.get("supported_instances")
+                                        or []],
                    availability_zone=CONF.default_availability_zone)
 
     @property

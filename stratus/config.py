@@ -85,7 +85,8 @@ image_opts = [
 scheduler_opts = [
     cfg.ListOpt("enabled_filters",
                 default=["RetryFilter", "AvailabilityZoneFilter", "ComputeFilter",
-                         "ComputeCapabilitiesFilter", "RamFilter", "CoreFilter",
+                         "ComputeCapabilitiesFilter", "ImagePropertiesFilter", "RamFilter",
+                         "CoreFilter",
                          "DiskFilter", "SameHostFilter", "DifferentHostFilter",
                          "JsonFilter"],
                 help="Filters a host must pass, in this order. Also available: "

@@ -389,3 +389,15 @@ def test_scheduler_hints_place_servers(cloud: Cloud) -> None:
     assert ("DifferentHostFilter removed 1 of 1 hosts: runs an instance named in the "
             "different_host hint") in nowhere["fault"]["message"]
     assert "SameHostFilter removed 1 of 2 hosts" in nowhere["fault"]["message"]
+
+
+def test_image_the_hosts_cannot_run_explains_itself(cloud: Cloud) -> None:
+    admin = cloud.headers()
+    image = cloud.create_image(admin, architecture="aarch64")
+    sid = cloud.boot(admin, image["id"])["id"]
+    server = cloud.wait_for_server(admin, sid)
+    assert server["status"] == "ERROR"
+    assert ("ImagePropertiesFilter removed 1 of 1 hosts: cannot run images needing "
+            "architecture aarch64") in server["fault"]["message"]
+    fits = cloud.boot(admin, cloud.create_image(admin, architecture="x86_64")["id"])["id"]
+    assert cloud.wait_for_server(admin, fits)["status"] == "ACTIVE"

@@ -27,6 +27,7 @@ class FakeDriver(ComputeDriver):
         return {"vcpus": CONF.fake.vcpus, "memory_mb": CONF.fake.memory_mb,
                 "local_gb": CONF.fake.local_gb, "hypervisor_type": "fake",
                 "hypervisor_version": 1000, "host_ip": "127.0.0.1",
+                "supported_instances": [["x86_64", "fake", "hvm"]],
                 "cpu_allocation_ratio": CONF.cpu_allocation_ratio,
                 "ram_allocation_ratio": CONF.ram_allocation_ratio,
                 "disk_allocation_ratio": CONF.disk_allocation_ratio}

@@ -251,6 +251,8 @@ class ComputeNode(TimestampMixin, Base):
     vcpus: Mapped[int] = mapped_column(Integer)
     memory_mb: Mapped[int] = mapped_column(Integer)
     local_gb: Mapped[int] = mapped_column(Integer)
+    # [architecture, hypervisor type, vm mode] triples the node can run.
+    supported_instances: Mapped[list[Any]] = mapped_column(JSON, default=list)
     cpu_allocation_ratio: Mapped[float] = mapped_column(Float, default=16.0)
     ram_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.5)
     disk_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.0)

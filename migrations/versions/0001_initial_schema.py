@@ -37,6 +37,7 @@ def upgrade() -> None:
     sa.Column('vcpus', sa.Integer(), nullable=False),
     sa.Column('memory_mb', sa.Integer(), nullable=False),
     sa.Column('local_gb', sa.Integer(), nullable=False),
+    sa.Column('supported_instances', sa.JSON(), nullable=False),
     sa.Column('cpu_allocation_ratio', sa.Float(), nullable=False),
     sa.Column('ram_allocation_ratio', sa.Float(), nullable=False),
     sa.Column('disk_allocation_ratio', sa.Float(), nullable=False),

@@ -93,6 +93,7 @@ class LibvirtDriver(ComputeDriver):
         return {"vcpus": info[2], "memory_mb": info[1],
                 "local_gb": fs.f_blocks * fs.f_frsize // GiB,
                 "hypervisor_type": "QEMU", "hypervisor_version": self.conn.getVersion(),
+                "supported_instances": [["x86_64", CONF.libvirt.virt_type, "hvm"]],
                 "host_ip": CONF.libvirt.vnc_listen,
                 "cpu_allocation_ratio": CONF.cpu_allocation_ratio,
                 "ram_allocation_ratio": CONF.ram_allocation_ratio,
