@@ -121,7 +121,7 @@ def _count(server: dict[str, Any], key: str, default: int) -> int:
 
 
 def _create_values(r: Req, server: dict[str, Any], flavor: dict[str, Any],
-                   image: dict[str, Any] | None) -> dict[str, Any]:
+                   image: dict[str, Any] | None, zone: str | None) -> dict[str, Any]:
     key_data = None
     if server.get("key_name"):
         try:
@@ -135,7 +135,7 @@ def _create_values(r: Req, server: dict[str, Any], flavor: dict[str, Any],
         "image_ref": image["id"] if image else "", "flavor": _flavor_snapshot(flavor),
         "key_name": server.get("key_name"), "key_data": key_data,
         "user_data": server.get("user_data"), "metadata_items": server.get("metadata") or {},
-        "availability_zone": server.get("availability_zone"),
+        "availability_zone": zone,
         "access_ip_v4": server.get("accessIPv4"), "access_ip_v6": server.get("accessIPv6"),
         "config_drive": "True" if to_bool(server.get("config_drive", False)) else "",
         "description": server.get("description"), "hostname": _hostname(server["name"]),
@@ -148,10 +148,18 @@ def _hostname(name: str) -> str:
     return cleaned.strip("-")[:63] or "server"
 
 
-def _check_zone(server: dict[str, Any]) -> None:
-    zone = server.get("availability_zone")
-    if zone is not None and zone != CONF.default_availability_zone:
+def parse_zone(r: Req, value: str | None) -> tuple[str | None, str | None, str | None]:
+    """availability_zone as (zone, forced host, forced node): admins may write AZ:HOST,
+    AZ::NODE or AZ:HOST:NODE to bypass the filters (not the capacity check)."""
+    if value is None:
+        return None, None, None
+    zone, _, rest = value.partition(":")
+    host, _, node = rest.partition(":")
+    if host or node:
+        r.authorize(P % "create:forced_host")
+    if zone and zone != CONF.default_availability_zone:
         raise exception.Invalid(f"The requested availability zone {zone} is not available.")
+    return zone or None, host or None, node or None
 
 
 def _is_image_boot(bdm: dict[str, Any], image_ref: str | None) -> bool:
@@ -188,7 +196,7 @@ def create(response: Response, body: Any = Body(None),
     _check_unsupported(server)
     _check_networks(server.get("networks"))
     _check_user_data(server.get("user_data"))
-    _check_zone(server)
+    zone, force_host, force_node = parse_zone(r, server.get("availability_zone"))
     min_count, max_count = _count(server, "min_count", 1), _count(server, "max_count", 0)
     max_count = max_count or min_count
     if min_count < 1 or min_count > max_count:
@@ -203,10 +211,11 @@ def create(response: Response, body: Any = Body(None),
     hints = body.get("os:scheduler_hints") or body.get("OS-SCH-HNT:scheduler_hints") or {}
     request_spec = {"flavor": _flavor_snapshot(flavor),
                     "image": {"id": image["id"], "properties": image.get("properties") or {}},
-                    "availability_zone": server.get("availability_zone"),
+                    "availability_zone": zone, "force_host": force_host,
+                    "force_node": force_node,
                     "scheduler_hints": hints, "project_id": r.ctx.project_id}
     created = conductor.instances_create(
-        r.ctx, base=_create_values(r, server, flavor, image), min_count=min_count,
+        r.ctx, base=_create_values(r, server, flavor, image, zone), min_count=min_count,
         max_count=max_count, request_spec=request_spec)
     if to_bool(server.get("return_reservation_id", False)):
         return {"reservation_id": created[0]["reservation_id"]}

@@ -49,6 +49,8 @@ class SchedulerManager:
         hosts, fresh = self.host_states.get(ctx)
         spec = {**request_spec, "retry_hosts": list(excluded_hosts),
                 "hint_hosts": self._hint_hosts(ctx, conductor, request_spec)}
+        if spec.get("force_host") or spec.get("force_node"):
+            return self._forced(hosts, spec, len(instance_uuids))
         results = []
         for _instance in instance_uuids:
             passed, removed = self._filter(hosts, spec)
@@ -66,6 +68,19 @@ class SchedulerManager:
             best.consume(request_spec["flavor"])
             results.append([{"host": h.host, "node": h.node} for h in chosen])
         return results
+
+    @staticmethod
+    def _forced(hosts: list[HostState], spec: dict[str, Any],
+                count: int) -> list[list[dict[str, str]]]:
+        """An admin named the host (AZ:HOST) or node (AZ::NODE): no filters run; the
+        conductor's claim still checks that the instance fits."""
+        host, node = spec.get("force_host"), spec.get("force_node")
+        found = [h for h in hosts if (not host or h.host == host)
+                 and (not node or h.node == node)]
+        if not found:
+            raise exception.NoValidHost(
+                reason=f"The requested host {host or node} is not a compute host.")
+        return [[{"host": found[0].host, "node": found[0].node}] for _ in range(count)]
 
     @staticmethod
     def _hint_hosts(ctx: RequestContext, conductor: ConductorAPI,

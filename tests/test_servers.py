@@ -401,3 +401,35 @@ def test_image_the_hosts_cannot_run_explains_itself(cloud: Cloud) -> None:
             "architecture aarch64") in server["fault"]["message"]
     fits = cloud.boot(admin, cloud.create_image(admin, architecture="x86_64")["id"])["id"]
     assert cloud.wait_for_server(admin, fits)["status"] == "ACTIVE"
+
+
+@pytest.mark.parametrize("cloud", [{"fake_hosts": 2}], indirect=True)
+def test_admins_force_a_host_but_not_past_its_capacity(cloud: Cloud) -> None:
+    admin = cloud.headers()
+    image = cloud.create_image(admin)
+    for zone, host in (("nova:testhost-2", "testhost-2"), ("nova::testhost", "testhost"),
+                       (":testhost-2", "testhost-2")):
+        sid = cloud.boot(admin, image["id"], availability_zone=zone)["id"]
+        server = cloud.wait_for_server(admin, sid)
+        assert server["OS-EXT-SRV-ATTR:host"] == host, zone
+        assert server["OS-EXT-AZ:availability_zone"] == "nova"
+    cloud.compute.put("/v2.1/os-services/disable", headers=admin,
+                      json={"host": "testhost-2", "binary": "stratus-compute"})
+    forced = cloud.boot(admin, image["id"], availability_zone="nova:testhost-2")["id"]
+    assert cloud.wait_for_server(admin, forced)["OS-EXT-SRV-ATTR:host"] == "testhost-2"
+    huge = cloud.compute.post("/v2.1/flavors", headers=admin, json={"flavor": {
+        "name": "huge", "ram": 10_000_000, "vcpus": 1, "disk": 1}}).json()["flavor"]
+    cloud.compute.put(f"/v2.1/os-quota-sets/{cloud.admin_project_id}", headers=admin,
+                      json={"quota_set": {"ram": -1}})
+    too_big = cloud.boot(admin, image["id"], flavor=huge["id"],
+                         availability_zone="nova:testhost")["id"]
+    failed = cloud.wait_for_server(admin, too_big)
+    assert failed["status"] == "ERROR" and "ran out of room" in failed["fault"]["message"]
+    nowhere = cloud.boot(admin, image["id"], availability_zone="nova:ghost")["id"]
+    assert "ghost is not a compute host" in cloud.wait_for_server(admin, nowhere)[
+        "fault"]["message"]
+    member = cloud.make_user("member")
+    resp = cloud.compute.post("/v2.1/servers", headers={**member["headers"], **V247}, json={
+        "server": {"name": "x", "imageRef": image["id"], "flavorRef": "1",
+                   "networks": "none", "availability_zone": "nova:testhost"}})
+    assert resp.status_code == 403
