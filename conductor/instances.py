@@ -178,6 +178,7 @@ class InstanceEndpoint:
 
     def _claim_and_build(self, ctx: RequestContext, instance_uuid: str,
                          candidates: list[dict[str, str]]) -> None:
+        refusals = []
         for index, candidate in enumerate(candidates):
             try:
                 instance = self._claim(instance_uuid, candidate["host"], candidate["node"])
@@ -185,6 +186,7 @@ class InstanceEndpoint:
                 return  # deleted while it was being scheduled
             except exception.Conflict as e:
                 LOG.info("Claim of %s on %s failed: %s", instance_uuid, candidate["host"], e)
+                refusals.append(str(e.kwargs.get("reason", e)))
                 continue
             if instance is None:
                 return
@@ -192,8 +194,9 @@ class InstanceEndpoint:
                 ctx, _server=candidate["host"], instance=instance,
                 alternates=candidates[index + 1:])
             return
-        self._set_error(instance_uuid, 500, "No valid host was found. Every candidate host "
-                                            "ran out of room while the build was placed.")
+        self._set_error(instance_uuid, 500,
+                        f"No valid host was found. Every candidate host ran out of room "
+                        f"while the build was placed ({'; '.join(refusals)}).")
 
     def _claim(self, instance_uuid: str, host: str, node: str) -> dict[str, Any] | None:
         """Put the instance on `node` if its resources still fit there.

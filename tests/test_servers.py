@@ -425,6 +425,7 @@ def test_admins_force_a_host_but_not_past_its_capacity(cloud: Cloud) -> None:
                          availability_zone="nova:testhost")["id"]
     failed = cloud.wait_for_server(admin, too_big)
     assert failed["status"] == "ERROR" and "ran out of room" in failed["fault"]["message"]
+    assert "not enough RAM: need 10000000" in failed["fault"]["message"]
     nowhere = cloud.boot(admin, image["id"], availability_zone="nova:ghost")["id"]
     assert "ghost is not a compute host" in cloud.wait_for_server(admin, nowhere)[
         "fault"]["message"]
