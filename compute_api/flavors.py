@@ -16,17 +16,23 @@ ES = "os_compute_api:os-flavor-extra-specs:%s"
 FA = "os_compute_api:os-flavor-access"
 
 
-def view(flavor: dict[str, Any], detailed: bool = True) -> dict[str, Any]:
+def view(r: Req, flavor: dict[str, Any], detailed: bool = True) -> dict[str, Any]:
     body: dict[str, Any] = {"id": flavor["flavorid"], "name": flavor["name"],
                             "links": links("flavors", flavor["flavorid"])}
-    if detailed:
-        body.update({"ram": flavor["memory_mb"], "vcpus": flavor["vcpus"],
-                     "disk": flavor["root_gb"],
-                     "OS-FLV-EXT-DATA:ephemeral": flavor["ephemeral_gb"],
-                     "swap": flavor["swap"] or "",
-                     "rxtx_factor": flavor["rxtx_factor"],
-                     "OS-FLV-DISABLED:disabled": flavor["disabled"],
-                     "os-flavor-access:is_public": flavor["is_public"]})
+    if r.at_least(55):
+        body["description"] = flavor["description"]
+    if not detailed:
+        return body
+    body.update({"ram": flavor["memory_mb"], "vcpus": flavor["vcpus"],
+                 "disk": flavor["root_gb"],
+                 "OS-FLV-EXT-DATA:ephemeral": flavor["ephemeral_gb"],
+                 "swap": flavor["swap"] or "",
+                 "rxtx_factor": flavor["rxtx_factor"],
+                 "OS-FLV-DISABLED:disabled": flavor["disabled"],
+                 "os-flavor-access:is_public": flavor["is_public"]})
+    # 2.61: the extra specs, to those who may list them.
+    if r.at_least(61) and r.can(ES % "index", {"project_id": r.ctx.project_id}):
+        body["extra_specs"] = dict(flavor["extra_specs"] or {})
     return body
 
 
@@ -62,7 +68,7 @@ def _list(r: Req, detailed: bool) -> dict[str, Any]:
         r.ctx, project_id=_visible_to(r), is_public=_is_public_param(r),
         min_memory_mb=_int_param(r, "minRam"), min_root_gb=_int_param(r, "minDisk"),
         sort_key=sort_key, sort_dir=sort_dir, limit=limit, marker=marker)
-    return page(r, "flavors", [view(f, detailed) for f in flavors], flavors, limit,
+    return page(r, "flavors", [view(r, f, detailed) for f in flavors], flavors, limit,
                 "flavorid")
 
 
@@ -79,8 +85,8 @@ def detail(r: Req = Depends(req)) -> dict[str, Any]:
 @router.get("/{flavor_id}")
 def show(flavor_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize("os_compute_api:flavors")
-    return {"flavor": view(conductor.flavor_get(r.ctx, flavorid=flavor_id,
-                                                project_id=_visible_to(r)))}
+    return {"flavor": view(r, conductor.flavor_get(r.ctx, flavorid=flavor_id,
+                                                   project_id=_visible_to(r)))}
 
 
 def _int_field(flavor: dict[str, Any], key: str, default: int = 0) -> int:
@@ -91,7 +97,7 @@ def _int_field(flavor: dict[str, Any], key: str, default: int = 0) -> int:
 @router.post("")
 def create(body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(FM % "create")
-    validate(body, schemas.create)
+    validate(body, schemas.create_v255 if r.at_least(55) else schemas.create)
     flavor = body["flavor"]
     values = {"name": flavor["name"], "flavorid": flavor.get("id"),
               "memory_mb": _int_field(flavor, "ram"), "vcpus": _int_field(flavor, "vcpus"),
@@ -99,10 +105,23 @@ def create(body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
               "ephemeral_gb": _int_field(flavor, "OS-FLV-EXT-DATA:ephemeral"),
               "swap": _int_field(flavor, "swap"),
               "rxtx_factor": float(flavor.get("rxtx_factor", 1.0)),
-              "is_public": to_bool(flavor.get("os-flavor-access:is_public", True))}
+              "is_public": to_bool(flavor.get("os-flavor-access:is_public", True)),
+              "description": flavor.get("description")}
     if values["memory_mb"] < 1 or values["vcpus"] < 1:
         raise exception.Invalid("ram and vcpus must be at least 1.")
-    return {"flavor": view(conductor.flavor_create(r.ctx, values=values))}
+    return {"flavor": view(r, conductor.flavor_create(r.ctx, values=values))}
+
+
+@router.put("/{flavor_id}")
+def update(flavor_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
+    """2.55: a flavor's description is the one thing that may change."""
+    if not r.at_least(55):
+        raise exception.NotFound("The resource could not be found.")
+    r.authorize(FM % "update")
+    validate(body, schemas.update)
+    flavor = conductor.flavor_update(r.ctx, flavorid=flavor_id,
+                                     values={"description": body["flavor"]["description"]})
+    return {"flavor": view(r, flavor)}
 
 
 @router.delete("/{flavor_id}", status_code=202)

@@ -1,39 +1,84 @@
-"""/servers/{id}/os-instance-actions: what was done to a server, and how it went."""
+"""/servers/{id}/os-instance-actions: what was done to a server, and how it went.
+
+2.51 shows events to the server's owner, 2.58 pages the list (limit, marker,
+changes-since) and adds updated_at, 2.62 adds the events' host and hostId.
+"""
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from compute_api.common import Req, conductor, iso, req
+from compute_api.common import Req, conductor, iso, limit_and_marker, next_link, req
+from compute_api.server_view import host_id
 from compute_api.servers import owner_filter
+from stratus import exception
 
 router = APIRouter(prefix="/v2.1/servers/{server_id}/os-instance-actions")
 P = "os_compute_api:os-instance-actions:%s"
+LIST_PARAMS_V258 = {"limit", "marker", "changes-since"}
 
 
-def _action(a: dict[str, Any]) -> dict[str, Any]:
-    return {"action": a["action"], "instance_uuid": a["instance_uuid"],
-            "request_id": a["request_id"], "user_id": a["user_id"],
-            "project_id": a["project_id"], "start_time": iso(a["start_time"]),
-            "message": a["message"]}
+def _action(r: Req, a: dict[str, Any]) -> dict[str, Any]:
+    out = {"action": a["action"], "instance_uuid": a["instance_uuid"],
+           "request_id": a["request_id"], "user_id": a["user_id"],
+           "project_id": a["project_id"], "start_time": iso(a["start_time"]),
+           "message": a["message"]}
+    if r.at_least(58):
+        out["updated_at"] = iso(a["updated_at"])
+    return out
 
 
-def _event(r: Req, e: dict[str, Any]) -> dict[str, Any]:
+def _event(r: Req, e: dict[str, Any], project_id: str) -> dict[str, Any]:
     out = {"event": e["event"], "start_time": iso(e["start_time"]),
            "finish_time": iso(e["finish_time"]), "result": e["result"]}
-    if r.can(P % "events:details"):
-        out.update({"traceback": e["traceback"], "host": e["host"]})
+    details = r.can(P % "events:details")
+    if details:
+        out["traceback"] = e["traceback"]
+    if r.at_least(62):
+        out["hostId"] = host_id(project_id, e["host"])
+        if details:
+            out["host"] = e["host"]
     return out
+
+
+def _changes_since(r: Req) -> str | None:
+    raw = r.query.get("changes-since")
+    if raw is None:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(raw.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        raise exception.ValidationError(
+            reason=f"Invalid input for query parameters changes-since. Value: {raw}. "
+                   f"'{raw}' is not a 'date-time'") from None
+
+
+def _paging(r: Req) -> dict[str, Any]:
+    """The 2.58 list arguments; unknown query parameters are refused from 2.58."""
+    if not r.at_least(58):
+        return {}
+    unknown = sorted(set(r.query.keys()) - LIST_PARAMS_V258)
+    if unknown:
+        raise exception.ValidationError(
+            reason=f"Invalid input for query parameters: additional properties are not "
+                   f"allowed ({', '.join(unknown)} unexpected)")
+    limit, marker = limit_and_marker(r)
+    return {"limit": limit, "marker": marker, "changes_since": _changes_since(r)}
 
 
 @router.get("")
 def index(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
+    paging = _paging(r)
     actions = conductor.instance_action_list(r.ctx, instance_uuid=server_id,
-                                             project_id=owner_filter(r))
+                                             project_id=owner_filter(r), **paging)
     if actions:
         r.authorize(P % "list", {"project_id": actions[0]["project_id"]})
-    return {"instanceActions": [_action(a) for a in actions]}
+    body: dict[str, Any] = {"instanceActions": [_action(r, a) for a in actions]}
+    if paging and actions and len(actions) == paging["limit"]:
+        body["links"] = [next_link(r, actions[-1]["request_id"])]
+    return body
 
 
 @router.get("/{request_id}")
@@ -41,7 +86,17 @@ def show(server_id: str, request_id: str, r: Req = Depends(req)) -> dict[str, An
     action = conductor.instance_action_get(r.ctx, instance_uuid=server_id,
                                            request_id=request_id, project_id=owner_filter(r))
     r.authorize(P % "show", {"project_id": action["project_id"]})
-    body = _action(action)
+    body = _action(r, action)
     if r.at_least(51) or r.can(P % "events"):
-        body["events"] = [_event(r, e) for e in action["events"]]
+        owner = _owner(r, server_id, action)
+        body["events"] = [_event(r, e, owner) for e in action["events"]]
     return {"instanceAction": body}
+
+
+def _owner(r: Req, server_id: str, action: dict[str, Any]) -> str:
+    """The project hostIds are hashed with: the action's, else (no project recorded,
+    e.g. an admin tool's action) the server's."""
+    if action["project_id"] or not r.at_least(62) or not action["events"]:
+        return action["project_id"] or ""
+    return conductor.instance_get(r.ctx, instance_uuid=server_id, project_id=owner_filter(r),
+                                  read_deleted=True)["project_id"]

@@ -94,7 +94,9 @@ def class_update(class_name: str, body: Any = Body(None),
                  r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(QC % "update")
     resources = quota_resources(r, True)
-    validate(body, update_schema(resources, "quota_class_set", with_force=False))
+    # Before 2.50 the server group limits are settable though not shown (as in Nova).
+    settable = tuple(dict.fromkeys(resources + BASE))
+    validate(body, update_schema(settable, "quota_class_set", with_force=False))
     limits = conductor.quota_class_update(
         r.ctx, class_name=class_name,
         values={k: int(v) for k, v in body["quota_class_set"].items()})

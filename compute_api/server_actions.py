@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import base64
+import binascii
 import dataclasses
 import secrets
 
@@ -12,7 +14,7 @@ from fastapi.responses import JSONResponse
 from compute_agent.rpcapi import ComputeAPI
 from compute_api.common import Req, conductor, req
 from compute_api.schemas import actions as schemas
-from compute_api import server_view
+from compute_api import diagnostics as server_diagnostics, server_view
 from compute_api.servers import get_instance, owner_filter, resolve_image, target
 from stratus import exception
 from stratus.api.validation import validate
@@ -138,6 +140,30 @@ def create_image(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response
     return Response(status_code=202, headers={"Location": location})
 
 
+def _rebuild_key_pair(r: Req, request: dict[str, Any]) -> dict[str, Any]:
+    """2.54: the caller's key pair `key_name` replaces the server's; null removes it."""
+    if not r.at_least(54) or "key_name" not in request:
+        return {}
+    name = request["key_name"]
+    if name is None:
+        return {"key_name": None, "key_data": None}
+    try:
+        key = conductor.keypair_get(r.ctx, user_id=r.ctx.user_id, name=name)
+    except exception.KeypairNotFound:
+        raise exception.Invalid("Invalid key_name provided.") from None
+    return {"key_name": key["name"], "key_data": key["public_key"]}
+
+
+def _user_data(value: str | None) -> str | None:
+    """2.57: new user data for the rebuilt server; null removes it."""
+    if value is not None:
+        try:
+            base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise exception.Invalid("User data needs to be valid base 64.") from None
+    return value
+
+
 def rebuild(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> JSONResponse:
     validate(body, schemas.rebuild(r.version))
     r.authorize("os_compute_api:servers:rebuild", target(inst))
@@ -149,6 +175,13 @@ def rebuild(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> JSONResponse:
     values = {column: request[key] for key, column in names.items() if key in request}
     values.update({"image_ref": image["id"], "kernel_id": props.get("kernel_id", ""),
                    "ramdisk_id": props.get("ramdisk_id", "")})
+    if request.get("trusted_image_certificates"):
+        # As at create (2.63): null is accepted, certificates are not.
+        raise exception.Invalid("Trusted image certificates are not supported: Stratus does "
+                                "not verify image signatures.")
+    values.update(_rebuild_key_pair(r, request))
+    if r.at_least(57) and "user_data" in request:
+        values["user_data"] = _user_data(request["user_data"])
     if not inst["host"]:
         raise exception.InstanceInvalidState(action="rebuild", instance_uuid=inst["uuid"],
                                              attr="host", state="None")
@@ -158,6 +191,8 @@ def rebuild(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> JSONResponse:
         project_id=owner_filter(r), values=values)
     compute.rebuild_instance(r.ctx, _server=inst["host"], instance=started)
     view = server_view.detail(r, started)
+    if r.at_least(57):
+        view["user_data"] = started["user_data"]
     view["adminPass"] = request.get("adminPass") or secrets.token_urlsafe(9)
     return JSONResponse({"server": view}, status_code=202)
 
@@ -183,10 +218,18 @@ def action(server_id: str, body: Any = Body(None), r: Req = Depends(req)) -> Any
     return handler(r, inst, body)
 
 
+def _node(r: Req, inst: dict[str, Any]) -> dict[str, Any] | None:
+    return next((n for n in conductor.host_states(r.ctx)
+                 if n["hypervisor_hostname"] == inst["node"]), None)
+
+
 @router.get("/diagnostics")
 def diagnostics(server_id: str, r: Req = Depends(req)) -> Any:
     inst = get_instance(r, server_id)
     r.authorize("os_compute_api:os-server-diagnostics", target(inst))
     if not inst["host"]:
         raise exception.Conflict(reason=f"Instance {server_id} has no host yet.")
-    return compute.get_diagnostics(r.ctx, _server=inst["host"], instance=inst)
+    raw = compute.get_diagnostics(r.ctx, _server=inst["host"], instance=inst)
+    if not r.at_least(48):
+        return raw
+    return server_diagnostics.standard(raw, inst, _node(r, inst))

@@ -19,6 +19,15 @@ from stratus.context import RequestContext
 from stratus.rpc import endpoint_target
 
 
+def _marker_id(session: sa.orm.Session, instance_uuid: str, request_id: str) -> int:
+    found = session.scalar(sa.select(sa.func.max(InstanceAction.id)).where(
+        InstanceAction.instance_uuid == instance_uuid,
+        InstanceAction.request_id == request_id))
+    if found is None:
+        raise exception.Invalid(f"Marker {request_id} could not be found.")
+    return int(found)
+
+
 class ActionEndpoint:
     target = endpoint_target(ConductorAPI)
 
@@ -65,13 +74,22 @@ class ActionEndpoint:
             return instance_dicts(s, [row])[0]
 
     def instance_action_list(self, ctx: RequestContext, instance_uuid: str,
-                             project_id: str | None = None) -> list[dict[str, Any]]:
+                             project_id: str | None = None, limit: int | None = None,
+                             marker: str | None = None,
+                             changes_since: str | None = None) -> list[dict[str, Any]]:
+        """Newest first; `marker` is the request_id of the last action already seen."""
         with db.reader() as s:
             get_row(s, instance_uuid, project_id, read_deleted=True)
-            rows = s.scalars(sa.select(InstanceAction)
-                             .where(InstanceAction.instance_uuid == instance_uuid)
-                             .order_by(InstanceAction.id.desc()))
-            return [action_dict(r, with_events=False) for r in rows]
+            query = (sa.select(InstanceAction)
+                     .where(InstanceAction.instance_uuid == instance_uuid)
+                     .order_by(InstanceAction.id.desc()))
+            if changes_since:
+                query = query.where(InstanceAction.updated_at >= db.parse_time(changes_since))
+            if marker is not None:
+                query = query.where(InstanceAction.id < _marker_id(s, instance_uuid, marker))
+            if limit is not None:
+                query = query.limit(limit)
+            return [action_dict(r, with_events=False) for r in s.scalars(query)]
 
     def instance_action_get(self, ctx: RequestContext, instance_uuid: str, request_id: str,
                             project_id: str | None = None) -> dict[str, Any]:

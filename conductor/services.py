@@ -46,6 +46,20 @@ def _node_dict(node: ComputeNode, usage: dict[str, int] | None,
     return out
 
 
+def _find(session: sa.orm.Session, host: str | None = None, binary: str | None = None,
+          service_uuid: str | None = None) -> Service:
+    if service_uuid is not None:
+        row = session.scalar(sa.select(Service).where(Service.uuid == service_uuid))
+        missing = service_uuid
+    else:
+        row = session.scalar(sa.select(Service).where(Service.host == host,
+                                                      Service.binary == binary))
+        missing = f"{binary} on {host}"
+    if row is None:
+        raise exception.ServiceNotFound(service_id=missing)
+    return row
+
+
 class ServiceEndpoint:
     target = endpoint_target(ConductorAPI)
 
@@ -72,14 +86,17 @@ class ServiceEndpoint:
                 query = query.where(Service.binary == binary)
             return [db.to_dict(r) for r in s.scalars(query)]
 
-    def service_update(self, ctx: RequestContext, host: str, binary: str,
-                       values: dict[str, Any]) -> dict[str, Any]:
+    def service_get(self, ctx: RequestContext, service_uuid: str) -> dict[str, Any]:
+        with db.reader() as s:
+            return db.to_dict(_find(s, service_uuid=service_uuid))
+
+    def service_update(self, ctx: RequestContext, values: dict[str, Any],
+                       host: str | None = None, binary: str | None = None,
+                       service_uuid: str | None = None) -> dict[str, Any]:
+        """Update the service named by `service_uuid`, or by `host` and `binary`."""
         allowed = {"disabled", "disabled_reason", "forced_down"}
         with db.writer() as s:
-            row = s.scalar(sa.select(Service).where(Service.host == host,
-                                                    Service.binary == binary))
-            if row is None:
-                raise exception.ServiceNotFound(service_id=f"{binary} on {host}")
+            row = _find(s, host, binary, service_uuid)
             for key, value in values.items():
                 if key in allowed:
                     setattr(row, key, value)
@@ -88,11 +105,16 @@ class ServiceEndpoint:
         SchedulerAPI().host_states_changed(ctx)
         return out
 
-    def service_delete(self, ctx: RequestContext, service_id: int) -> None:
+    def service_delete(self, ctx: RequestContext, service_id: int | None = None,
+                       service_uuid: str | None = None) -> None:
+        """Delete a service by database id (before 2.53) or uuid, with its nodes."""
         with db.writer() as s:
-            row = s.get(Service, service_id)
-            if row is None:
-                raise exception.ServiceNotFound(service_id=service_id)
+            if service_uuid is not None:
+                row = _find(s, service_uuid=service_uuid)
+            else:
+                row = s.get(Service, service_id)
+                if row is None:
+                    raise exception.ServiceNotFound(service_id=service_id)
             if row.binary == "stratus-compute":
                 s.execute(sa.delete(ComputeNode).where(ComputeNode.host == row.host))
             s.delete(row)

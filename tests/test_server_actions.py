@@ -74,8 +74,9 @@ def test_power_actions_move_through_their_states(cloud: Cloud) -> None:
     assert shown["action"] == "stop" and "events" not in shown
     admin = cloud.compute.get(f"/v2.1/servers/{sid}/os-instance-actions/{stop['request_id']}",
                               headers=cloud.headers()).json()["instanceAction"]
-    assert [(e["event"], e["result"], e["host"]) for e in admin["events"]] == [
-        ("compute_stop_instance", "Success", "testhost")]
+    # host is shown from 2.62 (tests/test_microversions_2_48_2_63.py)
+    assert [(e["event"], e["result"], "host" in e) for e in admin["events"]] == [
+        ("compute_stop_instance", "Success", False)]
     other = cloud.make_user("member")
     assert cloud.compute.get(f"/v2.1/servers/{sid}/os-instance-actions",
                              headers=other["headers"]).status_code == 404

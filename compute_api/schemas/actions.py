@@ -59,6 +59,15 @@ def rebuild(version: tuple[int, int]) -> dict[str, Any]:
     }
     if version >= (2, 19):
         props["description"] = {"type": ["string", "null"], "maxLength": 255}
+    if version >= (2, 54):
+        props["key_name"] = {"type": ["string", "null"], "minLength": 1, "maxLength": 255}
+    if version >= (2, 57):
+        # Personality files were never accepted here; 2.57 adds user_data (null resets).
+        props["user_data"] = {"type": ["string", "null"], "maxLength": 65535}
+    if version >= (2, 63):
+        props["trusted_image_certificates"] = {
+            "type": ["array", "null"], "minItems": 1, "maxItems": 50, "uniqueItems": True,
+            "items": {"type": "string", "minLength": 1}}
     return {"type": "object",
             "properties": {"rebuild": {"type": "object", "properties": props,
                                        "required": ["imageRef"],

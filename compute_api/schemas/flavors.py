@@ -1,6 +1,9 @@
 """Schemas of the flavor resources."""
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from stratus.api.validation import boolean
 
 create = {
@@ -23,6 +26,21 @@ create = {
         },
         "required": ["name", "ram", "vcpus", "disk"],
         "additionalProperties": False}},
+    "required": ["flavor"],
+    "additionalProperties": False,
+}
+
+# 2.55: a TEXT column's worth of printable characters (Nova refuses control characters).
+_description = {"type": ["string", "null"], "minLength": 0, "maxLength": 65535,
+                "pattern": r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"}
+
+create_v255: dict[str, Any] = copy.deepcopy(create)
+create_v255["properties"]["flavor"]["properties"]["description"] = _description
+
+update = {
+    "type": "object",
+    "properties": {"flavor": {"type": "object", "properties": {"description": _description},
+                              "required": ["description"], "additionalProperties": False}},
     "required": ["flavor"],
     "additionalProperties": False,
 }

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-_limit = {"type": ["integer", "string"], "pattern": r"^-?[0-9]+$", "minimum": -1}
+# -1 is unlimited; the maximum is the database's INT.
+_limit = {"type": ["integer", "string"], "pattern": r"^-?[0-9]+$", "minimum": -1,
+          "maximum": 0x7FFFFFFF}
 
 
 def update_schema(resources: tuple[str, ...], wrapper: str,
