@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 VIRT ?= auto
 STATE ?= .stratus
 
-# Debian packages for real guests (libvirt driver, test guest): installed when missing.
+# Debian packages for real guests (libvirt driver, test guest), the memcached and
+# ZooKeeper service-group drivers' tests and the compose-file check: installed when missing.
 HOST_PACKAGES := qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-dev pkg-config \
-	busybox-static genisoimage e2fsprogs iproute2
+	busybox-static genisoimage e2fsprogs iproute2 memcached zookeeper docker-compose
 
 .PHONY: install host-packages up test bench sample-config clean
 

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from compute_api import (availability_zones, flavors, hypervisors, instance_actions,
-                         keypairs, quota_sets, server_actions, server_metadata, servers,
-                         services, versions)
+from compute_api import (aggregates, availability_zones, flavors, hypervisors,
+                         instance_actions, keypairs, quota_sets, server_actions,
+                         server_groups, server_metadata, servers, services, versions)
 from compute_api.microversion import MicroversionMiddleware
 from stratus.api.app import make_app
 
 ROUTERS = [versions.router, servers.router, server_metadata.router, server_actions.router,
            instance_actions.router, flavors.router,
            keypairs.router, quota_sets.router, services.router, hypervisors.router,
-           availability_zones.router]
+           availability_zones.router, aggregates.router, server_groups.router]
 
 
 def create_app() -> FastAPI:

@@ -11,7 +11,7 @@ from typing import Any
 from stratus.api.errors import error_response
 
 MIN_VERSION = (2, 1)
-MAX_VERSION = (2, 47)
+MAX_VERSION = (2, 64)
 _FORMAT = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
 
 

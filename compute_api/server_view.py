@@ -108,6 +108,8 @@ def detail(r: Req, inst: dict[str, Any],
         body["description"] = inst["description"]
     if r.at_least(26):
         body["tags"] = list(inst["tags"] or [])
+    if r.at_least(63):
+        body["trusted_image_certificates"] = None  # never accepted; see servers.create
     fault = _fault(r, inst)
     if fault is not None:
         body["fault"] = fault

@@ -8,13 +8,14 @@ import secrets
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Response
+from oslo_utils import uuidutils
 
 from compute_api import server_view
 from compute_api.common import Req, conductor, limit_and_marker, links, page, req
 from compute_api.schemas import servers as schemas
 from stratus import exception
 from stratus.api.validation import to_bool, validate
-from stratus.config import CONF
+from stratus.availability_zones import known_zones
 from stratus.objects import states
 from stratus.servicegroup import get_driver
 
@@ -140,6 +141,7 @@ def _create_values(r: Req, server: dict[str, Any], flavor: dict[str, Any],
         "config_drive": "True" if to_bool(server.get("config_drive", False)) else "",
         "description": server.get("description"), "hostname": _hostname(server["name"]),
         "kernel_id": props.get("kernel_id", ""), "ramdisk_id": props.get("ramdisk_id", ""),
+        "tags": list(dict.fromkeys(server.get("tags") or [])),
     }
 
 
@@ -157,9 +159,25 @@ def parse_zone(r: Req, value: str | None) -> tuple[str | None, str | None, str |
     host, _, node = rest.partition(":")
     if host or node:
         r.authorize(P % "create:forced_host")
-    if zone and zone != CONF.default_availability_zone:
+    if zone and zone not in known_zones(conductor.aggregate_list(r.ctx.elevated())):
         raise exception.Invalid(f"The requested availability zone {zone} is not available.")
     return zone or None, host or None, node or None
+
+
+def _server_group(r: Req, hints: dict[str, Any]) -> dict[str, Any] | None:
+    """The group the `group` hint names, as the scheduler needs it."""
+    group_id = hints.get("group")
+    if group_id is None:
+        return None
+    if not isinstance(group_id, str) or not uuidutils.is_uuid_like(group_id):
+        raise exception.Invalid(f"Invalid scheduler hint group {group_id!r}: not a UUID.")
+    project = None if r.can("os_compute_api:os-server-groups:index:all_projects") \
+        else r.ctx.project_id
+    try:
+        group = conductor.server_group_get(r.ctx, group_uuid=group_id, project_id=project)
+    except exception.InstanceGroupNotFound:
+        raise exception.Invalid(f"Server group {group_id} could not be found.") from None
+    return {"uuid": group["uuid"], "policy": group["policy"], "rules": group["rules"]}
 
 
 def _is_image_boot(bdm: dict[str, Any], image_ref: str | None) -> bool:
@@ -170,6 +188,9 @@ def _is_image_boot(bdm: dict[str, Any], image_ref: str | None) -> bool:
 
 
 def _check_unsupported(server: dict[str, Any]) -> None:
+    if server.get("trusted_image_certificates"):
+        raise exception.Invalid("Trusted image certificates are not supported: Stratus does "
+                                "not verify image signatures.")
     if server.get("personality"):
         raise exception.Invalid("Personality files are not supported; use user_data or "
                                 "a config drive.")
@@ -213,7 +234,8 @@ def create(response: Response, body: Any = Body(None),
                     "image": {"id": image["id"], "properties": image.get("properties") or {}},
                     "availability_zone": zone, "force_host": force_host,
                     "force_node": force_node,
-                    "scheduler_hints": hints, "project_id": r.ctx.project_id}
+                    "scheduler_hints": hints, "project_id": r.ctx.project_id,
+                    "group": _server_group(r, hints)}
     created = conductor.instances_create(
         r.ctx, base=_create_values(r, server, flavor, image, zone), min_count=min_count,
         max_count=max_count, request_spec=request_spec)

@@ -14,8 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from compute_agent.rpcapi import ComputeAPI
-from conductor import quotas
+from conductor import quotas, server_groups
 from conductor.action_log import record_action, record_event
+from conductor.aggregates import host_aggregates
 from conductor.db import api as db
 from conductor.db.models import ComputeNode, Instance, InstanceFault, Service, utcnow
 from conductor.rpcapi import ConductorAPI
@@ -23,6 +24,8 @@ from conductor.services import usage_by_node
 from scheduler.rpcapi import SchedulerAPI
 from stratus import exception
 from stratus.config import CONF
+from stratus.allocation_ratios import effective_ratios
+from stratus.availability_zones import host_zones
 from stratus.context import RequestContext
 from stratus.objects import states
 from stratus.rpc import endpoint_target
@@ -151,6 +154,10 @@ class InstanceEndpoint:
                     request_spec=request_spec, **values))
             s.add_all(rows)
             s.flush()
+            group = (request_spec.get("group") or {}).get("uuid")
+            if group:
+                server_groups.add_members(s, group, base["project_id"],
+                                          [r.uuid for r in rows])
             for row in rows:
                 record_action(s, ctx, row.uuid, "create")
             created = instance_dicts(s, rows)
@@ -216,10 +223,14 @@ class InstanceEndpoint:
                 raise exception.Conflict(reason=f"node {node} is gone")
             used = usage_by_node(s, node).get(node, {"vcpus_used": 0, "memory_mb_used": 0,
                                                      "local_gb_used": 0})
-            _check_fits(cn, used, row)
-            cas_update(s, row, {"host": host, "node": node,
-                                 "availability_zone": row.availability_zone
-                                 or CONF.default_availability_zone})
+            aggregates = host_aggregates(s, host)
+            _check_fits(cn, used, row, effective_ratios(aggregates, {
+                "cpu_allocation_ratio": cn.cpu_allocation_ratio,
+                "ram_allocation_ratio": cn.ram_allocation_ratio,
+                "disk_allocation_ratio": cn.disk_allocation_ratio}))
+            server_groups.check_placement(s, instance_uuid, host)
+            zone = host_zones(aggregates).get(host, CONF.default_availability_zone)
+            cas_update(s, row, {"host": host, "node": node, "availability_zone": zone})
             return instance_dicts(s, [row])[0]
 
     def instance_build_failed(self, ctx: RequestContext, instance_uuid: str, host: str,
@@ -395,17 +406,19 @@ class InstanceEndpoint:
 
 
 def _soft_delete(session: sa.orm.Session, row: Instance) -> None:
+    server_groups.remove_member(session, row.uuid)
     now = utcnow()
     cas_update(session, row, {"deleted": row.id, "deleted_at": now, "terminated_at": now,
                                "vm_state": states.DELETED, "task_state": None,
                                "power_state": states.NOSTATE})
 
 
-def _check_fits(cn: ComputeNode, used: dict[str, int], row: Instance) -> None:
-    free_ram = (cn.memory_mb * cn.ram_allocation_ratio - CONF.compute.reserved_host_memory_mb
-                - used["memory_mb_used"])
-    free_cpu = cn.vcpus * cn.cpu_allocation_ratio - used["vcpus_used"]
-    free_disk = (cn.local_gb * cn.disk_allocation_ratio
+def _check_fits(cn: ComputeNode, used: dict[str, int], row: Instance,
+                ratios: dict[str, float]) -> None:
+    free_ram = (cn.memory_mb * ratios["ram_allocation_ratio"]
+                - CONF.compute.reserved_host_memory_mb - used["memory_mb_used"])
+    free_cpu = cn.vcpus * ratios["cpu_allocation_ratio"] - used["vcpus_used"]
+    free_disk = (cn.local_gb * ratios["disk_allocation_ratio"]
                  - CONF.compute.reserved_host_disk_mb / 1024 - used["local_gb_used"])
     for name, need, free in (("RAM", row.memory_mb, free_ram), ("vCPUs", row.vcpus, free_cpu),
                              ("disk", row.root_gb + row.ephemeral_gb, free_disk)):

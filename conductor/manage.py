@@ -114,11 +114,15 @@ def service_set(host: str, binary: str, values: dict[str, Any]) -> dict[str, Any
                                             values=values)
 
 
-def scheduling_inputs(flavor_ref: str, image_ref: str | None,
-                      hints: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Host states and a request spec as the scheduler would see them (for explain)."""
+def scheduling_inputs(flavor_ref: str, image_ref: str | None, hints: dict[str, Any],
+                      project_id: str | None = None) -> tuple[
+                          list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """Host states, aggregates and a request spec as the scheduler would see them (for
+    explain)."""
+    from conductor.aggregates import AggregateEndpoint
     from conductor.images import ImageEndpoint
     from conductor.instances import InstanceEndpoint
+    from conductor.server_groups import ServerGroupEndpoint
     from conductor.services import ServiceEndpoint
     ctx = get_admin_context()
     try:
@@ -136,7 +140,15 @@ def scheduling_inputs(flavor_ref: str, image_ref: str | None,
             uuids = hints[key] if isinstance(hints[key], list) else [hints[key]]
             rows = InstanceEndpoint().instance_list(ctx, filters={"uuids": uuids})
             hint_hosts[key] = [r["host"] for r in rows if r["host"]]
+    group, group_hosts = None, []
+    if hints.get("group"):
+        found = ServerGroupEndpoint().server_group_get(ctx, group_uuid=hints["group"],
+                                                       with_hosts=True)
+        group = {k: found[k] for k in ("uuid", "policy", "rules")}
+        group_hosts = found["hosts"]
     spec = {"flavor": flavor, "image": image, "scheduler_hints": hints,
             "availability_zone": hints.pop("availability_zone", None),
+            "project_id": project_id, "group": group, "group_hosts": group_hosts,
             "retry_hosts": [], "hint_hosts": hint_hosts}
-    return ServiceEndpoint().host_states(ctx), spec
+    return (ServiceEndpoint().host_states(ctx), AggregateEndpoint().aggregate_list(ctx),
+            spec)

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from conductor.db import api as db
-from conductor.db.models import Instance, KeyPair, Quota, QuotaClass
+from conductor.db.models import Instance, InstanceGroup, KeyPair, Quota, QuotaClass
 from conductor.rpcapi import ConductorAPI
 from stratus import exception
 from stratus.config import CONF
@@ -46,6 +46,9 @@ def project_usage(session: sa.orm.Session, project_id: str,
         .where(Instance.project_id == project_id, Instance.deleted == 0)).one()
     usage = {r: 0 for r in RESOURCES}
     usage.update(instances=int(instances), cores=int(cores), ram=int(ram))
+    usage["server_groups"] = int(session.scalar(
+        sa.select(sa.func.count()).select_from(InstanceGroup)
+        .where(InstanceGroup.project_id == project_id)) or 0)
     if user_id:
         usage["key_pairs"] = int(session.scalar(
             sa.select(sa.func.count()).select_from(KeyPair)

@@ -3,6 +3,8 @@
 Version history:
   1.0 - identity, images, flavors, key pairs, instances, quotas, services.
   1.1 - instance actions (start, finish, list, get), instance_power_sync.
+  1.2 - aggregates, server groups (instances_create takes request_spec["group"]),
+        service_get and services by uuid, instance_action_list paging.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ CALL, CAST = "call", "cast"
 
 class ConductorAPI(RPCAPI):
     TOPIC = "conductor"
-    VERSION = "1.1"
+    VERSION = "1.2"
     METHODS = {
         # identity
         "identity_authenticate": CALL,
@@ -76,8 +78,23 @@ class ConductorAPI(RPCAPI):
         # services and hosts
         "service_report": CALL,
         "service_list": CALL,
+        "service_get": CALL,
         "service_update": CALL,
         "service_delete": CALL,
         "compute_node_report": CALL,
         "host_states": CALL,
+        # aggregates
+        "aggregate_list": CALL,
+        "aggregate_get": CALL,
+        "aggregate_create": CALL,
+        "aggregate_update": CALL,
+        "aggregate_delete": CALL,
+        "aggregate_add_host": CALL,
+        "aggregate_remove_host": CALL,
+        "aggregate_set_metadata": CALL,
+        # server groups
+        "server_group_create": CALL,
+        "server_group_get": CALL,
+        "server_group_list": CALL,
+        "server_group_delete": CALL,
     }

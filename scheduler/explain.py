@@ -9,7 +9,7 @@ import dataclasses
 from typing import Any
 
 from scheduler import filters, weights
-from scheduler.host_state import HostState
+from scheduler.host_state import host_states
 from stratus.config import CONF
 
 
@@ -27,18 +27,15 @@ class Explanation:
     ranked: list[str]  # hosts that passed, best first
 
 
-def explain(nodes: list[dict[str, Any]], spec: dict[str, Any]) -> Explanation:
-    hosts = [HostState.from_dict(n) for n in nodes]
-    steps = []
-    for f in filters.load(CONF.scheduler.enabled_filters):
-        if not f.applies(spec):
-            continue
-        kept = [h for h in hosts if f.host_passes(h, spec)]
-        removed = [h.host for h in hosts if h not in kept]
-        steps.append(FilterStep(type(f).__name__, len(hosts), removed, f.reason(spec)))
-        hosts = kept
-    ranked = weights.rank(hosts, weights.load(CONF.scheduler.weight_classes), spec) \
-        if hosts else []
+def explain(nodes: list[dict[str, Any]], aggregates: list[dict[str, Any]],
+            spec: dict[str, Any]) -> Explanation:
+    hosts, removed = filters.run(filters.load(CONF.scheduler.enabled_filters),
+                                 host_states(nodes, aggregates), spec)
+    steps, remaining = [], len(nodes)
+    for f, names in removed:
+        steps.append(FilterStep(type(f).__name__, remaining, names, f.reason(spec)))
+        remaining -= len(names)
+    ranked = weights.rank(hosts, weights.load(CONF.scheduler.weight_classes), spec)
     return Explanation(steps, [h.host for h in ranked])
 
 

@@ -1,6 +1,6 @@
 """Host states kept between requests, so a placement does not read every host first.
 
-The cache is refreshed from the conductor (one call) when it is older than
+The cache is refreshed from the conductor (host states and aggregates) when it is older than
 `[scheduler] host_state_ttl`, when the conductor announces a host change (fanout), or on
 demand before the scheduler declares that no host fits. Placements are consumed in it, so
 requests served from the cache see each other.
@@ -11,7 +11,7 @@ import threading
 import time
 
 from conductor.rpcapi import ConductorAPI
-from scheduler.host_state import HostState
+from scheduler.host_state import HostState, host_states
 from stratus.config import CONF
 from stratus.context import RequestContext
 
@@ -27,8 +27,7 @@ class HostStateCache:
         with self._lock:
             stale = time.monotonic() - self._loaded_at > CONF.scheduler.host_state_ttl
             if fresh or stale or not self._hosts:
-                self._hosts = [HostState.from_dict(n)
-                               for n in ConductorAPI().host_states(ctx)]
+                self._hosts = _read(ctx)
                 self._loaded_at = time.monotonic()
                 return self._hosts, True
             return self._hosts, False
@@ -36,3 +35,8 @@ class HostStateCache:
     def invalidate(self) -> None:
         with self._lock:
             self._loaded_at = 0.0
+
+
+def _read(ctx: RequestContext) -> list[HostState]:
+    conductor = ConductorAPI()
+    return host_states(conductor.host_states(ctx), conductor.aggregate_list(ctx))

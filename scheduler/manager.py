@@ -48,7 +48,8 @@ class SchedulerManager:
         conductor = ConductorAPI()
         hosts, fresh = self.host_states.get(ctx)
         spec = {**request_spec, "retry_hosts": list(excluded_hosts),
-                "hint_hosts": self._hint_hosts(ctx, conductor, request_spec)}
+                "hint_hosts": self._hint_hosts(ctx, conductor, request_spec),
+                "group_hosts": self._group_hosts(ctx, conductor, request_spec)}
         if spec.get("force_host") or spec.get("force_node"):
             return self._forced(hosts, spec, len(instance_uuids))
         results = []
@@ -61,11 +62,13 @@ class SchedulerManager:
                 raise exception.NoValidHost(
                     reason=explain(removed, len(hosts), spec),
                     details=explain(removed, len(hosts), spec, with_hosts=True))
-            ranked = weights.rank(passed, self.weighers, spec)
+            ranked = weights.rank(passed, self.weighers, spec, best=max(
+                CONF.scheduler.host_subset_size, CONF.scheduler.max_attempts))
             best = random.choice(ranked[:CONF.scheduler.host_subset_size])
             others = [h for h in ranked if h is not best]
             chosen = [best, *others][:CONF.scheduler.max_attempts]
             best.consume(request_spec["flavor"])
+            spec["group_hosts"].append(best.host)
             results.append([{"host": h.host, "node": h.node} for h in chosen])
         return results
 
@@ -100,15 +103,19 @@ class SchedulerManager:
         return {key: [host_of[u] for u in values if u in host_of]
                 for key, values in wanted.items()}
 
-    def _filter(self, hosts: list[HostState], spec: dict[str, Any]) -> tuple[
-            list[HostState], list[tuple[filters.BaseHostFilter, list[str]]]]:
-        removed = []
-        for f in self.filters:
-            if not f.applies(spec):
-                continue
-            kept = [h for h in hosts if f.host_passes(h, spec)]
-            if len(kept) != len(hosts):
-                dropped = {id(h) for h in hosts} - {id(h) for h in kept}
-                removed.append((f, [h.host for h in hosts if id(h) in dropped]))
-            hosts = kept
-        return hosts, removed
+    @staticmethod
+    def _group_hosts(ctx: RequestContext, conductor: ConductorAPI,
+                     spec: dict[str, Any]) -> list[str]:
+        """Hosts of the placed members of the request's server group."""
+        group = spec.get("group")
+        if not group:
+            return []
+        try:
+            return conductor.server_group_get(ctx.elevated(), group_uuid=group["uuid"],
+                                              with_hosts=True)["hosts"]
+        except exception.InstanceGroupNotFound:
+            return []
+
+    def _filter(self, hosts: list[HostState],
+                spec: dict[str, Any]) -> tuple[list[HostState], filters.Removed]:
+        return filters.run(self.filters, hosts, spec)

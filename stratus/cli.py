@@ -150,7 +150,11 @@ def scheduler_explain(flavor: str = typer.Option(..., help="Flavor ID or name.")
                       image: Optional[str] = typer.Option(None, help="Image ID."),  # noqa: UP007
                       az: Optional[str] = typer.Option(None, help="Availability zone."),  # noqa: UP007
                       hint: Optional[list[str]] = typer.Option(  # noqa: UP007
-                          None, help="Scheduler hint KEY=VALUE (repeatable).")) -> None:
+                          None, help="Scheduler hint KEY=VALUE (repeatable), e.g. "
+                                     "group=<server group id>."),
+                      project: Optional[str] = typer.Option(  # noqa: UP007
+                          None, help="Project ID the request is for (tenant isolation).")
+                      ) -> None:
     """Run the scheduler's filters and weighers as a dry run and show, per filter,
     which hosts it removed and why."""
     from conductor import manage
@@ -163,11 +167,11 @@ def scheduler_explain(flavor: str = typer.Option(..., help="Flavor ID or name.")
     if az:
         hints["availability_zone"] = az
     try:
-        nodes, spec = manage.scheduling_inputs(flavor, image, hints)
+        nodes, aggregates, spec = manage.scheduling_inputs(flavor, image, hints, project)
     except exception.NotFound as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(1) from e
-    typer.echo(render(explain(nodes, spec)))
+    typer.echo(render(explain(nodes, aggregates, spec)))
 
 
 def main() -> None:

@@ -26,6 +26,11 @@ default_opts = [
     cfg.IntOpt("service_down_time", default=60, min=1,
                help="Seconds without a state report after which a service "
                     "counts as down."),
+    cfg.StrOpt("servicegroup_driver", default="db", choices=["db", "mc", "zk"],
+               help="How services report that they are alive: db (through the conductor "
+                    "into the services table), mc (memcached keys that expire after "
+                    "service_down_time; [memcache] servers) or zk (ZooKeeper ephemeral "
+                    "nodes; [zookeeper] address)."),
     cfg.FloatOpt("rpc_call_timeout", default=30.0,
                  help="Seconds an RPC call waits for its answer."),
     cfg.FloatOpt("cpu_allocation_ratio", default=16.0,
@@ -36,6 +41,9 @@ default_opts = [
                  help="Virtual disk per physical disk the scheduler allows."),
     cfg.StrOpt("default_availability_zone", default="nova",
                help="Availability zone of hosts in no aggregate zone."),
+    cfg.StrOpt("internal_service_availability_zone", default="internal",
+               help="Zone shown for services other than compute agents; no aggregate may "
+                    "use it."),
 ]
 
 database_opts = [
@@ -87,13 +95,16 @@ scheduler_opts = [
                 default=["RetryFilter", "AvailabilityZoneFilter", "ComputeFilter",
                          "ComputeCapabilitiesFilter", "ImagePropertiesFilter", "RamFilter",
                          "CoreFilter",
-                         "DiskFilter", "SameHostFilter", "DifferentHostFilter",
+                         "DiskFilter", "ServerGroupAntiAffinityFilter",
+                         "ServerGroupAffinityFilter", "SameHostFilter", "DifferentHostFilter",
                          "JsonFilter"],
                 help="Filters a host must pass, in this order. Also available: "
-                     "NumInstancesFilter, IoOpsFilter."),
+                     "NumInstancesFilter, IoOpsFilter, AggregateInstanceExtraSpecsFilter, "
+                     "AggregateMultiTenancyIsolation."),
     cfg.ListOpt("weight_classes",
                 default=["RAMWeigher", "CPUWeigher", "DiskWeigher", "IoOpsWeigher",
-                         "NumInstancesWeigher"],
+                         "NumInstancesWeigher", "ServerGroupSoftAffinityWeigher",
+                         "ServerGroupSoftAntiAffinityWeigher"],
                 help="Weighers that rank the hosts that passed."),
     cfg.FloatOpt("ram_weight_multiplier", default=1.0,
                  help="Positive spreads by free RAM, negative stacks."),
@@ -105,6 +116,13 @@ scheduler_opts = [
                  help="Negative prefers hosts with fewer builds and snapshots under way."),
     cfg.FloatOpt("num_instances_weight_multiplier", default=0.0,
                  help="Positive prefers hosts with more instances, negative fewer."),
+    cfg.FloatOpt("soft_affinity_weight_multiplier", default=10.0, min=0,
+                 help="How strongly soft-affinity groups prefer hosts with members. "
+                      "Nova's default, 1.0, lets the resource weighers (together about 3) "
+                      "win; 10 keeps a group together whenever a host with members fits."),
+    cfg.FloatOpt("soft_anti_affinity_weight_multiplier", default=10.0, min=0,
+                 help="How strongly soft-anti-affinity groups avoid hosts with members "
+                      "(see soft_affinity_weight_multiplier)."),
     cfg.IntOpt("max_instances_per_host", default=50, min=1,
                help="NumInstancesFilter: instances a host may hold."),
     cfg.IntOpt("max_io_ops_per_host", default=8, min=1,
@@ -201,6 +219,18 @@ quota_opts = [
                help="Rules per security group (API before 2.36)."),
 ]
 
+memcache_opts = [
+    cfg.ListOpt("servers", default=["127.0.0.1:11211"],
+                help="memcached servers (host:port) of the mc service-group driver."),
+]
+
+zookeeper_opts = [
+    cfg.StrOpt("address", default="127.0.0.1:2181",
+               help="ZooKeeper servers (host:port[,host:port...]) of the zk driver."),
+    cfg.StrOpt("sg_prefix", default="/stratus/servicegroups",
+               help="ZooKeeper path under which services keep their ephemeral nodes."),
+]
+
 GROUPS = {
     None: default_opts,
     "database": database_opts,
@@ -212,6 +242,8 @@ GROUPS = {
     "libvirt": libvirt_opts,
     "fake": fake_opts,
     "quota": quota_opts,
+    "memcache": memcache_opts,
+    "zookeeper": zookeeper_opts,
 }
 
 

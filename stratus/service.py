@@ -55,6 +55,8 @@ class Service:
     def stop(self) -> None:
         """Stop taking messages; in-flight ones finish (see `wait`)."""
         self._stop.set()
+        if self.report_enabled:
+            self.servicegroup.leave(self.host, self.binary)
         for endpoint in self.endpoints:
             hook = getattr(endpoint, "cleanup_host", None)
             if hook is not None:

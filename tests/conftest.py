@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from stratus import policy, rpc, tokens
+from stratus import policy, rpc, servicegroup, tokens
 from stratus.api import auth
 from stratus.config import CONF, parse_args
 from stratus.service import stop_all
@@ -131,6 +131,7 @@ def reset_process_state() -> None:
     from conductor.db import api as db
     db.dispose()
     rpc.cleanup()
+    servicegroup.reset()
     policy.reset()
     tokens.reset_secret()
     auth.revocations.clear()
@@ -165,7 +166,8 @@ def serve_image_api_over_http() -> Callable[[], None]:
 
 @pytest.fixture
 def cloud(tmp_path: Any, request: pytest.FixtureRequest) -> Iterator[Cloud]:
-    """An embedded cloud; parametrize indirectly with {"fake_hosts": N} for N hosts."""
+    """An embedded cloud; parametrize indirectly with {"fake_hosts": N} for N hosts and
+    {"config": {group: {option: value}}} for options set before the services start."""
     from compute_api.app import create_app as compute_app
     from conductor import manage
     from identity_api.app import create_app as identity_app
@@ -175,6 +177,10 @@ def cloud(tmp_path: Any, request: pytest.FixtureRequest) -> Iterator[Cloud]:
     configure(str(tmp_path))
     options = getattr(request, "param", {})
     CONF.set_override("host_count", options.get("fake_hosts", 1), group="fake")
+    overrides = [(g, k, v) for g, opts in options.get("config", {}).items()
+                 for k, v in opts.items()]
+    for group, key, value in overrides:
+        CONF.set_override(key, value, group=group)
     reset_process_state()
     manage.create_schema()
     boot = manage.bootstrap(admin_password=ADMIN_PASSWORD)
@@ -193,3 +199,5 @@ def cloud(tmp_path: Any, request: pytest.FixtureRequest) -> Iterator[Cloud]:
         reset_process_state()
         unconfigure()
         CONF.clear_override("host_count", group="fake")
+        for group, key, _value in overrides:
+            CONF.clear_override(key, group=group)

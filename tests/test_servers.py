@@ -240,19 +240,19 @@ def test_microversion_negotiation(cloud: Cloud) -> None:
     assert resp.headers["X-OpenStack-Nova-API-Version"] == "2.1"
     latest = cloud.compute.get("/v2.1/servers",
                                headers={**admin, "OpenStack-API-Version": "compute latest"})
-    assert latest.headers["OpenStack-API-Version"] == "compute 2.47"
+    assert latest.headers["OpenStack-API-Version"] == "compute 2.64"
     legacy = cloud.compute.get("/v2.1/servers",
                                headers={**admin, "X-OpenStack-Nova-API-Version": "2.19"})
     assert legacy.headers["X-OpenStack-Nova-API-Version"] == "2.19"
     too_new = cloud.compute.get("/v2.1/servers",
                                 headers={**admin, "OpenStack-API-Version": "compute 2.999"})
     assert too_new.status_code == 406
-    assert "maximum is 2.47" in too_new.json()["computeFault"]["message"]
+    assert "maximum is 2.64" in too_new.json()["computeFault"]["message"]
     garbage = cloud.compute.get("/v2.1/servers",
                                 headers={**admin, "OpenStack-API-Version": "compute 2.x"})
     assert garbage.status_code == 400
     root = cloud.compute.get("/").json()["versions"][0]
-    assert root["id"] == "v2.1" and root["version"] == "2.47" and root["min_version"] == "2.1"
+    assert root["id"] == "v2.1" and root["version"] == "2.64" and root["min_version"] == "2.1"
     doc = cloud.compute.get("/v2.1").json()["version"]
     assert doc["status"] == "CURRENT"
 
@@ -328,10 +328,10 @@ def test_unknown_server_is_404(cloud: Cloud) -> None:
 def test_many_fake_hosts_in_one_process_share_the_load(cloud: Cloud) -> None:
     admin = cloud.headers()
     image = cloud.create_image(admin)
-    created = cloud.boot(admin, image["id"], flavor="3", min_count=6, max_count=6)
-    cloud.wait_for_server(admin, created["id"])
-    servers = cloud.compute.get("/v2.1/servers/detail", headers=admin).json()["servers"]
-    assert {s["status"] for s in servers} == {"ACTIVE"}
+    cloud.boot(admin, image["id"], flavor="3", min_count=6, max_count=6)
+    listed = cloud.compute.get("/v2.1/servers", headers=admin).json()["servers"]
+    servers = [cloud.wait_for_server(admin, s["id"]) for s in listed]
+    assert len(servers) == 6 and {s["status"] for s in servers} == {"ACTIVE"}
     per_host: dict[str, int] = {}
     for s in servers:
         per_host[s["OS-EXT-SRV-ATTR:host"]] = per_host.get(s["OS-EXT-SRV-ATTR:host"], 0) + 1
@@ -434,3 +434,32 @@ def test_admins_force_a_host_but_not_past_its_capacity(cloud: Cloud) -> None:
         "server": {"name": "x", "imageRef": image["id"], "flavorRef": "1",
                    "networks": "none", "availability_zone": "nova:testhost"}})
     assert resp.status_code == 403
+
+
+@pytest.mark.parametrize("version,extra,status,fragment", [
+    ("2.52", {"tags": ["web", "blue", "web"]}, 202, None),
+    ("2.51", {"tags": ["web"]}, 400, "tags"),                 # tags on create from 2.52
+    ("2.52", {"tags": ["a/b"]}, 400, "tags"),
+    ("2.56", {"personality": [{"path": "/x", "contents": ""}]}, 400, "Personality"),
+    ("2.57", {"personality": []}, 400, "personality"),          # gone from the schema
+    ("2.63", {"trusted_image_certificates": ["cert-1"]}, 400,
+     "Trusted image certificates are not supported"),
+    ("2.63", {"trusted_image_certificates": None}, 202, None),
+])
+def test_create_changes_up_to_2_64(cloud: Cloud, version: str, extra: dict[str, Any],
+                                   status: int, fragment: str | None) -> None:
+    admin = cloud.headers()
+    image = cloud.create_image(admin)["id"]
+    headers = {**admin, "OpenStack-API-Version": f"compute {version}"}
+    resp = cloud.compute.post("/v2.1/servers", headers=headers, json={"server": {
+        "name": "v", "imageRef": image, "flavorRef": "1", "networks": "none", **extra}})
+    assert resp.status_code == status, resp.text
+    if fragment:
+        assert fragment in resp.json()["badRequest"]["message"]
+        return
+    shown = cloud.compute.get(f"/v2.1/servers/{resp.json()['server']['id']}",
+                              headers=headers).json()["server"]
+    assert shown["tags"] == (["web", "blue"] if "tags" in extra else [])  # duplicates go
+    assert ("trusted_image_certificates" in shown) is (version >= "2.63")
+    if version >= "2.63":
+        assert shown["trusted_image_certificates"] is None

@@ -1,4 +1,4 @@
-"""Schemas of POST /servers and PUT /servers/{id} (microversions 2.1-2.47)."""
+"""Schemas of POST /servers and PUT /servers/{id} (microversions 2.1-2.64)."""
 from __future__ import annotations
 
 import copy
@@ -15,6 +15,8 @@ network_list = {
         "fixed_ip": {"type": "string"}, "tag": {"type": "string", "maxLength": 60}},
         "additionalProperties": False},
 }
+
+tag = {"type": "string", "minLength": 1, "maxLength": 60, "pattern": "^[^,/]*$"}
 
 _server_create: dict[str, Any] = {
     "type": "object",
@@ -67,6 +69,14 @@ def create_schema(version: tuple[int, int]) -> dict[str, Any]:
         server["properties"]["networks"] = {"oneOf": [
             network_list, {"type": "string", "enum": ["auto", "none"]}]}
         server["required"].append("networks")
+    if version >= (2, 52):
+        server["properties"]["tags"] = {"type": "array", "maxItems": 50, "items": tag}
+    if version >= (2, 57):
+        del server["properties"]["personality"]
+    if version >= (2, 63):
+        server["properties"]["trusted_image_certificates"] = {
+            "type": ["array", "null"], "minItems": 1, "maxItems": 50, "uniqueItems": True,
+            "items": {"type": "string", "minLength": 1}}
     return schema
 
 

@@ -289,3 +289,51 @@ class InstanceActionEvent(Base):
     traceback: Mapped[str | None] = mapped_column(Text, nullable=True)
     host: Mapped[str | None] = mapped_column(String(255), nullable=True)
     details: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# --- scheduling: host aggregates and server groups ---------------------------
+
+class Aggregate(TimestampMixin, Base):
+    """A named set of hosts with metadata (an availability zone, allocation ratios,
+    keys that flavors and tenants are matched against)."""
+    __tablename__ = "aggregates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    metadata_items: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    hosts: Mapped[list["AggregateHost"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="AggregateHost.id")
+
+
+class AggregateHost(Base):
+    __tablename__ = "aggregate_hosts"
+    __table_args__ = (UniqueConstraint("aggregate_id", "host",
+                                       name="uniq_aggregate_hosts0aggregate_id0host"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    aggregate_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("aggregates.id", ondelete="CASCADE"))
+    host: Mapped[str] = mapped_column(String(255), index=True)
+
+
+class InstanceGroup(TimestampMixin, Base):
+    """A server group: its members are placed by `policy` (affinity, anti-affinity or
+    their soft forms); `rules` refine it (max_server_per_host)."""
+    __tablename__ = "instance_groups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    policy: Mapped[str] = mapped_column(String(32))
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    members: Mapped[list["InstanceGroupMember"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="InstanceGroupMember.id")
+
+
+class InstanceGroupMember(Base):
+    __tablename__ = "instance_group_members"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    group_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("instance_groups.id", ondelete="CASCADE"), index=True)
+    # An instance belongs to one group at most.
+    instance_uuid: Mapped[str] = mapped_column(String(36), unique=True)

@@ -15,5 +15,9 @@ class AvailabilityZoneFilter(BaseHostFilter):
         zone = spec.get("availability_zone")
         return not zone or host.availability_zone == zone
 
+    def filter_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[HostState]:
+        zone = spec.get("availability_zone")
+        return [h for h in hosts if h.availability_zone == zone] if zone else list(hosts)
+
     def reason(self, spec: dict[str, Any]) -> str:
         return f"not in zone {spec.get('availability_zone')}"

@@ -10,9 +10,11 @@ from scheduler.host_state import HostState
 
 class ComputeFilter(BaseHostFilter):
     def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
-        service = host.service
-        return (service is not None and not service["disabled"]
-                and host.up_until >= time.time())
+        return host.enabled and host.up_until >= time.time()
+
+    def filter_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[HostState]:
+        now = time.time()
+        return [h for h in hosts if h.enabled and h.up_until >= now]
 
     def reason(self, spec: dict[str, Any]) -> str:
         return "compute service disabled or down"

@@ -11,5 +11,9 @@ class CoreFilter(BaseHostFilter):
     def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
         return host.free_vcpus >= spec["flavor"]["vcpus"]
 
+    def filter_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[HostState]:
+        need = spec["flavor"]["vcpus"]
+        return [h for h in hosts if h.free_vcpus >= need]
+
     def reason(self, spec: dict[str, Any]) -> str:
         return f"fewer than {spec['flavor']['vcpus']} free vCPUs"

@@ -16,5 +16,9 @@ class DiskFilter(BaseHostFilter):
     def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
         return host.free_disk_gb >= requested_gb(spec)
 
+    def filter_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[HostState]:
+        need = requested_gb(spec)
+        return [h for h in hosts if h.free_disk_gb >= need]
+
     def reason(self, spec: dict[str, Any]) -> str:
         return f"less than {requested_gb(spec)} GB free disk"

@@ -12,5 +12,9 @@ class NumInstancesFilter(BaseHostFilter):
     def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
         return host.num_instances < CONF.scheduler.max_instances_per_host
 
+    def filter_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[HostState]:
+        most = CONF.scheduler.max_instances_per_host
+        return [h for h in hosts if h.num_instances < most]
+
     def reason(self, spec: dict[str, Any]) -> str:
         return f"already {CONF.scheduler.max_instances_per_host} instances"

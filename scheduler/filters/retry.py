@@ -14,5 +14,9 @@ class RetryFilter(BaseHostFilter):
     def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
         return host.host not in spec.get("retry_hosts", [])
 
+    def filter_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[HostState]:
+        tried = set(spec.get("retry_hosts", []))
+        return [h for h in hosts if h.host not in tried]
+
     def reason(self, spec: dict[str, Any]) -> str:
         return "the build already failed there"

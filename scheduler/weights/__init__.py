@@ -5,6 +5,7 @@ the hosts being ranked and multiplied by the weigher's multiplier option.
 """
 from __future__ import annotations
 
+import heapq
 from typing import Any, ClassVar
 
 from scheduler import plugins
@@ -27,25 +28,44 @@ class BaseWeigher:
     def weigh(self, host: HostState, spec: dict[str, Any]) -> float:
         raise NotImplementedError
 
+    def weigh_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[float] | None:
+        """Raw weights of `hosts`; None when the request gives this weigher nothing to
+        rank by. Weighers on the hot path override it with one comprehension."""
+        return [self.weigh(h, spec) for h in hosts]
+
 
 def load(names: list[str]) -> list[BaseWeigher]:
     return plugins.load(__name__, REGISTRY, names, "weighers")
 
 
-def _normalize(values: list[float]) -> list[float]:
-    low, high = min(values), max(values)
-    if high == low:
-        return [0.0 for _ in values]
-    return [(v - low) / (high - low) for v in values]
-
-
-def rank(hosts: list[HostState], weighers: list[BaseWeigher],
-         spec: dict[str, Any]) -> list[HostState]:
-    """Hosts sorted best first by the sum of normalized, multiplied weights."""
-    totals = [0.0] * len(hosts)
+def totals(hosts: list[HostState], weighers: list[BaseWeigher],
+           spec: dict[str, Any]) -> list[float]:
+    """Per host, the sum over weighers of multiplier * weight normalized to [0, 1]."""
+    out = [0.0] * len(hosts)
     for weigher in weighers:
-        raw = _normalize([weigher.weigh(h, spec) for h in hosts])
         factor = weigher.multiplier()
-        totals = [t + factor * w for t, w in zip(totals, raw)]
-    order = sorted(range(len(hosts)), key=lambda i: totals[i], reverse=True)
+        if not factor:
+            continue
+        raw = weigher.weigh_all(hosts, spec)
+        if raw is None:
+            continue
+        low, high = min(raw), max(raw)
+        if high == low:
+            continue
+        scale = factor / (high - low)
+        out = [t + (v - low) * scale for t, v in zip(out, raw)]
+    return out
+
+
+def rank(hosts: list[HostState], weighers: list[BaseWeigher], spec: dict[str, Any],
+         best: int | None = None) -> list[HostState]:
+    """Hosts best first by their weight totals; only the `best` first if given (a
+    partial selection, cheaper than sorting thousands of hosts)."""
+    if not hosts:
+        return []
+    weight = totals(hosts, weighers, spec)
+    if best is not None and best < len(hosts):
+        order = heapq.nlargest(best, range(len(hosts)), key=weight.__getitem__)
+    else:
+        order = sorted(range(len(hosts)), key=weight.__getitem__, reverse=True)
     return [hosts[i] for i in order]

@@ -12,3 +12,6 @@ class DiskWeigher(BaseWeigher):
 
     def weigh(self, host: HostState, spec: dict[str, Any]) -> float:
         return float(host.free_disk_gb)
+
+    def weigh_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[float]:
+        return [h.free_disk_gb for h in hosts]

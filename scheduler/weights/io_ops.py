@@ -12,3 +12,6 @@ class IoOpsWeigher(BaseWeigher):
 
     def weigh(self, host: HostState, spec: dict[str, Any]) -> float:
         return float(host.io_ops)
+
+    def weigh_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[float]:
+        return [h.io_ops for h in hosts]

@@ -12,3 +12,6 @@ class NumInstancesWeigher(BaseWeigher):
 
     def weigh(self, host: HostState, spec: dict[str, Any]) -> float:
         return float(host.num_instances)
+
+    def weigh_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[float]:
+        return [h.num_instances for h in hosts]

@@ -13,6 +13,8 @@ QS = "os_compute_api:os-quota-sets:%s"
 QC = "os_compute_api:os-quota-class-sets:%s"
 MD = "os_compute_api:server-metadata:%s"
 SV = "os_compute_api:os-services:%s"
+AG = "os_compute_api:os-aggregates:%s"
+SG = "os_compute_api:os-server-groups:%s"
 
 rules = [
     api_rule(S % "index", PROJECT_READER_OR_ADMIN, "List servers", "GET", "/servers"),
@@ -139,4 +141,27 @@ rules = [
     api_rule(SV % "update", ADMIN, "Enable, disable or force down a service", "PUT",
              "/os-services/{service_id}"),
     api_rule(SV % "delete", ADMIN, "Delete a service", "DELETE", "/os-services/{service_id}"),
+    api_rule(AG % "index", ADMIN, "List aggregates", "GET", "/os-aggregates"),
+    api_rule(AG % "create", ADMIN, "Create an aggregate", "POST", "/os-aggregates"),
+    api_rule(AG % "show", ADMIN, "Show an aggregate", "GET", "/os-aggregates/{aggregate_id}"),
+    api_rule(AG % "update", ADMIN, "Rename an aggregate or change its zone", "PUT",
+             "/os-aggregates/{aggregate_id}"),
+    api_rule(AG % "delete", ADMIN, "Delete an empty aggregate", "DELETE",
+             "/os-aggregates/{aggregate_id}"),
+    api_rule(AG % "add_host", ADMIN, "Add a host to an aggregate", "POST",
+             "/os-aggregates/{aggregate_id}/action (add_host)"),
+    api_rule(AG % "remove_host", ADMIN, "Remove a host from an aggregate", "POST",
+             "/os-aggregates/{aggregate_id}/action (remove_host)"),
+    api_rule(AG % "set_metadata", ADMIN, "Set an aggregate's metadata", "POST",
+             "/os-aggregates/{aggregate_id}/action (set_metadata)"),
+    api_rule(SG % "create", PROJECT_MEMBER_OR_ADMIN, "Create a server group", "POST",
+             "/os-server-groups"),
+    api_rule(SG % "delete", PROJECT_MEMBER_OR_ADMIN, "Delete a server group", "DELETE",
+             "/os-server-groups/{server_group_id}"),
+    api_rule(SG % "index", PROJECT_READER_OR_ADMIN, "List the project's server groups",
+             "GET", "/os-server-groups"),
+    api_rule(SG % "index:all_projects", ADMIN, "List the server groups of all projects",
+             "GET", "/os-server-groups"),
+    api_rule(SG % "show", PROJECT_READER_OR_ADMIN, "Show a server group", "GET",
+             "/os-server-groups/{server_group_id}"),
 ]

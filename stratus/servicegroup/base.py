@@ -17,6 +17,24 @@ class ServiceGroupDriver(abc.ABC):
     def up_until(self, service: dict[str, Any]) -> float:
         """Until when (epoch seconds) the service counts as up; 0 when it is down."""
 
+    def up_until_many(self, services: list[dict[str, Any]]) -> list[float]:
+        """up_until of several services; drivers that can ask in one round trip do."""
+        return [self.up_until(s) for s in services]
+
+    def leave(self, host: str, binary: str) -> None:
+        """The service stops cleanly: it may count as down at once."""
+
     def is_up(self, service: dict[str, Any]) -> bool:
         """Whether a service (a row of the services table) is alive now."""
         return self.up_until(service) >= time.time()
+
+
+def registered(ctx: RequestContext, host: str, binary: str, topic: str,
+               known: set[tuple[str, str]]) -> None:
+    """Make sure the service has its row in the services table (os-services lists rows;
+    the mc and zk drivers keep liveness elsewhere and write the row once per start)."""
+    if (host, binary) in known:
+        return
+    from conductor.rpcapi import ConductorAPI
+    ConductorAPI().service_report(ctx, host=host, binary=binary, topic=topic)
+    known.add((host, binary))

@@ -1,0 +1,90 @@
+"""/os-server-groups: groups whose members are placed together or apart."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Response
+
+from compute_api.common import Req, conductor, req
+from compute_api.schemas import server_groups as schemas
+from stratus import exception
+from stratus.api.validation import to_bool, validate
+
+router = APIRouter(prefix="/v2.1/os-server-groups")
+P = "os_compute_api:os-server-groups:%s"
+
+
+def view(r: Req, group: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {"id": group["uuid"], "name": group["name"],
+                            "members": group["members"]}
+    if r.at_least(64):
+        body["policy"] = group["policy"]
+        body["rules"] = group["rules"]
+    else:
+        body["policies"] = [group["policy"]]
+        body["metadata"] = {}
+    if r.at_least(13):
+        body["project_id"] = group["project_id"]
+        body["user_id"] = group["user_id"]
+    return body
+
+
+def _scope(r: Req) -> str | None:
+    """Admins reach every project's groups by id; others their project's."""
+    return None if r.can(P % "index:all_projects") else r.ctx.project_id
+
+
+def _paging(r: Req) -> tuple[int | None, int]:
+    values = []
+    for key in ("limit", "offset"):
+        raw = r.query.get(key)
+        try:
+            values.append(None if raw is None else int(raw))
+        except ValueError:
+            raise exception.ValidationError(reason=f"{key} must be an integer") from None
+        if values[-1] is not None and values[-1] < 0:
+            raise exception.ValidationError(reason=f"{key} must not be negative")
+    return values[0], values[1] or 0
+
+
+@router.get("")
+def index(r: Req = Depends(req)) -> dict[str, Any]:
+    r.authorize(P % "index")
+    everyone = to_bool(r.query.get("all_projects", False)) and r.can(P % "index:all_projects")
+    limit, offset = _paging(r)
+    groups = conductor.server_group_list(
+        r.ctx, project_id=None if everyone else r.ctx.project_id, limit=limit, offset=offset)
+    return {"server_groups": [view(r, g) for g in groups]}
+
+
+@router.post("")
+def create(body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
+    r.authorize(P % "create", {"project_id": r.ctx.project_id, "user_id": r.ctx.user_id})
+    validate(body, schemas.create_schema(r.version))
+    values = body["server_group"]
+    if r.at_least(64):
+        policy = values["policy"]
+        rules = {k: int(v) for k, v in (values.get("rules") or {}).items()}
+        if rules and policy != "anti-affinity":
+            raise exception.ValidationError(
+                reason=f"Only the anti-affinity policy takes rules, not {policy}.")
+    else:
+        policy, rules = values["policies"][0], {}
+    group = conductor.server_group_create(
+        r.ctx, project_id=r.ctx.project_id, user_id=r.ctx.user_id, name=values["name"],
+        policy=policy, rules=rules)
+    return {"server_group": view(r, group)}
+
+
+@router.get("/{group_id}")
+def show(group_id: str, r: Req = Depends(req)) -> dict[str, Any]:
+    r.authorize(P % "show")
+    group = conductor.server_group_get(r.ctx, group_uuid=group_id, project_id=_scope(r))
+    return {"server_group": view(r, group)}
+
+
+@router.delete("/{group_id}", status_code=204)
+def delete(group_id: str, r: Req = Depends(req)) -> Response:
+    r.authorize(P % "delete")
+    conductor.server_group_delete(r.ctx, group_uuid=group_id, project_id=_scope(r))
+    return Response(status_code=204)
