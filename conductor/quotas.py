@@ -10,7 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from conductor.db import api as db
-from conductor.db.models import Instance, InstanceGroup, KeyPair, Quota, QuotaClass
+from conductor.db.models import (Instance, InstanceGroup, KeyPair, Project, Quota,
+                                  QuotaClass)
 from conductor.rpcapi import ConductorAPI
 from stratus import exception
 from stratus.config import CONF
@@ -72,8 +73,10 @@ def lock_project(session: sa.orm.Session, project_id: str) -> None:
     """
     if session.bind.dialect.name == "sqlite":
         return
-    session.execute(sa.select(Quota).where(Quota.project_id == project_id,
-                                           Quota.resource == "instances").with_for_update())
+    # The project's row, which always exists (a quota row exists only once an admin set
+    # one, and locking a missing row locks nothing). It must be the transaction's first
+    # read, so the counts that follow see every write committed before the lock.
+    session.execute(sa.select(Project.id).where(Project.id == project_id).with_for_update())
 
 
 def _validate(values: dict[str, Any]) -> dict[str, int]:

@@ -4,7 +4,7 @@ Version history:
   1.0 - identity, images, flavors, key pairs, instances, quotas, services.
   1.1 - instance actions (start, finish, list, get), instance_power_sync.
   1.2 - aggregates, server groups (instances_create takes request_spec["group"]),
-        service_get and services by uuid, instance_action_list paging.
+        service_get and services by uuid, instance_action_list paging, ping.
 """
 from __future__ import annotations
 
@@ -76,6 +76,7 @@ class ConductorAPI(RPCAPI):
         "quota_class_update": CALL,
         "quota_usage": CALL,
         # services and hosts
+        "ping": CALL,
         "service_report": CALL,
         "service_list": CALL,
         "service_get": CALL,

@@ -63,6 +63,10 @@ def _find(session: sa.orm.Session, host: str | None = None, binary: str | None =
 class ServiceEndpoint:
     target = endpoint_target(ConductorAPI)
 
+    def ping(self, ctx: RequestContext) -> str:
+        """Answers once this conductor takes calls (services wait for it at start)."""
+        return "pong"
+
     def service_report(self, ctx: RequestContext, host: str, binary: str,
                        topic: str) -> dict[str, Any]:
         with db.writer() as s:

@@ -5,7 +5,7 @@ import logging
 import threading
 from typing import Any
 
-from stratus import rpc
+from stratus import exception, rpc
 from stratus.config import CONF
 from stratus.context import get_admin_context
 from stratus.servicegroup import get_driver
@@ -27,6 +27,8 @@ class Service:
         self.servicegroup = get_driver()
 
     def start(self) -> None:
+        if self.binary != "stratus-conductor":
+            self._wait_for_conductor()
         self._server.start()
         for endpoint in self.endpoints:
             hook = getattr(endpoint, "init_host", None)
@@ -38,6 +40,22 @@ class Service:
                                               name=f"report-{self.binary}-{self.host}",
                                               daemon=True)
             self._reporter.start()
+
+    def _wait_for_conductor(self) -> None:
+        """Services start in any order: wait (as Nova's do) until a conductor answers,
+        since a call sent before any conductor listens is lost, not queued."""
+        from conductor.rpcapi import ConductorAPI
+        conductor = ConductorAPI(timeout=2)
+        waited = 0
+        while not self._stop.is_set():
+            try:
+                conductor.ping(get_admin_context())
+                return
+            except exception.ServiceUnavailable:
+                waited += 1
+                if waited % 5 == 1:
+                    LOG.warning("%s on %s is waiting for a conductor", self.binary, self.host)
+                self._stop.wait(0.5)
 
     def report_state(self) -> None:
         self.servicegroup.report(get_admin_context(), self.host, self.binary, self.topic)

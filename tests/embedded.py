@@ -20,7 +20,32 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class EmbeddedCloud:
+class StockClients:
+    """The real `openstack` CLI against a cloud that wrote `clouds_yaml`."""
+    clouds_yaml: pathlib.Path
+
+    def client_env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+        env.update({"OS_CLIENT_CONFIG_FILE": str(self.clouds_yaml), "OS_CLOUD": "stratus"})
+        return env
+
+    def openstack(self, *args: str) -> Any:
+        """Run the real `openstack` CLI with -f json; returns parsed output."""
+        import json
+        result = subprocess.run([str(BIN / "openstack"), *args, "-f", "json"],
+                                env=self.client_env(), capture_output=True, text=True,
+                                timeout=180)
+        if result.returncode != 0:
+            raise AssertionError(f"openstack {' '.join(args)} failed:\n{result.stderr}")
+        return json.loads(result.stdout) if result.stdout.strip() else None
+
+    def openstack_plain(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(BIN / "openstack"), *args], env=self.client_env(),
+                              capture_output=True, text=True, timeout=180)
+
+
+
+class EmbeddedCloud(StockClients):
     """`stratus db sync`, `stratus bootstrap --clouds-yaml`, then `stratus-all`."""
 
     def __init__(self, state: pathlib.Path, extra_env: dict[str, str] | None = None) -> None:
@@ -67,25 +92,6 @@ class EmbeddedCloud:
                 pass
             time.sleep(0.2)
         raise RuntimeError("stratus-all did not come up:\n" + self.log.read_text())
-
-    def client_env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
-        env.update({"OS_CLIENT_CONFIG_FILE": str(self.clouds_yaml), "OS_CLOUD": "stratus"})
-        return env
-
-    def openstack(self, *args: str) -> Any:
-        """Run the real `openstack` CLI with -f json; returns parsed output."""
-        import json
-        result = subprocess.run([str(BIN / "openstack"), *args, "-f", "json"],
-                                env=self.client_env(), capture_output=True, text=True,
-                                timeout=180)
-        if result.returncode != 0:
-            raise AssertionError(f"openstack {' '.join(args)} failed:\n{result.stderr}")
-        return json.loads(result.stdout) if result.stdout.strip() else None
-
-    def openstack_plain(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(BIN / "openstack"), *args], env=self.client_env(),
-                              capture_output=True, text=True, timeout=180)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

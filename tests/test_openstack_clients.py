@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.embedded import EmbeddedCloud
+from tests.embedded import EmbeddedCloud, StockClients
 
 pytestmark = pytest.mark.slow
 
@@ -21,6 +21,12 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCloud
 
 
 def test_openstack_cli_boots_a_server(embedded: EmbeddedCloud, tmp_path: pathlib.Path) -> None:
+    osc_flow(embedded, tmp_path, hosts=1)
+
+
+def osc_flow(cloud: StockClients, tmp_path: pathlib.Path, hosts: int) -> None:
+    """The walking skeleton's openstackclient flow; `hosts` compute hosts are up."""
+    embedded = cloud
     token = embedded.openstack("token", "issue")
     assert token["id"] and token["project_id"] and token["user_id"]
 
@@ -54,7 +60,7 @@ def test_openstack_cli_boots_a_server(embedded: EmbeddedCloud, tmp_path: pathlib
     assert shown["id"] == server["id"] and shown["key_name"] == "cli-key"
 
     hypervisors = embedded.openstack("hypervisor", "list")
-    assert len(hypervisors) == 1 and hypervisors[0]["State"] == "up"
+    assert len(hypervisors) == hosts and {h["State"] for h in hypervisors} == {"up"}
     zones = embedded.openstack("availability", "zone", "list", "--compute")
     assert {(z["Zone Name"], z["Zone Status"]) for z in zones} == {
         ("nova", "available"), ("internal", "available")}  # admins see the internal zone

@@ -1,0 +1,75 @@
+"""The distributed mode: every service its own process, on RabbitMQ and a real SQL server,
+with conductors and schedulers replicated."""
+from __future__ import annotations
+
+import concurrent.futures
+import pathlib
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+from tests.distributed import Deployment
+from tests.servers import scratch_database, scratch_vhost
+from tests.test_openstack_clients import osc_flow
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", params=["mysql", "postgresql"])
+def deployment(request: pytest.FixtureRequest,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    with scratch_database(request.param) as database, scratch_vhost() as transport:
+        cloud = Deployment(tmp_path_factory.mktemp("distributed") / "state", database,
+                           transport, computes=2, conductors=2, schedulers=2)
+        try:
+            yield cloud.start()
+        finally:
+            cloud.stop()
+
+
+def test_replicated_services_on_real_servers(deployment: Deployment,
+                                             tmp_path: pathlib.Path) -> None:
+    osc_flow(deployment, tmp_path, hosts=2)
+
+    image = deployment.create_image()
+    deployment.set_quota(instances=100, cores=100, ram=1_000_000)
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:
+        responses = list(pool.map(lambda i: deployment.boot(image, name=f"p{i}"), range(20)))
+    assert [r.status_code for r in responses] == [202] * 20
+    ids = [r.json()["server"]["id"] for r in responses]
+    servers = deployment.wait_servers(ids, timeout=60)
+    assert {s["status"] for s in servers} == {"ACTIVE"}
+    per_host = Counter(s["OS-EXT-SRV-ATTR:host"] for s in servers)
+    assert set(per_host) == {"compute1", "compute2"}
+    # Two conductors and two schedulers served these: every server was built once.
+    assert sorted(s["name"] for s in deployment.servers()) == sorted(f"p{i}" for i in range(20))
+    for server_id in ids[:5]:
+        actions = deployment.get(f"/v2.1/servers/{server_id}/os-instance-actions").json()
+        assert [a["action"] for a in actions["instanceActions"]] == ["create"]
+        events = deployment.get(f"/v2.1/servers/{server_id}/os-instance-actions/"
+                                f"{actions['instanceActions'][0]['request_id']}").json()
+        builds = [e for e in events["instanceAction"]["events"]
+                  if "build" in e["event"] and e["result"] == "Success"]
+        assert len(builds) == 1, events
+    services = deployment.get("/v2.1/os-services").json()["services"]
+    assert Counter(s["binary"] for s in services if s["state"] == "up") == {
+        "stratus-conductor": 2, "stratus-scheduler": 2, "stratus-compute": 2}
+
+
+def test_quota_holds_under_parallel_creates(deployment: Deployment) -> None:
+    """50 creates at once from a project with the default quota of 10 instances, served
+    by two conductors: exactly 10 are admitted, the rest get 403."""
+    image = deployment.create_image()
+    member = deployment.new_member(f"quota-{uuid.uuid4().hex[:6]}")
+    with concurrent.futures.ThreadPoolExecutor(25) as pool:
+        responses = list(pool.map(lambda i: deployment.boot(image, name=f"q{i}",
+                                                            headers=member), range(50)))
+    codes = Counter(r.status_code for r in responses)
+    assert codes == {202: 10, 403: 40}, codes
+    refused = [r.json()["forbidden"]["message"] for r in responses if r.status_code == 403]
+    assert all("Quota exceeded for instances" in m for m in refused), refused[:3]
+    listed = deployment.http.get(f"{deployment.compute_url}/v2.1/servers",
+                                 headers=member).json()["servers"]
+    assert len(listed) == 10
