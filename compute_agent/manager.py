@@ -10,7 +10,7 @@ import threading
 from typing import Any, Callable
 
 from compute_agent import image_service
-from compute_agent.periodic import PeriodicTasks
+from stratus.periodic import PeriodicTasks
 from compute_agent.rpcapi import ComputeAPI
 from compute_agent.virt import driver as virt
 from conductor.rpcapi import ConductorAPI
@@ -36,15 +36,54 @@ class ComputeManager:
         self.conductor = ConductorAPI()
         self._locks: dict[str, threading.Lock] = collections.defaultdict(threading.Lock)
         self.periodic = PeriodicTasks(f"periodic-{host}")
+        self._building: set[str] = set()
 
     def init_host(self) -> None:
         self.driver.lifecycle_listener = self._on_power_change
         self.conductor.compute_node_report(
             get_admin_context(), host=self.host, node=self.driver.nodename,
             resources=self.driver.get_available_resource())
+        self._recover_after_restart()
         self.periodic.add(self.sync_power_states, CONF.compute.sync_power_state_interval)
         self.periodic.add(self.age_image_cache, CONF.compute.image_cache_manager_interval)
         self.periodic.start()
+
+    def _recover_after_restart(self) -> None:
+        """Finish what a previous run of this agent left half done: builds it was
+        spawning fail over to other hosts, deletes complete, and actions it was running
+        (reboot, stop, ...) end with the record following the guest."""
+        ctx = get_admin_context()
+        for instance in self._my_instances():
+            task = instance["task_state"]
+            try:
+                if task == states.DELETING:
+                    self.terminate_instance(ctx, instance)
+                elif instance["vm_state"] == states.BUILDING:
+                    self.driver.destroy(ctx, instance)
+                    self.conductor.instance_build_failed(
+                        ctx, instance_uuid=instance["uuid"], host=self.host,
+                        reason="the compute agent restarted during the build", alternates=[])
+                elif task is not None:
+                    self._clear_task(ctx, instance)
+            except exception.StratusError as e:
+                LOG.warning("Could not recover %s after a restart: %s", instance["uuid"], e)
+
+    def _clear_task(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        power = self.driver.power_state(instance)
+        vm_state = {states.RUNNING: states.ACTIVE, states.SHUTDOWN: states.STOPPED,
+                    states.PAUSED_POWER: states.PAUSED}.get(power, instance["vm_state"])
+        LOG.info("Clearing task %s of %s left by a restart (guest power state %s)",
+                 instance["task_state"], instance["uuid"], power)
+        self.conductor.instance_update(
+            ctx, instance_uuid=instance["uuid"], expected_task_state=instance["task_state"],
+            values={"task_state": None, "vm_state": vm_state, "power_state": power})
+
+    def build_status(self, ctx: RequestContext, instance_uuid: str) -> str:
+        """What this agent knows of a build the conductor sees make no progress:
+        building (still spawning), running (the guest exists) or unknown."""
+        if instance_uuid in self._building:
+            return "building"
+        return "running" if instance_uuid in self.driver.list_instances() else "unknown"
 
     def cleanup_host(self) -> None:
         self.periodic.stop()
@@ -74,6 +113,15 @@ class ComputeManager:
 
     def build_and_run_instance(self, ctx: RequestContext, instance: dict[str, Any],
                                alternates: list[dict[str, str]]) -> None:
+        instance_uuid = instance["uuid"]
+        self._building.add(instance_uuid)
+        try:
+            self._build(ctx, instance, alternates)
+        finally:
+            self._building.discard(instance_uuid)
+
+    def _build(self, ctx: RequestContext, instance: dict[str, Any],
+               alternates: list[dict[str, str]]) -> None:
         instance_uuid = instance["uuid"]
         with self._locks[instance_uuid]:
             try:

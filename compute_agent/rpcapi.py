@@ -4,6 +4,7 @@ Version history:
   1.0 - build_and_run_instance, terminate_instance.
   1.1 - get_console_output, stop/start/reboot/pause/unpause/suspend/resume_instance,
         snapshot_instance, rebuild_instance, get_diagnostics.
+  1.2 - build_status (the conductor's build watchdog asks about stalled builds).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from stratus.rpc import RPCAPI
 
 class ComputeAPI(RPCAPI):
     TOPIC = "compute"
-    VERSION = "1.1"
+    VERSION = "1.2"
     METHODS = {
         "build_and_run_instance": "cast",
         "terminate_instance": "cast",
@@ -27,4 +28,5 @@ class ComputeAPI(RPCAPI):
         "snapshot_instance": "cast",
         "rebuild_instance": "cast",
         "get_diagnostics": "call",
+        "build_status": "call",
     }

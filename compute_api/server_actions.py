@@ -17,7 +17,7 @@ from compute_api.schemas import actions as schemas
 from compute_api import diagnostics as server_diagnostics, server_view
 from compute_api.servers import get_instance, owner_filter, resolve_image, target
 from stratus import exception
-from stratus.api.validation import validate
+from stratus.api.validation import to_bool, validate
 from stratus.config import CONF
 from stratus.objects import states
 from stratus.rpc import SharedClient
@@ -197,8 +197,27 @@ def rebuild(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> JSONResponse:
     return JSONResponse({"server": view}, status_code=202)
 
 
+def evacuate(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Any:
+    """Rebuild the server on another host because its own host is down (admins)."""
+    validate(body, schemas.evacuate(r.version))
+    r.authorize("os_compute_api:os-evacuate", target(inst))
+    request = body["evacuate"]
+    if to_bool(request.get("onSharedStorage", False)):
+        raise exception.Invalid("Shared storage is not supported: the server is rebuilt "
+                                "from its image on the new host.")
+    try:
+        conductor.instance_evacuate(r.ctx, instance_uuid=inst["uuid"],
+                                    host=request.get("host"))
+    except exception.NoValidHost as e:
+        raise exception.Invalid(f"Cannot evacuate: {e.message}") from None
+    if r.at_least(14):
+        return Response(status_code=200)
+    return {"adminPass": request.get("adminPass") or secrets.token_urlsafe(9)}
+
+
 ACTIONS: dict[str, Callable[[Req, dict[str, Any], dict[str, Any]], Any]] = {
     "rebuild": rebuild,
+    "evacuate": evacuate,
     "createImage": create_image,
     "os-getConsoleOutput": console_output,
     "reboot": reboot,

@@ -213,24 +213,11 @@ class InstanceEndpoint:
         """
         with db.writer() as s:
             row = get_row(s, instance_uuid)
-            if row.task_state == states.DELETING:
+            if row.task_state == states.DELETING or row.vm_state != states.BUILDING:
                 return None
-            query = sa.select(ComputeNode).where(ComputeNode.hypervisor_hostname == node)
-            if not db.is_sqlite():
-                query = query.with_for_update()
-            cn = s.scalar(query)
-            if cn is None:
-                raise exception.Conflict(reason=f"node {node} is gone")
-            used = usage_by_node(s, node).get(node, {"vcpus_used": 0, "memory_mb_used": 0,
-                                                     "local_gb_used": 0})
-            aggregates = host_aggregates(s, host)
-            _check_fits(cn, used, row, effective_ratios(aggregates, {
-                "cpu_allocation_ratio": cn.cpu_allocation_ratio,
-                "ram_allocation_ratio": cn.ram_allocation_ratio,
-                "disk_allocation_ratio": cn.disk_allocation_ratio}))
-            server_groups.check_placement(s, instance_uuid, host)
-            zone = host_zones(aggregates).get(host, CONF.default_availability_zone)
-            cas_update(s, row, {"host": host, "node": node, "availability_zone": zone})
+            if row.host is not None:
+                return None  # placed already: a second schedule of the same build
+            place(s, row, host, node)
             return instance_dicts(s, [row])[0]
 
     def instance_build_failed(self, ctx: RequestContext, instance_uuid: str, host: str,
@@ -403,6 +390,28 @@ class InstanceEndpoint:
         service = session.scalar(sa.select(Service).where(
             Service.host == host, Service.binary == "stratus-compute"))
         return service is not None and self.servicegroup.is_up(db.to_dict(service))
+
+
+def place(session: sa.orm.Session, row: Instance, host: str, node: str) -> None:
+    """Move the instance's claim to `node` if it fits there (Conflict otherwise): the
+    node row is locked so concurrent claims queue up, its usage is summed afresh, the
+    aggregates' ratios and the server group's policy apply."""
+    query = sa.select(ComputeNode).where(ComputeNode.hypervisor_hostname == node)
+    if not db.is_sqlite():
+        query = query.with_for_update()
+    cn = session.scalar(query)
+    if cn is None:
+        raise exception.Conflict(reason=f"node {node} is gone")
+    used = usage_by_node(session, node).get(node, {"vcpus_used": 0, "memory_mb_used": 0,
+                                                   "local_gb_used": 0})
+    aggregates = host_aggregates(session, host)
+    _check_fits(cn, used, row, effective_ratios(aggregates, {
+        "cpu_allocation_ratio": cn.cpu_allocation_ratio,
+        "ram_allocation_ratio": cn.ram_allocation_ratio,
+        "disk_allocation_ratio": cn.disk_allocation_ratio}))
+    server_groups.check_placement(session, row.uuid, host)
+    zone = host_zones(aggregates).get(host, CONF.default_availability_zone)
+    cas_update(session, row, {"host": host, "node": node, "availability_zone": zone})
 
 
 def _soft_delete(session: sa.orm.Session, row: Instance) -> None:

@@ -7,6 +7,8 @@ from typing import Any
 def endpoints() -> list[Any]:
     from conductor.actions import ActionEndpoint
     from conductor.aggregates import AggregateEndpoint
+    from conductor.build_watchdog import BuildWatchdog
+    from conductor.evacuate import EvacuateEndpoint
     from conductor.flavors import FlavorEndpoint
     from conductor.identity import IdentityEndpoint
     from conductor.images import ImageEndpoint
@@ -17,4 +19,5 @@ def endpoints() -> list[Any]:
     from conductor.services import ServiceEndpoint
     return [IdentityEndpoint(), ImageEndpoint(), FlavorEndpoint(), KeypairEndpoint(),
             InstanceEndpoint(), ActionEndpoint(), QuotaEndpoint(), ServiceEndpoint(),
-            AggregateEndpoint(), ServerGroupEndpoint()]
+            AggregateEndpoint(), ServerGroupEndpoint(), EvacuateEndpoint(),
+            BuildWatchdog()]

@@ -4,7 +4,8 @@ Version history:
   1.0 - identity, images, flavors, key pairs, instances, quotas, services.
   1.1 - instance actions (start, finish, list, get), instance_power_sync.
   1.2 - aggregates, server groups (instances_create takes request_spec["group"]),
-        service_get and services by uuid, instance_action_list paging, ping.
+        service_get and services by uuid, instance_action_list paging, ping,
+        instance_evacuate.
 """
 from __future__ import annotations
 
@@ -64,6 +65,7 @@ class ConductorAPI(RPCAPI):
         "instance_destroy": CALL,
         "instance_build_failed": CALL,
         "instance_power_sync": CALL,
+        "instance_evacuate": CALL,
         "instance_action_start": CALL,
         "instance_action_finish": CALL,
         "instance_action_list": CALL,

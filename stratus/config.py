@@ -31,6 +31,9 @@ default_opts = [
                     "into the services table), mc (memcached keys that expire after "
                     "service_down_time; [memcache] servers) or zk (ZooKeeper ephemeral "
                     "nodes; [zookeeper] address)."),
+    cfg.IntOpt("instance_build_timeout", default=600, min=0,
+               help="Seconds a build may take before it ends in ERROR with a fault "
+                    "(0: never). On by default, unlike Nova's."),
     cfg.FloatOpt("rpc_call_timeout", default=30.0,
                  help="Seconds an RPC call waits for its answer."),
     cfg.FloatOpt("cpu_allocation_ratio", default=16.0,
@@ -219,6 +222,16 @@ quota_opts = [
                help="Rules per security group (API before 2.36)."),
 ]
 
+conductor_opts = [
+    cfg.IntOpt("build_check_interval", default=10, min=0,
+               help="Seconds between two rounds of the build watchdog (0: off), which "
+                    "finds builds that stopped making progress (a lost message, a dead "
+                    "agent) and resumes, reschedules or fails them."),
+    cfg.IntOpt("build_stall_timeout", default=30, min=1,
+               help="Seconds without any change after which the watchdog looks at a "
+                    "build."),
+]
+
 memcache_opts = [
     cfg.ListOpt("servers", default=["127.0.0.1:11211"],
                 help="memcached servers (host:port) of the mc service-group driver."),
@@ -242,6 +255,7 @@ GROUPS = {
     "libvirt": libvirt_opts,
     "fake": fake_opts,
     "quota": quota_opts,
+    "conductor": conductor_opts,
     "memcache": memcache_opts,
     "zookeeper": zookeeper_opts,
 }

@@ -44,7 +44,9 @@ def scratch_database(name: str) -> Iterator[str]:
     base = require(name)
     db_name = "stratus_test_" + uuid.uuid4().hex[:10]
     admin_url = base + ("/postgres" if name == "postgresql" else "/")
-    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    # No pool: a test may restart the server in between.
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT",
+                              poolclass=sa.pool.NullPool)
     with engine.connect() as conn:
         conn.execute(sa.text(f"CREATE DATABASE {db_name}"))
     try:

@@ -5,7 +5,7 @@ import os
 import pathlib
 import time
 
-from compute_agent.periodic import PeriodicTasks
+from stratus.periodic import PeriodicTasks
 from compute_agent.virt.libvirt.imagecache import ImageCache
 from stratus.objects import states
 from tests.conftest import Cloud

@@ -73,3 +73,21 @@ def rebuild(version: tuple[int, int]) -> dict[str, Any]:
                                        "required": ["imageRef"],
                                        "additionalProperties": False}},
             "required": ["rebuild"], "additionalProperties": False}
+
+
+def evacuate(version: tuple[int, int]) -> dict[str, Any]:
+    """onSharedStorage until 2.14 (required; only False: there is no shared storage),
+    force from 2.29 (the named host bypasses the filters, never the capacity check)."""
+    props: dict[str, Any] = {"host": {"type": "string", "minLength": 1, "maxLength": 255},
+                             "adminPass": {"type": "string"}}
+    required = []
+    if version < (2, 14):
+        props["onSharedStorage"] = {"type": ["boolean", "string"]}
+        required.append("onSharedStorage")
+    if version >= (2, 29):
+        props["force"] = {"type": ["boolean", "string"]}
+    return {"type": "object",
+            "properties": {"evacuate": {"type": "object", "properties": props,
+                                        "required": required,
+                                        "additionalProperties": False}},
+            "required": ["evacuate"], "additionalProperties": False}

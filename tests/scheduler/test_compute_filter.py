@@ -5,8 +5,13 @@ import pytest
 from scheduler.filters.compute import ComputeFilter
 from tests.scheduler.hosts import host, spec
 
-NOW = datetime.datetime.utcnow().isoformat()
-LONG_AGO = (datetime.datetime.utcnow() - datetime.timedelta(hours=1)).isoformat()
+NOW, LONG_AGO = "now", "an hour ago"  # turned into times when the test runs
+
+
+def _time(value: object) -> object:
+    now = datetime.datetime.utcnow()
+    return {NOW: now.isoformat(),
+            LONG_AGO: (now - datetime.timedelta(hours=1)).isoformat()}.get(value, value)
 
 
 @pytest.mark.parametrize("service,passes", [
@@ -18,4 +23,6 @@ LONG_AGO = (datetime.datetime.utcnow() - datetime.timedelta(hours=1)).isoformat(
     (None, False),
 ])
 def test_compute_filter(service: dict[str, object] | None, passes: bool) -> None:
+    if service is not None:
+        service = {**service, "last_seen_up": _time(service["last_seen_up"])}
     assert ComputeFilter().host_passes(host(service=service), spec()) is passes

@@ -1,4 +1,4 @@
-"""The compute agent's periodic tasks, each on its own interval, on one thread."""
+"""Periodic tasks, each on its own interval, on one thread of the service."""
 from __future__ import annotations
 
 import logging
