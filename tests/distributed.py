@@ -51,10 +51,11 @@ virt_driver = fake
 
 
 class Deployment(StockClients):
-    """Services by name: identity, image, api, conductor-N, scheduler-N, compute-N."""
+    """Services by name: identity, image, api, api-N, conductor-N, scheduler-N, compute-N.
+    Extra API replicas listen on ports of their own (`api_urls`)."""
 
     def __init__(self, state: pathlib.Path, database: str, transport: str,
-                 computes: int = 2, conductors: int = 1, schedulers: int = 1,
+                 computes: int = 2, conductors: int = 1, schedulers: int = 1, apis: int = 1,
                  down_time: int = 5, rpc_timeout: float = 10, extra: str = "",
                  extra_default: str = "") -> None:
         self.state = state
@@ -70,6 +71,13 @@ class Deployment(StockClients):
             "identity": ("stratus-identity", "api-node"),
             "image": ("stratus-image", "api-node"),
             "api": ("stratus-api", "api-node")}
+        self.api_urls = [f"http://127.0.0.1:{self.ports['api']}"]
+        self.env: dict[str, dict[str, str]] = {}
+        for i in range(2, apis + 1):
+            port = free_port()
+            self.programs[f"api-{i}"] = ("stratus-api", "api-node")
+            self.env[f"api-{i}"] = {"OS_COMPUTE_API__PORT": str(port)}
+            self.api_urls.append(f"http://127.0.0.1:{port}")
         for i in range(1, conductors + 1):
             self.programs[f"conductor-{i}"] = ("stratus-conductor", f"conductor{i}")
         for i in range(1, schedulers + 1):
@@ -102,7 +110,7 @@ class Deployment(StockClients):
     def start_service(self, name: str) -> None:
         program, host = self.programs[name]
         log = open(self.state / f"{name}.log", "ab")
-        env = {**os.environ, "OS_DEFAULT__HOST": host}
+        env = {**os.environ, "OS_DEFAULT__HOST": host, **self.env.get(name, {})}
         self.processes[name] = subprocess.Popen(
             [str(BIN / program), "--config-file", str(self.config)], env=env,
             stdout=log, stderr=subprocess.STDOUT, cwd=self.state)
@@ -144,7 +152,8 @@ class Deployment(StockClients):
                 services = self.get("/v2.1/os-services").json()["services"]
                 up = {s["host"] for s in services
                       if s["binary"] == "stratus-compute" and s["state"] == "up"}
-                if computes <= up:
+                if computes <= up and all(self.http.get(u + "/").status_code == 200
+                                          for u in self.api_urls[1:]):
                     return
             except (httpx.HTTPError, KeyError, ValueError):
                 pass
@@ -197,10 +206,10 @@ class Deployment(StockClients):
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.http.get(self.compute_url + path, headers=self.headers(), **kwargs)
 
-    def post(self, path: str, body: Any,
-             headers: dict[str, str] | None = None) -> httpx.Response:
-        return self.http.post(self.compute_url + path, headers=headers or self.headers(),
-                              json=body)
+    def post(self, path: str, body: Any, headers: dict[str, str] | None = None,
+             url: str | None = None) -> httpx.Response:
+        return self.http.post((url or self.compute_url) + path,
+                              headers=headers or self.headers(), json=body)
 
     def delete(self, path: str) -> httpx.Response:
         return self.http.delete(self.compute_url + path, headers=self.headers())
@@ -215,10 +224,10 @@ class Deployment(StockClients):
         return image["id"]
 
     def boot(self, image: str, name: str = "vm", headers: dict[str, str] | None = None,
-             **server: Any) -> httpx.Response:
+             url: str | None = None, **server: Any) -> httpx.Response:
         return self.post("/v2.1/servers", {"server": {
             "name": name, "imageRef": image, "flavorRef": "1", "networks": "none",
-            **server}}, headers)
+            **server}}, headers, url)
 
     def servers(self) -> list[dict[str, Any]]:
         return self.get("/v2.1/servers/detail").json()["servers"]

@@ -22,7 +22,7 @@ def deployment(request: pytest.FixtureRequest,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     with scratch_database(request.param) as database, scratch_vhost() as transport:
         cloud = Deployment(tmp_path_factory.mktemp("distributed") / "state", database,
-                           transport, computes=2, conductors=2, schedulers=2)
+                           transport, computes=2, conductors=2, schedulers=2, apis=2)
         try:
             yield cloud.start()
         finally:
@@ -35,15 +35,17 @@ def test_replicated_services_on_real_servers(deployment: Deployment,
 
     image = deployment.create_image()
     deployment.set_quota(instances=100, cores=100, ram=1_000_000)
+    replica = deployment.api_urls[1]
     with concurrent.futures.ThreadPoolExecutor(10) as pool:
-        responses = list(pool.map(lambda i: deployment.boot(image, name=f"p{i}"), range(20)))
+        responses = list(pool.map(lambda i: deployment.boot(
+            image, name=f"p{i}", url=replica if i % 2 else None), range(20)))
     assert [r.status_code for r in responses] == [202] * 20
     ids = [r.json()["server"]["id"] for r in responses]
     servers = deployment.wait_servers(ids, timeout=60)
     assert {s["status"] for s in servers} == {"ACTIVE"}
     per_host = Counter(s["OS-EXT-SRV-ATTR:host"] for s in servers)
     assert set(per_host) == {"compute1", "compute2"}
-    # Two conductors and two schedulers served these: every server was built once.
+    # Two APIs, two conductors and two schedulers served these: each was built once.
     assert sorted(s["name"] for s in deployment.servers()) == sorted(f"p{i}" for i in range(20))
     for server_id in ids[:5]:
         actions = deployment.get(f"/v2.1/servers/{server_id}/os-instance-actions").json()
