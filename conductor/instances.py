@@ -58,14 +58,24 @@ def _latest_faults(session: sa.orm.Session, uuids: list[str]) -> dict[str, dict[
 
 
 def instance_dicts(session: sa.orm.Session, rows: list[Instance]) -> list[dict[str, Any]]:
-    faults = _latest_faults(session, [r.uuid for r in rows if r.vm_state == states.ERROR])
-    out = []
-    for row in rows:
-        item = db.to_dict(row, skip=("request_spec",))
+    return _with_faults(session, [db.to_dict(r, skip=("request_spec",)) for r in rows])
+
+
+def _with_faults(session: sa.orm.Session,
+                 items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Instances as the API sees them: metadata under its name, the latest fault of those
+    in ERROR (one query for all)."""
+    faults = _latest_faults(session, [i["uuid"] for i in items
+                                      if i["vm_state"] == states.ERROR])
+    for item in items:
         item["metadata"] = item.pop("metadata_items") or {}
-        item["fault"] = faults.get(row.uuid)
-        out.append(item)
-    return out
+        item["fault"] = faults.get(item["uuid"])
+    return items
+
+
+# Listings read plain rows, not ORM objects (no identity map, no request_spec blob): a
+# 1,000-server listing costs the conductor a fraction of the time and memory.
+LISTED_COLUMNS = [c for c in Instance.__table__.c if c.key != "request_spec"]
 
 
 def get_row(session: sa.orm.Session, instance_uuid: str,
@@ -282,7 +292,7 @@ class InstanceEndpoint:
                       limit: int | None = None,
                       marker: str | None = None) -> list[dict[str, Any]]:
         with db.reader() as s:
-            query = _filtered(sa.select(Instance), filters)
+            query = _filtered(sa.select(*LISTED_COLUMNS), filters)
             column = getattr(Instance, _sort_column(sort_key))
             descending = sort_dir == "desc"
             if marker is not None:
@@ -296,7 +306,8 @@ class InstanceEndpoint:
             query = query.order_by(*order)
             if limit is not None:
                 query = query.limit(limit)
-            return instance_dicts(s, list(s.scalars(query)))
+            return _with_faults(s, [{k: db.json_safe(v) for k, v in row.items()}
+                                    for row in s.execute(query).mappings()])
 
     # --- writes ---------------------------------------------------------------------
 
