@@ -76,6 +76,17 @@ def _config_mounts(service: dict[str, Any]) -> list[str]:
     return sources
 
 
+def _port(spec: str | dict[str, Any]) -> tuple[str, int, int]:
+    """(host address, published port, container port) of a resolved `ports` entry: compose
+    prints the long form, or the short one ("127.0.0.1:8774:8774/tcp") when an address is
+    given."""
+    if isinstance(spec, dict):
+        return (spec.get("host_ip", ""), int(spec["published"]), int(spec["target"]))
+    parts = spec.split("/")[0].split(":")
+    address = parts[0] if len(parts) == 3 else ""
+    return (address, int(parts[-2]), int(parts[-1]))
+
+
 def _scripts() -> dict[str, str]:
     return tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
 
@@ -209,8 +220,10 @@ def test_public_endpoints_are_the_ports_published_on_the_host(
     (path,) = _config_mounts(service)
     opts = getattr(_load(path, service.get("environment") or {}, monkeypatch), group)
     assert opts.listen == "0.0.0.0"
-    published = {int(p["target"]): int(p["published"]) for p in service["ports"]}
+    ports = [_port(p) for p in service["ports"]]
+    published = {target: port for _, port, target in ports}
     assert opts.port in published
+    assert {ip for ip, _, _ in ports} == {"127.0.0.1"}, "publish on the host's loopback only"
     endpoint = urllib.parse.urlsplit(opts.public_endpoint)
     assert endpoint.hostname in ("127.0.0.1", "localhost")
     assert endpoint.port == published[opts.port]
