@@ -101,3 +101,12 @@ class ConductorAPI(RPCAPI):
         "server_group_list": CALL,
         "server_group_delete": CALL,
     }
+
+
+class ConductorSchedulingAPI(ConductorAPI):
+    """The reads the scheduler makes while it places a request, served by the conductor on
+    a topic (and executor) of their own: the scheduler is called from conductor threads,
+    so if its reads queued behind those threads' own work they could wait on each other."""
+    TOPIC = "conductor_scheduling"
+    METHODS = {m: ConductorAPI.METHODS[m] for m in ("host_states", "aggregate_list",
+                                                   "server_group_get", "instance_list")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from conductor.rpcapi import ConductorAPI
+from conductor.rpcapi import ConductorSchedulingAPI
 from scheduler import filters, weights
 from scheduler.host_state import HostState
 from scheduler.host_state_cache import HostStateCache
@@ -45,7 +45,7 @@ class SchedulerManager:
     def select_destinations(self, ctx: RequestContext, request_spec: dict[str, Any],
                             instance_uuids: list[str],
                             excluded_hosts: list[str]) -> list[list[dict[str, str]]]:
-        conductor = ConductorAPI()
+        conductor = ConductorSchedulingAPI()
         hosts, fresh = self.host_states.get(ctx)
         spec = {**request_spec, "retry_hosts": list(excluded_hosts),
                 "hint_hosts": self._hint_hosts(ctx, conductor, request_spec),
@@ -86,7 +86,7 @@ class SchedulerManager:
         return [[{"host": found[0].host, "node": found[0].node}] for _ in range(count)]
 
     @staticmethod
-    def _hint_hosts(ctx: RequestContext, conductor: ConductorAPI,
+    def _hint_hosts(ctx: RequestContext, conductor: ConductorSchedulingAPI,
                     spec: dict[str, Any]) -> dict[str, list[str]]:
         """Hosts of the instances that same_host/different_host hints name (one query)."""
         hints = spec.get("scheduler_hints") or {}
@@ -104,7 +104,7 @@ class SchedulerManager:
                 for key, values in wanted.items()}
 
     @staticmethod
-    def _group_hosts(ctx: RequestContext, conductor: ConductorAPI,
+    def _group_hosts(ctx: RequestContext, conductor: ConductorSchedulingAPI,
                      spec: dict[str, Any]) -> list[str]:
         """Hosts of the placed members of the request's server group."""
         group = spec.get("group")

@@ -19,7 +19,9 @@ LOG = logging.getLogger(__name__)
 
 def conductor_service() -> Service:
     from conductor.manager import endpoints
-    return Service("stratus-conductor", "conductor", CONF.host, endpoints())
+    from conductor.rpcapi import ConductorSchedulingAPI
+    return Service("stratus-conductor", "conductor", CONF.host, endpoints(),
+                   extra_topics=(ConductorSchedulingAPI.TOPIC,))
 
 
 def scheduler_service() -> Service:

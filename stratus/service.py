@@ -15,13 +15,14 @@ LOG = logging.getLogger(__name__)
 
 class Service:
     def __init__(self, binary: str, topic: str, host: str, endpoints: list[Any],
-                 report: bool = True) -> None:
+                 report: bool = True, extra_topics: tuple[str, ...] = ()) -> None:
         self.binary = binary
         self.topic = topic
         self.host = host
         self.endpoints = endpoints
         self.report_enabled = report
-        self._server = rpc.get_server(topic, host, endpoints)
+        # One RPC server (and executor) per topic, all with the same endpoints.
+        self._servers = [rpc.get_server(t, host, endpoints) for t in (topic, *extra_topics)]
         self._stop = threading.Event()
         self._reporter: threading.Thread | None = None
         self.servicegroup = get_driver()
@@ -29,7 +30,8 @@ class Service:
     def start(self) -> None:
         if self.binary != "stratus-conductor":
             self._wait_for_conductor()
-        self._server.start()
+        for server in self._servers:
+            server.start()
         for endpoint in self.endpoints:
             hook = getattr(endpoint, "init_host", None)
             if hook is not None:
@@ -79,17 +81,20 @@ class Service:
             hook = getattr(endpoint, "cleanup_host", None)
             if hook is not None:
                 hook()
-        try:
-            self._server.stop()
-        except Exception:  # stopping twice or a dead transport is harmless here
-            LOG.debug("RPC server of %s stopped with an error", self.binary, exc_info=True)
+        for server in self._servers:
+            try:
+                server.stop()
+            except Exception:  # stopping twice or a dead transport is harmless here
+                LOG.debug("RPC server of %s stopped with an error", self.binary,
+                          exc_info=True)
 
     def wait(self) -> None:
         """Wait for in-flight messages and the state reporter to finish."""
-        try:
-            self._server.wait()
-        except Exception:
-            LOG.debug("RPC server of %s ended with an error", self.binary, exc_info=True)
+        for server in self._servers:
+            try:
+                server.wait()
+            except Exception:
+                LOG.debug("RPC server of %s ended with an error", self.binary, exc_info=True)
         if self._reporter is not None:
             self._reporter.join(timeout=5)
 

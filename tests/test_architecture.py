@@ -56,10 +56,11 @@ def _rpc_apis() -> list[tuple[type, list[object]]]:
     from compute_agent.manager import ComputeManager
     from compute_agent.rpcapi import ComputeAPI
     from conductor.manager import endpoints
-    from conductor.rpcapi import ConductorAPI
+    from conductor.rpcapi import ConductorAPI, ConductorSchedulingAPI
     from scheduler.manager import SchedulerManager
     from scheduler.rpcapi import SchedulerAPI
-    return [(ConductorAPI, list(endpoints())), (SchedulerAPI, [SchedulerManager]),
+    return [(ConductorAPI, list(endpoints())), (ConductorSchedulingAPI, list(endpoints())),
+            (SchedulerAPI, [SchedulerManager]),
             (ComputeAPI, [ComputeManager])]
 
 

@@ -56,3 +56,18 @@ def test_forty_parallel_boots_onto_room_for_thirty(small_hosts: None, cloud: Clo
     for node in ConductorAPI().host_states(get_admin_context()):
         assert node["memory_mb_used"] <= HOST_MEMORY_MB - 512, node
         assert node["running_vms"] == 10
+
+
+@pytest.mark.parametrize("cloud", [{"fake_hosts": 2, "config": {
+    None: {"executor_thread_pool_size": 2, "rpc_call_timeout": 5.0},
+    "scheduler": {"host_state_ttl": 0.0}}}], indirect=True)
+def test_scheduler_reads_do_not_wait_behind_the_builds_that_need_them(cloud: Cloud) -> None:
+    """Every conductor thread may be inside a build, waiting on the scheduler, when the
+    scheduler reads host states from the conductor: those reads have their own topic and
+    threads, so the builds finish instead of timing out."""
+    admin = {**cloud.headers(), "OpenStack-API-Version": "compute 2.47"}
+    image = cloud.create_image(admin)["id"]
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        ids = list(pool.map(lambda i: cloud.boot(admin, image, name=f"n{i}")["id"], range(6)))
+    servers = [cloud.wait_for_server(admin, sid, timeout=30) for sid in ids]
+    assert [s["status"] for s in servers] == ["ACTIVE"] * 6, [s.get("fault") for s in servers]
