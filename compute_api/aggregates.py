@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Response
 from compute_api.common import Req, conductor, req
 from compute_api.schemas import aggregates as schemas
 from stratus import exception
-from stratus.api.validation import validate
+from stratus.api.validation import MAX_INT, validate
 
 router = APIRouter(prefix="/v2.1/os-aggregates")
 P = "os_compute_api:os-aggregates:%s"
@@ -28,10 +28,15 @@ def view(r: Req, aggregate: dict[str, Any], full: bool = True) -> dict[str, Any]
 
 
 def _id(aggregate_id: str) -> int:
+    shown = aggregate_id[:64]
     try:
-        return int(aggregate_id)
+        ident = int(aggregate_id)
     except ValueError:
-        raise exception.Invalid(f"Aggregate id {aggregate_id} must be an integer.") from None
+        raise exception.Invalid(f"Aggregate id {shown} must be an integer.") from None
+    if not 0 <= ident <= MAX_INT:
+        # No row has such an id; SQLite could not even compare it (past 64 bits).
+        raise exception.AggregateNotFound(aggregate_id=shown)
+    return ident
 
 
 @router.get("")

@@ -9,7 +9,7 @@ from fastapi import Request
 
 from conductor.rpcapi import ConductorAPI
 from stratus import exception, policy
-from stratus.api.auth import get_context
+from stratus.api.auth import get_project_context
 from stratus.rpc import SharedClient
 from stratus.config import CONF
 from stratus.context import RequestContext
@@ -42,7 +42,7 @@ class Req:
 
 def req(request: Request) -> Req:
     """FastAPI dependency: an authenticated compute API request."""
-    return Req(ctx=get_context(request),
+    return Req(ctx=get_project_context(request),
                version=getattr(request.state, "api_version", (2, 1)),
                query=request.query_params, path=request.url.path)
 

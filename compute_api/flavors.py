@@ -1,6 +1,7 @@
 """/flavors, their extra specs (os-extra_specs) and access lists (os-flavor-access)."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Response
@@ -8,7 +9,7 @@ from fastapi import APIRouter, Body, Depends, Response
 from compute_api.common import Req, conductor, limit_and_marker, links, page, req
 from compute_api.schemas import flavors as schemas
 from stratus import exception
-from stratus.api.validation import to_bool, validate
+from stratus.api.validation import MAX_INT, to_bool, validate
 
 router = APIRouter(prefix="/v2.1/flavors")
 FM = "os_compute_api:os-flavor-manage:%s"
@@ -54,9 +55,13 @@ def _is_public_param(r: Req) -> bool | None:
 def _int_param(r: Req, name: str) -> int:
     raw = r.query.get(name, "0")
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
-        raise exception.Invalid(f"Invalid {name} filter [{raw}]") from None
+        raise exception.Invalid(f"Invalid {name} filter [{raw[:64]}]") from None
+    if not 0 <= value <= MAX_INT:
+        raise exception.Invalid(f"Invalid {name} filter [{raw[:64]}]: it must be an "
+                                f"integer from 0 to {MAX_INT}.")
+    return value
 
 
 def _list(r: Req, detailed: bool) -> dict[str, Any]:
@@ -94,6 +99,15 @@ def _int_field(flavor: dict[str, Any], key: str, default: int = 0) -> int:
     return int(value) if value not in ("", None) else default
 
 
+def _rxtx_factor(flavor: dict[str, Any]) -> float:
+    value = float(flavor.get("rxtx_factor", 1.0))
+    if not math.isfinite(value):
+        # JSON parsing lets NaN and Infinity through, and NaN passes every bound.
+        raise exception.ValidationError(reason="Invalid input for field/attribute "
+                                               "rxtx_factor: it must be a finite number.")
+    return value
+
+
 @router.post("")
 def create(body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(FM % "create")
@@ -104,7 +118,7 @@ def create(body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
               "root_gb": _int_field(flavor, "disk"),
               "ephemeral_gb": _int_field(flavor, "OS-FLV-EXT-DATA:ephemeral"),
               "swap": _int_field(flavor, "swap"),
-              "rxtx_factor": float(flavor.get("rxtx_factor", 1.0)),
+              "rxtx_factor": _rxtx_factor(flavor),
               "is_public": to_bool(flavor.get("os-flavor-access:is_public", True)),
               "description": flavor.get("description")}
     if values["memory_mb"] < 1 or values["vcpus"] < 1:

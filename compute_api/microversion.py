@@ -12,7 +12,10 @@ from stratus.api.errors import error_response
 
 MIN_VERSION = (2, 1)
 MAX_VERSION = (2, 64)
-_FORMAT = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
+# Each number is bounded: no real version has more digits, and int() of thousands of
+# digits is refused by Python (a ValueError, not a parse).
+_FORMAT = re.compile(r"^([1-9]\d{0,5})\.([1-9]\d{0,5}|0)$")
+_MAX_ECHO = 64
 
 
 def to_str(version: tuple[int, int]) -> str:
@@ -43,7 +46,8 @@ def requested(headers: dict[str, str]) -> tuple[int, int]:
         return MAX_VERSION
     match = _FORMAT.match(value)
     if not match:
-        raise BadVersion(400, f"API Version String {value} is of invalid format. Must be "
+        shown = value if len(value) <= _MAX_ECHO else value[:_MAX_ECHO] + "..."
+        raise BadVersion(400, f"API Version String {shown} is of invalid format. Must be "
                               f"of format MajorNum.MinorNum.")
     version = (int(match.group(1)), int(match.group(2)))
     if not MIN_VERSION <= version <= MAX_VERSION:
@@ -62,7 +66,10 @@ class MicroversionMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith("/v2.1"):
             await self.app(scope, receive, send)
             return
-        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        # Header bytes as HTTP defines them (latin-1): any byte decodes, and a value that
+        # is not a version is then refused as one.
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                   for k, v in scope["headers"]}
         try:
             version = requested(headers)
         except BadVersion as e:

@@ -36,6 +36,14 @@ def _target(project_id: str) -> dict[str, Any]:
     return {"project_id": project_id}
 
 
+def _user_id(r: Req) -> str:
+    """The user whose per-user usage (key pairs) to show: only admins name another."""
+    user_id = r.query.get("user_id") or r.ctx.user_id
+    if user_id != r.ctx.user_id and not r.ctx.is_admin:
+        raise exception.Forbidden("Only an admin may see another user's quota usage.")
+    return user_id
+
+
 @router.get("/os-quota-sets/{project_id}")
 def show(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(Q % "show", _target(project_id))
@@ -55,8 +63,7 @@ def defaults(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 @router.get("/os-quota-sets/{project_id}/detail")
 def detail(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(Q % "detail", _target(project_id))
-    usage = conductor.quota_usage(r.ctx, project_id=project_id,
-                                  user_id=r.query.get("user_id") or r.ctx.user_id)
+    usage = conductor.quota_usage(r.ctx, project_id=project_id, user_id=_user_id(r))
     return {"quota_set": {"id": project_id,
                           **{k: usage[k] for k in quota_resources(r)}}}
 

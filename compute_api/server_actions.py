@@ -16,7 +16,7 @@ from compute_api.common import Req, conductor, req
 from compute_api.schemas import actions as schemas
 from compute_api import diagnostics as server_diagnostics, server_view
 from compute_api.servers import get_instance, owner_filter, resolve_image, target
-from stratus import exception
+from stratus import exception, image_properties
 from stratus.api.validation import to_bool, validate
 from stratus.config import CONF
 from stratus.objects import states
@@ -110,6 +110,10 @@ def create_image(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response
         raise exception.InstanceInvalidState(action="createImage", instance_uuid=inst["uuid"],
                                              attr="host", state="None")
     request = body["createImage"]
+    reserved = image_properties.reserved(request.get("metadata", {}))
+    if reserved:
+        raise exception.Invalid(f"Image metadata may not set {', '.join(reserved)}: "
+                                f"reserved attributes of the image service.")
     try:
         source = conductor.image_get(r.ctx, image_id=inst["image_ref"])
         inherited = {k: v for k, v in source["properties"].items() if k in INHERITED}

@@ -5,10 +5,10 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Response
 
-from compute_api.common import Req, conductor, req
+from compute_api.common import MAX_LIMIT, Req, conductor, req
 from compute_api.schemas import server_groups as schemas
 from stratus import exception
-from stratus.api.validation import to_bool, validate
+from stratus.api.validation import MAX_INT, to_bool, validate
 
 router = APIRouter(prefix="/v2.1/os-server-groups")
 P = "os_compute_api:os-server-groups:%s"
@@ -35,16 +35,24 @@ def _scope(r: Req) -> str | None:
 
 
 def _paging(r: Req) -> tuple[int | None, int]:
-    values = []
-    for key in ("limit", "offset"):
-        raw = r.query.get(key)
-        try:
-            values.append(None if raw is None else int(raw))
-        except ValueError:
-            raise exception.ValidationError(reason=f"{key} must be an integer") from None
-        if values[-1] is not None and values[-1] < 0:
-            raise exception.ValidationError(reason=f"{key} must not be negative")
-    return values[0], values[1] or 0
+    """limit (at most MAX_LIMIT, as Nova caps it) and offset (an offset past any row
+    count is the empty page it asks for, so it is clamped where SQL can hold it)."""
+    limit = _non_negative(r, "limit")
+    offset = _non_negative(r, "offset")
+    return (None if limit is None else min(limit, MAX_LIMIT)), min(offset or 0, MAX_INT)
+
+
+def _non_negative(r: Req, key: str) -> int | None:
+    raw = r.query.get(key)
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise exception.ValidationError(reason=f"{key} must be an integer") from None
+    if value < 0:
+        raise exception.ValidationError(reason=f"{key} must not be negative")
+    return value
 
 
 @router.get("")

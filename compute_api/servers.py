@@ -13,14 +13,16 @@ from oslo_utils import uuidutils
 from compute_api import server_view
 from compute_api.common import Req, conductor, limit_and_marker, links, page, req
 from compute_api.schemas import servers as schemas
-from stratus import exception
+from stratus import exception, regex
 from stratus.api.validation import to_bool, validate
 from stratus.availability_zones import known_zones
+from stratus.config import CONF
 from stratus.objects import states
 from stratus.servicegroup import get_driver
 
 router = APIRouter(prefix="/v2.1/servers")
 GiB = 1024 ** 3
+MAX_INT = 2 ** 31 - 1
 P = "os_compute_api:servers:%s"
 
 # Filters anyone may use; admins may use every filter (Nova's allow_all_filters).
@@ -118,7 +120,25 @@ def _check_user_data(user_data: str | None) -> None:
 
 def _count(server: dict[str, Any], key: str, default: int) -> int:
     value = server.get(key, default)
+    # The schema allows digit strings; 10 digits are enough for the largest count.
+    if isinstance(value, str) and len(value.lstrip("0")) > 10 or int(value) > MAX_INT:
+        raise exception.ValidationError(
+            reason=f"Invalid input for field/attribute {key}. Value: {value}. "
+                   f"{value} is greater than the maximum of {MAX_INT}")
     return int(value)
+
+
+def _counts(server: dict[str, Any]) -> tuple[int, int]:
+    """min_count and max_count, max_count cut to what one request may create."""
+    min_count = _count(server, "min_count", 1)
+    max_count = _count(server, "max_count", 0) or min_count
+    if min_count < 1 or min_count > max_count:
+        raise exception.Invalid("min_count must be at least 1 and no more than max_count.")
+    cap = CONF.compute_api.max_servers_per_request
+    if min_count > cap:
+        raise exception.Invalid(f"min_count {min_count} is more than the {cap} servers one "
+                                f"request may create.")
+    return min_count, min(max_count, cap)
 
 
 def _create_values(r: Req, server: dict[str, Any], flavor: dict[str, Any],
@@ -218,10 +238,7 @@ def create(response: Response, body: Any = Body(None),
     _check_networks(server.get("networks"))
     _check_user_data(server.get("user_data"))
     zone, force_host, force_node = parse_zone(r, server.get("availability_zone"))
-    min_count, max_count = _count(server, "min_count", 1), _count(server, "max_count", 0)
-    max_count = max_count or min_count
-    if min_count < 1 or min_count > max_count:
-        raise exception.Invalid("min_count must be at least 1 and no more than max_count.")
+    min_count, max_count = _counts(server)
     flavor = _resolve_flavor(r, server["flavorRef"])
     if not server.get("imageRef"):
         boot = [b for b in server.get("block_device_mapping_v2") or [] if b.get("uuid")]
@@ -274,7 +291,7 @@ def _list_filters(r: Req) -> dict[str, Any]:
             filters["deleted"] = True
         filters["vm_state"] = vm_states
     if params.get("name"):
-        filters["name"] = params["name"]
+        filters["name"] = regex.check(params["name"])
     if params.get("image"):
         filters["image_ref"] = params["image"].rstrip("/").rsplit("/", 1)[-1]
     if params.get("flavor"):

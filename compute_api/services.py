@@ -14,7 +14,7 @@ from compute_api.common import Req, conductor, iso, req
 from compute_api.ids import parse_uuid
 from compute_api.schemas import services as schemas
 from stratus import exception
-from stratus.api.validation import to_bool, validate
+from stratus.api.validation import MAX_INT, to_bool, validate
 from stratus.availability_zones import host_zones, zone_of
 from stratus.servicegroup import get_driver
 
@@ -126,9 +126,17 @@ def delete(service_id: str, r: Req = Depends(req)) -> Response:
     if r.at_least(53):
         conductor.service_delete(r.ctx, service_uuid=parse_uuid(service_id))
         return Response(status_code=204)
+    conductor.service_delete(r.ctx, service_id=_service_id(service_id))
+    return Response(status_code=204)
+
+
+def _service_id(service_id: str) -> int:
+    shown = service_id[:64]
     try:
         ident = int(service_id)
     except ValueError:
-        raise exception.Invalid(f"Invalid id {service_id}: it must be an integer.") from None
-    conductor.service_delete(r.ctx, service_id=ident)
-    return Response(status_code=204)
+        raise exception.Invalid(f"Invalid id {shown}: it must be an integer.") from None
+    if not 0 <= ident <= MAX_INT:
+        # No row has such an id; SQLite could not even compare it (past 64 bits).
+        raise exception.ServiceNotFound(service_id=shown)
+    return ident

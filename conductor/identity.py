@@ -8,10 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from conductor.db import api as db
-from conductor.db.models import (CatalogEndpoint, Project, RevokedToken, Role,
+from conductor.db.models import (CatalogEndpoint, Project, RevocationEvent, Role,
                                  RoleAssignment, User, utcnow)
 from conductor.rpcapi import ConductorAPI
 from stratus import exception, tokens
+from stratus.config import CONF
 from stratus.context import RequestContext
 from stratus.rpc import endpoint_target
 
@@ -24,7 +25,7 @@ FILTERABLE = {"name", "domain_id", "enabled", "default_project_id"}
 UPDATABLE = {
     "project": {"name", "description", "enabled"},
     "user": {"name", "password", "enabled", "default_project_id", "email", "description"},
-    "role": {"name"},
+    "role": {"name", "description"},
 }
 
 
@@ -79,8 +80,8 @@ class IdentityEndpoint:
             else:
                 user = s.scalar(sa.select(User).where(User.name == user_name,
                                                       User.domain_id == domain_id))
-            if (user is None or not user.enabled
-                    or not tokens.check_password(password, user.password_hash)):
+            stored = user.password_hash if user is not None and user.enabled else None
+            if not tokens.check_password(password, stored):
                 raise exception.NotAuthenticated("The request you have made requires "
                                                  "authentication.")
             return _user_dict(user)
@@ -102,14 +103,14 @@ class IdentityEndpoint:
             else:
                 project = s.scalar(sa.select(Project).where(
                     Project.name == project_name, Project.domain_id == project_domain_id))
-            if project is None or not project.enabled:
-                raise exception.NotAuthenticated("The project is unknown or disabled.")
-            role_ids = list(s.scalars(sa.select(RoleAssignment.role_id).where(
-                RoleAssignment.user_id == user.id,
-                RoleAssignment.project_id == project.id)))
+            role_ids = [] if project is None or not project.enabled else list(s.scalars(
+                sa.select(RoleAssignment.role_id).where(
+                    RoleAssignment.user_id == user.id,
+                    RoleAssignment.project_id == project.id)))
             if not role_ids:
+                # One answer for a missing, disabled or foreign project: names no project.
                 raise exception.NotAuthenticated(
-                    f"User {user.id} has no access to project {project.id}.")
+                    "The user has no role on the requested project, or it does not exist.")
             out["project"] = db.to_dict(project)
             out["roles"] = _expand_roles(s, role_ids)
             return out
@@ -162,6 +163,10 @@ class IdentityEndpoint:
                 else:
                     setattr(row, key, value)
             s.flush()
+            if kind == "user" and ("password" in values or values.get("enabled") is False):
+                _revoke(s, user_id=ident)
+            if kind == "project" and values.get("enabled") is False:
+                _revoke(s, project_id=ident)
             return _row_dict(kind, row)
 
     def identity_delete(self, ctx: RequestContext, kind: str, ident: str) -> None:
@@ -171,6 +176,7 @@ class IdentityEndpoint:
                       "role": RoleAssignment.role_id}[kind]
             s.execute(sa.delete(RoleAssignment).where(column == ident))
             s.delete(row)
+            _revoke(s, **{f"{kind}_id": ident})
 
     # --- role assignments -------------------------------------------------
 
@@ -212,6 +218,7 @@ class IdentityEndpoint:
             if row is None:
                 raise exception.RoleAssignmentNotFound()
             s.delete(row)
+            _revoke(s, user_id=user_id, project_id=project_id)
 
     # --- catalog ------------------------------------------------------------
 
@@ -257,14 +264,38 @@ class IdentityEndpoint:
     # --- revocations --------------------------------------------------------
 
     def token_revoke(self, ctx: RequestContext, audit_id: str, expires_at: str) -> None:
+        """Revoke one token and every token re-scoped from it."""
+        expires = db.parse_time(expires_at) or utcnow() + _token_lifetime()
         with db.writer() as s:
-            s.execute(sa.delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
-            if s.get(RevokedToken, audit_id) is None:
-                s.add(RevokedToken(audit_id=audit_id,
-                                   expires_at=db.parse_time(expires_at)
-                                   or utcnow() + datetime.timedelta(days=1)))
+            _revoke(s, audit_id=audit_id, issued_before=tokens.micros(expires),
+                    expires_at=expires)
+
+    def revocation_events(self, ctx: RequestContext, after_id: int = 0) -> list[dict[str, Any]]:
+        """Unexpired events newer than `after_id`, oldest first (API processes keep a copy)."""
+        with db.reader() as s:
+            rows = s.scalars(sa.select(RevocationEvent).where(
+                RevocationEvent.id > after_id, RevocationEvent.expires_at >= utcnow())
+                .order_by(RevocationEvent.id))
+            return [db.to_dict(r) for r in rows]
 
     def token_revocation_list(self, ctx: RequestContext) -> list[str]:
+        """The revoked audit ids, for API processes older than 1.3 during an upgrade."""
         with db.reader() as s:
-            return list(s.scalars(sa.select(RevokedToken.audit_id).where(
-                RevokedToken.expires_at >= utcnow())))
+            return list(s.scalars(sa.select(RevocationEvent.audit_id).where(
+                RevocationEvent.audit_id.is_not(None),
+                RevocationEvent.expires_at >= utcnow())))
+
+
+def _token_lifetime() -> datetime.timedelta:
+    return datetime.timedelta(seconds=CONF.identity.token_expiration)
+
+
+def _revoke(session: sa.orm.Session, issued_before: int | None = None,
+            expires_at: datetime.datetime | None = None, **match: str) -> None:
+    """Record that tokens matching `match` issued until now are no longer valid; drop the
+    events no unexpired token can match any more."""
+    now = utcnow()
+    session.execute(sa.delete(RevocationEvent).where(RevocationEvent.expires_at < now))
+    session.add(RevocationEvent(
+        issued_before=tokens.micros(now) if issued_before is None else issued_before,
+        expires_at=expires_at or now + _token_lifetime(), **match))

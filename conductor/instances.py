@@ -116,16 +116,16 @@ def record_fault(session: sa.orm.Session, instance_uuid: str, code: int, message
 
 def _admissible_count(limits: dict[str, int], usage: dict[str, int], per_instance:
                       dict[str, int], min_count: int, max_count: int) -> int:
-    """The largest count in [min, max] that fits; QuotaExceeded if min does not."""
-    for count in range(max_count, min_count - 1, -1):
-        deltas = {r: v * count for r, v in per_instance.items()}
-        try:
-            quotas.check(limits, usage, deltas)
-            return count
-        except exception.QuotaExceeded:
-            if count == min_count:
-                raise
-    raise AssertionError("unreachable")
+    """The largest count in [min, max] that fits; QuotaExceeded if min does not. Constant
+    time whatever the counts: the room left of each resource, divided."""
+    count = max_count
+    for resource, each in per_instance.items():
+        limit = limits[resource]
+        if limit >= 0 and each > 0:
+            count = min(count, max(0, limit - usage[resource]) // each)
+    if count < min_count:
+        quotas.check(limits, usage, {r: v * min_count for r, v in per_instance.items()})
+    return count
 
 
 # --- the endpoint ---------------------------------------------------------------
@@ -296,7 +296,10 @@ class InstanceEndpoint:
             column = getattr(Instance, _sort_column(sort_key))
             descending = sort_dir == "desc"
             if marker is not None:
-                anchor = s.scalar(sa.select(Instance).where(Instance.uuid == marker))
+                # Only a server the caller may list is a marker: another project's
+                # uuid is as unknown as a random one.
+                anchor = s.scalar(sa.select(Instance).where(
+                    Instance.uuid == marker, *_marker_scope(filters)))
                 if anchor is None:
                     raise exception.Invalid(reason=f"marker [{marker}] not found")
                 query = query.where(_after(column, descending, getattr(anchor, column.key),
@@ -455,6 +458,11 @@ def _after(column: Any, descending: bool, value: Any, row_id: int) -> Any:
     if descending:
         return sa.or_(column < value, sa.and_(column == value, Instance.id < row_id))
     return sa.or_(column > value, sa.and_(column == value, Instance.id > row_id))
+
+
+def _marker_scope(filters: dict[str, Any]) -> list[Any]:
+    project = filters.get("project_id")
+    return [] if project is None else [Instance.project_id == project]
 
 
 def _filtered(query: sa.Select[Any], filters: dict[str, Any]) -> sa.Select[Any]:

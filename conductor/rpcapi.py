@@ -6,6 +6,8 @@ Version history:
   1.2 - aggregates, server groups (instances_create takes request_spec["group"]),
         service_get and services by uuid, instance_action_list paging, ping,
         instance_evacuate.
+  1.3 - revocation_events (by user, project, role or audit id); token_revocation_list
+        stays for 1.2 API processes until they are upgraded.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ CALL, CAST = "call", "cast"
 
 class ConductorAPI(RPCAPI):
     TOPIC = "conductor"
-    VERSION = "1.2"
+    VERSION = "1.3"
     METHODS = {
         # identity
         "identity_authenticate": CALL,
@@ -32,6 +34,7 @@ class ConductorAPI(RPCAPI):
         "catalog_get": CALL,
         "catalog_set": CALL,
         "token_revoke": CALL,
+        "revocation_events": CALL,
         "token_revocation_list": CALL,
         # images
         "image_create": CALL,

@@ -72,6 +72,7 @@ def _register(collection: str) -> None:
     def delete(ident: str, ctx: RequestContext = Ctx) -> Response:
         policy.authorize(ctx, f"identity:delete_{kind}", _target(kind, ident))
         conductor.identity_delete(ctx, kind=kind, ident=ident)
+        auth.revocations.expire()
         return Response(status_code=204)
 
     if collection in UPDATES:
@@ -81,8 +82,9 @@ def _register(collection: str) -> None:
             policy.authorize(ctx, f"identity:update_{kind}", _target(kind, ident))
             values = validate(body, UPDATES[collection])[kind]
             _check_domain(values)
-            return {kind: view(conductor.identity_update(ctx, kind=kind, ident=ident,
-                                                         values=values))}
+            updated = conductor.identity_update(ctx, kind=kind, ident=ident, values=values)
+            auth.revocations.expire()
+            return {kind: view(updated)}
 
 
 for _collection in KINDS:
@@ -137,6 +139,7 @@ def remove_grant(project_id: str, user_id: str, role_id: str,
     policy.authorize(ctx, "identity:revoke_grant", {})
     conductor.role_assignment_remove(ctx, user_id=user_id, project_id=project_id,
                                      role_id=role_id)
+    auth.revocations.expire()
     return Response(status_code=204)
 
 

@@ -6,6 +6,20 @@ from typing import Any
 _id_or_name = {"type": "object", "properties": {"id": {"type": "string"},
                                                   "name": {"type": "string"}}}
 _domain = _id_or_name
+# A scope names one target; only a project can be scoped to (the handler refuses the
+# rest with 401), but each must have its shape: the handler reads them as objects.
+_scope = {
+    "type": ["object", "string"],
+    "properties": {
+        "project": {"type": "object",
+                    "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                                   "domain": _domain}},
+        "domain": _domain,
+        "system": {"type": "object"},
+        "OS-TRUST:trust": {"type": "object"},
+    },
+    "maxProperties": 1,
+}
 
 auth: dict[str, Any] = {
     "type": "object",
@@ -28,7 +42,7 @@ auth: dict[str, Any] = {
                 },
                 "required": ["methods"],
             },
-            "scope": {"type": ["object", "string"]},
+            "scope": _scope,
         },
         "required": ["identity"]}},
     "required": ["auth"],
@@ -57,7 +71,8 @@ user_props = {"name": {"type": "string", "minLength": 1, "maxLength": 255},
               "options": {"type": "object"}}
 role_props = {"name": {"type": "string", "minLength": 1, "maxLength": 255},
               "domain_id": {"type": ["string", "null"]},
-              "description": {"type": ["string", "null"]}, "options": {"type": "object"}}
+              "description": {"type": ["string", "null"], "maxLength": 255},
+              "options": {"type": "object"}}
 
 project_create = entity("project", project_props, ("name",))
 project_update = entity("project", project_props)

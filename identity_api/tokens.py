@@ -45,9 +45,7 @@ def _authenticate(identity: dict[str, Any]) -> tuple[str, dict[str, Any] | None]
     token_id = (identity.get("token") or {}).get("id")
     if not token_id:
         raise exception.ValidationError(reason="token auth needs a token id")
-    original = tokens.verify(token_id)
-    if auth.revocations.is_revoked(original["audit_id"]):
-        raise exception.NotAuthenticated("The token has been revoked.")
+    original = auth.verified(token_id)
     return original["user_id"], original
 
 
@@ -66,9 +64,8 @@ def _scope_args(scope: Any, user: dict[str, Any]) -> dict[str, Any]:
     raise exception.ValidationError(reason="scope.project needs an id or a name")
 
 
-def _payload(scope: dict[str, Any], methods: list[str],
-             original: dict[str, Any] | None) -> dict[str, Any]:
-    now = tokens.utcnow().replace(microsecond=0)
+def _payload(scope: dict[str, Any], methods: list[str], original: dict[str, Any] | None,
+             now: datetime.datetime) -> dict[str, Any]:
     expires = now + datetime.timedelta(seconds=CONF.identity.token_expiration)
     if original is not None:
         expires = min(expires, datetime.datetime.fromisoformat(original["expires_at"]))
@@ -107,9 +104,15 @@ def token_body(payload: dict[str, Any]) -> dict[str, Any]:
 @router.post("/tokens", status_code=201)
 def issue(response: Response, body: Any = Body(None)) -> dict[str, Any]:
     validate(body, schemas.auth)
+    # Issued before the user, project and roles are read: a revocation event recorded
+    # after that read (user disabled meanwhile, say) is then sure to cover this token.
+    now = tokens.utcnow()
     identity = body["auth"]["identity"]
     user_id, original = _authenticate(identity)
-    user = conductor.identity_get(get_admin_context(), kind="user", ident=user_id)
+    try:
+        user = conductor.identity_get(get_admin_context(), kind="user", ident=user_id)
+    except exception.UserNotFound:
+        raise exception.NotAuthenticated(UNAUTHORIZED) from None
     try:
         scope = conductor.identity_token_scope(
             get_admin_context(), user_id=user_id,
@@ -118,7 +121,7 @@ def issue(response: Response, body: Any = Body(None)) -> dict[str, Any]:
         if body["auth"].get("scope") is not None:
             raise
         scope = conductor.identity_token_scope(get_admin_context(), user_id=user_id)
-    payload = _payload(scope, identity["methods"], original)
+    payload = _payload(scope, identity["methods"], original, now)
     response.headers["X-Subject-Token"] = tokens.issue(payload)
     return {"token": token_body(payload)}
 
@@ -133,7 +136,7 @@ def _subject(request: Request, ctx: RequestContext, action: str) -> dict[str, An
     except exception.NotAuthenticated:
         raise exception.NotFound("Could not find token: it is invalid or expired.") from None
     policy.authorize(ctx, action, {"target.token.user_id": payload["user_id"]})
-    if auth.revocations.is_revoked(payload["audit_id"]):
+    if auth.revocations.is_revoked(payload):
         raise exception.NotFound("Could not find token: it has been revoked.")
     return payload
 
@@ -156,7 +159,7 @@ def check_token(request: Request, ctx: RequestContext = Depends(auth.get_context
 def revoke_token(request: Request, ctx: RequestContext = Depends(auth.get_context)) -> Response:
     payload = _subject(request, ctx, "identity:revoke_token")
     conductor.token_revoke(ctx, audit_id=payload["audit_id"], expires_at=payload["expires_at"])
-    auth.revocations.add(payload["audit_id"])
+    auth.revocations.expire()
     return Response(status_code=204)
 
 

@@ -38,7 +38,8 @@ def user(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def role(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "name": row["name"], "domain_id": None, "description": None,
+    return {"id": row["id"], "name": row["name"], "domain_id": None,
+            "description": row.get("description"),
             "options": {}, "links": _links("roles", row["id"])}
 
 

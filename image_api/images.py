@@ -1,6 +1,7 @@
 """/v2/images: create, list, show, patch, delete, upload and download."""
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 from typing import Any
@@ -13,6 +14,7 @@ from conductor.rpcapi import ConductorAPI
 from image_api import schemas, store, views
 from stratus import exception, policy
 from stratus.api import auth
+from stratus.api.errors import error_response
 from stratus.api.validation import validate
 from stratus.config import CONF
 from stratus.context import RequestContext
@@ -20,10 +22,11 @@ from stratus.rpc import SharedClient
 
 router = APIRouter(prefix="/v2/images")
 conductor = SharedClient(ConductorAPI)
-Ctx = Depends(auth.get_context)
+Ctx = Depends(auth.get_project_context)
 PATCH_TYPES = ("application/openstack-images-v2.1-json-patch",
                "application/json-patch+json")
 DEFAULT_LIMIT, MAX_LIMIT = 25, 1000
+MAX_SIZE = 2**63 - 1  # a BIGINT column: the largest size SQL can compare
 
 
 def _target(ctx: RequestContext, row: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -43,6 +46,27 @@ def _authorize_visibility(ctx: RequestContext, visibility: str | None,
         policy.authorize(ctx, "publicize_image", target)
 
 
+def _property_names(doc: dict[str, Any]) -> list[str]:
+    return [k for k in doc if k not in schemas.BASE_ATTRS]
+
+
+def _check_properties(doc: dict[str, Any], before: int = 0) -> None:
+    """Glance's limits on additional properties: names of 1-255 characters without NUL,
+    and no more than [image] image_property_quota of them (unless there were already
+    `before` of them: a quota lowered later does not lock existing images)."""
+    names = _property_names(doc)
+    for name in names:
+        if not 0 < len(name) <= schemas.MAX_PROPERTY_LENGTH or "\0" in name:
+            raise exception.ValidationError(
+                reason=f"Invalid property name {name[:64]!r}: a name has 1 to "
+                       f"{schemas.MAX_PROPERTY_LENGTH} characters, none of them NUL.")
+    quota = CONF.image.image_property_quota
+    if 0 <= quota < len(names) and len(names) > before:
+        raise exception.RequestTooLarge(
+            reason=f"The limit has been exceeded on the number of allowed image "
+                   f"properties. Attempted: {len(names)}, Maximum: {quota}")
+
+
 def _split(doc: dict[str, Any]) -> dict[str, Any]:
     """Row values from a flat image document."""
     values = {k: v for k, v in doc.items() if k in schemas.BASE_ATTRS}
@@ -56,6 +80,7 @@ def create(body: Any = Body(None), ctx: RequestContext = Ctx) -> dict[str, Any]:
         raise exception.ValidationError(reason="The request body must be a JSON object.")
     _check_read_only(body)
     validate(body, schemas.image)
+    _check_properties(body)
     doc = {"visibility": "shared", **body}
     doc.setdefault("owner", ctx.project_id)
     if doc["owner"] != ctx.project_id and not ctx.is_admin:
@@ -80,13 +105,20 @@ def _filters(request: Request) -> dict[str, Any]:
     filters.setdefault("os_hidden", False)
     for key in ("size_min", "size_max"):
         if params.get(key):
-            try:
-                filters[key] = int(params[key])
-            except ValueError:
-                raise exception.Invalid(f"{key} must be an integer") from None
+            filters[key] = _size_param(key, params[key])
     if params.getlist("tag"):
         filters["tag"] = params.getlist("tag")
     return filters
+
+
+def _size_param(key: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise exception.Invalid(f"{key} must be an integer") from None
+    if not 0 <= value <= MAX_SIZE:
+        raise exception.Invalid(f"{key} must be an integer from 0 to {MAX_SIZE}")
+    return value
 
 
 def _sort(request: Request) -> list[tuple[str, str]]:
@@ -191,10 +223,12 @@ def _patch(ctx: RequestContext, image_id: str, body: Any) -> dict[str, Any]:
     row = conductor.image_get(ctx, image_id=image_id)
     target = _target(ctx, row)
     policy.authorize(ctx, "modify_image", target)
-    doc = _apply(views.as_document(row), body)
+    original = views.as_document(row)
+    doc = _apply(original, body)
     doc["tags"] = doc.get("tags") or []
     validate({k: v for k, v in doc.items() if v is not None or k in schemas.BASE_ATTRS},
              schemas.image)
+    _check_properties(doc, before=len(_property_names(original)))
     if doc["visibility"] != row["visibility"]:
         _authorize_visibility(ctx, doc["visibility"], target)
     values = _split(doc)
@@ -212,10 +246,40 @@ def delete(image_id: str, ctx: RequestContext = Ctx) -> Response:
     return Response(status_code=204)
 
 
+class UploadTimeout(Exception):
+    """No data came for [image] upload_read_timeout seconds."""
+
+
+async def _receive(request: Request, upload: store.Upload) -> None:
+    """The body into `upload`, each wait for data bounded by upload_read_timeout."""
+    timeout = CONF.image.upload_read_timeout
+    chunks = request.stream().__aiter__()
+    while True:
+        try:
+            chunk = await asyncio.wait_for(chunks.__anext__(), timeout)
+        except StopAsyncIteration:
+            return
+        except asyncio.TimeoutError:
+            raise UploadTimeout(f"The upload stopped: no data came for {timeout:g} "
+                                f"seconds before the body was complete.") from None
+        upload.write(chunk)
+
+
+def _check_upload_type(request: Request) -> None:
+    content_type = request.headers.get("content-type")
+    if content_type is None:
+        return
+    if content_type.split(";")[0].strip().lower() != "application/octet-stream":
+        raise exception.UnsupportedMediaType(
+            reason=f"Content-Type {content_type[:64]} is not supported for image data: "
+                   f"use application/octet-stream.")
+
+
 @router.put("/{image_id}/file", status_code=204)
 async def upload(image_id: str, request: Request, ctx: RequestContext = Ctx) -> Response:
     row = await run_in_threadpool(conductor.image_get, ctx, image_id=image_id)
     policy.authorize(ctx, "upload_image", _target(ctx, row))
+    _check_upload_type(request)
     if not row["disk_format"] or not row["container_format"]:
         raise exception.Invalid("Properties disk_format, container_format must be set prior "
                                 "to saving data.")
@@ -223,17 +287,25 @@ async def upload(image_id: str, request: Request, ctx: RequestContext = Ctx) -> 
                             values={"status": "saving"}, expected_status=["queued"])
     upload = store.Upload(image_id, CONF.image.image_size_cap)
     try:
-        async for chunk in request.stream():
-            upload.write(chunk)
+        await _receive(request, upload)
         result = upload.commit()
+    except UploadTimeout as e:
+        await _abandon(ctx, image_id, upload)
+        # The rest of the body may never come: the connection ends with the reply.
+        return error_response("nova", 400, str(e), headers={"Connection": "close"})
     except BaseException:
-        upload.abort()
-        await run_in_threadpool(conductor.image_update, ctx, image_id=image_id,
-                                values={"status": "queued"}, expected_status=["saving"])
+        await _abandon(ctx, image_id, upload)
         raise
     await run_in_threadpool(conductor.image_update, ctx, image_id=image_id,
                             values={**result, "status": "active"}, expected_status=["saving"])
     return Response(status_code=204)
+
+
+async def _abandon(ctx: RequestContext, image_id: str, upload: store.Upload) -> None:
+    """A failed upload: its partial data removed, the image queued again (as Glance)."""
+    upload.abort()
+    await run_in_threadpool(conductor.image_update, ctx, image_id=image_id,
+                            values={"status": "queued"}, expected_status=["saving"])
 
 
 @router.get("/{image_id}/file")

@@ -11,26 +11,32 @@ READ_ONLY = {"status", "size", "virtual_size", "checksum", "os_hash_algo", "os_h
              "location", "locations", "deleted", "deleted_at"}
 BASE_ATTRS = {"id", "name", "visibility", "disk_format", "container_format", "min_disk",
               "min_ram", "protected", "os_hidden", "tags", "owner"}
+# Glance's columns: INT for min_ram/min_disk, VARCHAR(255) property names and values.
+MAX_INT32 = 0x7FFFFFFF
+MAX_PROPERTY_LENGTH = 255
+_text = r"^[^\x00]*$"  # NUL ends a string in C and in some databases: never text here
 
 image: dict[str, Any] = {
     "type": "object",
     "properties": {
         "id": {"type": "string", "pattern": "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F])"
                                             "{4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$"},
-        "name": {"type": ["null", "string"], "maxLength": 255},
+        "name": {"type": ["null", "string"], "maxLength": 255, "pattern": _text},
         "visibility": {"type": "string",
                        "enum": ["public", "private", "shared", "community"]},
         "disk_format": {"type": ["null", "string"], "enum": [None, *DISK_FORMATS]},
         "container_format": {"type": ["null", "string"], "enum": [None, *CONTAINER_FORMATS]},
-        "min_disk": {"type": "integer", "minimum": 0},
-        "min_ram": {"type": "integer", "minimum": 0},
+        "min_disk": {"type": "integer", "minimum": 0, "maximum": MAX_INT32},
+        "min_ram": {"type": "integer", "minimum": 0, "maximum": MAX_INT32},
         "protected": {"type": "boolean"},
         "os_hidden": {"type": "boolean"},
-        "owner": {"type": ["null", "string"], "maxLength": 255},
-        "tags": {"type": "array", "items": {"type": "string", "maxLength": 255},
+        "owner": {"type": ["null", "string"], "maxLength": 255, "pattern": _text},
+        "tags": {"type": "array", "items": {"type": "string", "maxLength": 255,
+                                            "pattern": _text},
                  "uniqueItems": True},
     },
-    "additionalProperties": {"type": "string", "maxLength": 65535},
+    "additionalProperties": {"type": "string", "maxLength": MAX_PROPERTY_LENGTH,
+                             "pattern": _text},
 }
 
 patch: dict[str, Any] = {

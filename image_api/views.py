@@ -11,7 +11,10 @@ def _time(value: str | None) -> str | None:
 
 
 def image(row: dict[str, Any]) -> dict[str, Any]:
-    body = {key: row[key] for key in BASE_ATTRS}
+    # Properties first: one named like a core attribute (stored before such names were
+    # refused) never shadows the real value.
+    body = dict(row["properties"] or {})
+    body.update({key: row[key] for key in BASE_ATTRS})
     body.update({
         "status": row["status"], "size": row["size"], "virtual_size": row["virtual_size"],
         "checksum": row["checksum"], "os_hash_algo": row["os_hash_algo"],
@@ -19,7 +22,6 @@ def image(row: dict[str, Any]) -> dict[str, Any]:
         "created_at": _time(row["created_at"]), "updated_at": _time(row["updated_at"]),
         "self": f"/v2/images/{row['id']}", "file": f"/v2/images/{row['id']}/file",
         "schema": "/v2/schemas/image"})
-    body.update(row["properties"] or {})
     return body
 
 

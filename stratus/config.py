@@ -64,6 +64,10 @@ compute_api_opts = [
     cfg.PortOpt("port", default=8774, help="Port of the compute API."),
     cfg.StrOpt("public_endpoint", default="http://127.0.0.1:8774",
                help="Base URL clients use to reach the compute API."),
+    cfg.IntOpt("max_servers_per_request", default=1000, min=1, max=2**31 - 1,
+               help="Most servers one create request (min_count/max_count) may make, "
+                    "whatever the quota: a larger max_count is cut to this, a larger "
+                    "min_count is refused."),
 ]
 
 identity_opts = [
@@ -74,6 +78,11 @@ identity_opts = [
                help="Base URL clients use to reach the identity API."),
     cfg.IntOpt("token_expiration", default=3600, min=60,
                help="Lifetime of a token in seconds."),
+    cfg.FloatOpt("revocation_cache_time", default=0.5, min=0.0, max=60.0,
+                 help="Seconds an API process trusts its copy of the token revocation "
+                      "events before asking the conductor for newer ones: a deleted or "
+                      "disabled user, project or role assignment stops every token of it "
+                      "within about this long, on every API replica."),
     cfg.StrOpt("token_secret", secret=True, default="",
                help="Key that signs tokens; every API process must share it. "
                     "Empty means: read or create $state_path/token_secret."),
@@ -91,6 +100,14 @@ image_opts = [
                help="Directory of the filesystem image store."),
     cfg.IntOpt("image_size_cap", default=1099511627776,
                help="Largest image upload accepted, in bytes."),
+    cfg.IntOpt("image_property_quota", default=128, min=-1,
+               help="Most additional properties an image may have; -1 means no limit. "
+                    "More are refused with 413."),
+    cfg.FloatOpt("upload_read_timeout", default=30.0, min=0.1,
+                 help="Seconds an image upload may go without receiving any data. Past "
+                      "it the upload fails, the image goes back to queued and nothing of "
+                      "it is kept (a client that stops sending short of its "
+                      "Content-Length no longer holds the image in saving)."),
 ]
 
 scheduler_opts = [

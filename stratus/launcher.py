@@ -9,8 +9,12 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import h11
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from stratus.api import errors
+from stratus.api.input_guard import MAX_HEAD_BYTES, too_large_message
 from stratus.config import CONF
 from stratus.service import Service, stop_all
 
@@ -57,6 +61,36 @@ def api_specs(names: tuple[str, ...] = ("identity", "image", "compute")) -> list
     return specs
 
 
+class _JSONErrorProtocol(H11Protocol):
+    """uvicorn's h11 protocol, refusing a request it cannot parse (a head still
+    incomplete past MAX_HEAD_BYTES, malformed lines) with a JSON error body in the
+    API's dialect instead of uvicorn's plain text."""
+    style = "nova"
+
+    def send_400_response(self, msg: str) -> None:
+        code, message = 400, "Invalid HTTP request received."
+        if len(self.conn.trailing_data[0]) > MAX_HEAD_BYTES:
+            code, message = 431, too_large_message()
+        body = errors.encode(errors.error_body(self.style, code, message))
+        headers = [(b"content-type", b"application/json"), (b"connection", b"close"),
+                   (b"content-length", str(len(body)).encode())]
+        for event in (h11.Response(status_code=code, headers=headers),
+                      h11.Data(data=body), h11.EndOfMessage()):
+            self.transport.write(self.conn.send(event) or b"")
+        self.transport.close()
+
+
+def _protocol(style: str) -> type[H11Protocol]:
+    return type(f"{style.title()}ErrorProtocol", (_JSONErrorProtocol,), {"style": style})
+
+
+def _config(name: str, app: Any, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
+                          access_log=False,
+                          http=_protocol("keystone" if name == "identity" else "nova"),
+                          h11_max_incomplete_event_size=MAX_HEAD_BYTES)
+
+
 class _QuietServer(uvicorn.Server):
     """A uvicorn server that leaves signal handling to the launcher."""
 
@@ -68,9 +102,7 @@ class _QuietServer(uvicorn.Server):
 def serve_apis(specs: list[tuple[str, Any, str, int]],
                stop: threading.Event | None = None) -> None:
     """Serve every API in this thread until SIGINT/SIGTERM or `stop` is set."""
-    servers = [_QuietServer(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                           lifespan="off", access_log=False))
-               for _name, app, host, port in specs]
+    servers = [_QuietServer(_config(*spec)) for spec in specs]
 
     async def main() -> None:
         loop = asyncio.get_running_loop()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import hashlib
 import hmac
 import json
@@ -58,6 +59,14 @@ def utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
+EPOCH = datetime.datetime(1970, 1, 1)
+
+
+def micros(moment: datetime.datetime) -> int:
+    """A naive UTC time as integer microseconds since the epoch (exact, unlike floats)."""
+    return (moment - EPOCH) // datetime.timedelta(microseconds=1)
+
+
 def issue(payload: dict[str, Any]) -> str:
     """Sign `payload`, which must hold `expires_at` as an ISO time."""
     body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
@@ -92,8 +101,15 @@ def hash_password(password: str) -> str:
     return f"pbkdf2_sha256$60000${_b64(salt)}${_b64(digest)}"
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_hex(16))
+
+
 def check_password(password: str, stored: str | None) -> bool:
     if not stored:
+        # As long as a real check, so a login does not tell whether the user exists.
+        check_password(password, _dummy_hash())
         return False
     try:
         _algo, rounds, salt, digest = stored.split("$")

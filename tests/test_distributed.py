@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import pathlib
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -75,3 +76,42 @@ def test_quota_holds_under_parallel_creates(deployment: Deployment) -> None:
     listed = deployment.http.get(f"{deployment.compute_url}/v2.1/servers",
                                  headers=member).json()["servers"]
     assert len(listed) == 10
+
+
+def _revoke(deployment: Deployment, how: str, user_id: str, project_id: str) -> None:
+    admin, url = {"X-Auth-Token": deployment.headers()["X-Auth-Token"]}, deployment.identity_url
+    if how == "delete":
+        resp = deployment.http.delete(f"{url}/v3/users/{user_id}", headers=admin)
+    elif how == "disable":
+        resp = deployment.http.patch(f"{url}/v3/users/{user_id}", headers=admin,
+                                     json={"user": {"enabled": False}})
+    else:
+        role = deployment.http.get(f"{url}/v3/roles?name=member",
+                                   headers=admin).json()["roles"][0]
+        resp = deployment.http.delete(f"{url}/v3/projects/{project_id}/users/{user_id}/"
+                                      f"roles/{role['id']}", headers=admin)
+    assert resp.status_code in (200, 204), resp.text
+
+
+@pytest.mark.parametrize("how", ["delete", "disable", "unassign"])
+def test_every_replica_refuses_a_revoked_token_within_a_second(deployment: Deployment,
+                                                               how: str) -> None:
+    member = deployment.new_member(f"rev-{how}-{uuid.uuid4().hex[:6]}")
+    token = deployment.http.get(f"{deployment.identity_url}/v3/auth/tokens", headers={
+        "X-Auth-Token": member["X-Auth-Token"],
+        "X-Subject-Token": member["X-Auth-Token"]}).json()["token"]
+    reads = [f"{u}/v2.1/servers" for u in deployment.api_urls] + [
+        f"{deployment.image_url}/v2/images", f"{deployment.identity_url}/v3/auth/projects"]
+    assert [deployment.http.get(u, headers=member).status_code for u in reads] == \
+        [200] * len(reads)
+
+    _revoke(deployment, how, token["user"]["id"], token["project"]["id"])
+    revoked_at = time.monotonic()
+    refused_after: dict[str, float] = {}
+    while len(refused_after) < len(reads) and time.monotonic() - revoked_at < 5:
+        for url in reads:
+            if url not in refused_after and \
+                    deployment.http.get(url, headers=member).status_code == 401:
+                refused_after[url] = time.monotonic() - revoked_at
+    assert set(refused_after) == set(reads), refused_after
+    assert max(refused_after.values()) < 1.0, refused_after

@@ -194,3 +194,14 @@ def test_members_cannot_administer_identity(cloud: Cloud) -> None:
     bad = cloud.identity.post("/v3/projects", headers=cloud.headers(),
                               json={"project": {"name": 5}})
     assert bad.status_code == 400
+
+
+def test_a_role_keeps_its_description(cloud: Cloud) -> None:
+    admin = cloud.headers()
+    resp = cloud.identity.post("/v3/roles", headers=admin, json={
+        "role": {"name": "auditor", "description": "reads the books"}})
+    assert resp.status_code == 201, resp.text
+    role = resp.json()["role"]
+    assert role["description"] == "reads the books"
+    shown = cloud.identity.get(f"/v3/roles/{role['id']}", headers=admin).json()["role"]
+    assert shown["description"] == "reads the books"

@@ -4,7 +4,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from stratus.api.validation import boolean
+from stratus.api.validation import MAX_FLOAT, MAX_INT, boolean
+
+_positive = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1,
+             "maximum": MAX_INT}
+_non_negative = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0,
+                 "maximum": MAX_INT}
+# "" is what clients send for no swap or ephemeral disk.
+_non_negative_or_empty = {**_non_negative, "pattern": "^[0-9]*$"}
 
 create = {
     "type": "object",
@@ -13,15 +20,18 @@ create = {
         "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": 255,
                      "pattern": r"^(?! )[a-zA-Z0-9. _-]+(?<! )$"},
+            # "." and ".." would be path segments: /flavors/.. names no flavor.
             "id": {"type": ["string", "null"], "minLength": 1, "maxLength": 255,
-                   "pattern": r"^(?! )[a-zA-Z0-9. _-]+(?<! )$"},
-            "ram": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
-            "vcpus": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
-            "disk": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0},
-            "OS-FLV-EXT-DATA:ephemeral": {"type": ["integer", "string"],
-                                          "pattern": "^[0-9]*$", "minimum": 0},
-            "swap": {"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0},
-            "rxtx_factor": {"type": ["number", "string"], "minimum": 0, "exclusiveMinimum": True},
+                   "pattern": r"^(?! )[a-zA-Z0-9. _-]+(?<! )$",
+                   "not": {"enum": [".", ".."]}},
+            "ram": _positive,
+            "vcpus": _positive,
+            "disk": _non_negative,
+            "OS-FLV-EXT-DATA:ephemeral": _non_negative_or_empty,
+            "swap": _non_negative_or_empty,
+            # A positive float that a 4-byte float column holds.
+            "rxtx_factor": {"type": ["number", "string"], "pattern": r"^[0-9]+(\.[0-9]+)?$",
+                            "minimum": 0, "exclusiveMinimum": True, "maximum": MAX_FLOAT},
             "os-flavor-access:is_public": boolean,
         },
         "required": ["name", "ram", "vcpus", "disk"],

@@ -2,13 +2,18 @@
 `policy` and `rules` from 2.64; the soft policies from 2.15."""
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+from stratus.api.validation import MAX_INT
 
 HARD = ["anti-affinity", "affinity"]
 SOFT = ["soft-anti-affinity", "soft-affinity"]
 _name = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^\S(.*\S)?$"}
 
 
+# Cached: one schema object per argument, so its compiled validator is reused.
+@functools.cache
 def create_schema(version: tuple[int, int]) -> dict[str, Any]:
     policies = HARD + SOFT if version >= (2, 15) else HARD
     if version >= (2, 64):
@@ -20,7 +25,7 @@ def create_schema(version: tuple[int, int]) -> dict[str, Any]:
                 "rules": {"type": "object",
                           "properties": {"max_server_per_host": {
                               "type": ["integer", "string"], "pattern": "^[0-9]+$",
-                              "minimum": 1}},
+                              "minimum": 1, "maximum": MAX_INT}},
                           "additionalProperties": False}},
             "required": ["name", "policy"], "additionalProperties": False}
     else:

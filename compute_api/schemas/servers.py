@@ -1,10 +1,11 @@
 """Schemas of POST /servers and PUT /servers/{id} (microversions 2.1-2.64)."""
 from __future__ import annotations
 
+import functools
 import copy
 from typing import Any
 
-from stratus.api.validation import boolean, description, metadata, name
+from stratus.api.validation import MAX_INT, boolean, description, metadata, name
 
 ip_v4 = {"type": "string", "format": "ipv4"}
 ip_v6 = {"type": "string", "format": "ipv6"}
@@ -17,6 +18,45 @@ network_list = {
 }
 
 tag = {"type": "string", "minLength": 1, "maxLength": 60, "pattern": "^[^,/]*$"}
+
+_uuid = {"type": "string", "format": "uuid"}
+_size = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0,
+         "maximum": MAX_INT}
+_column = {"type": "string", "maxLength": 255}
+
+# The fields of a legacy (v1) mapping; every entry is an object of these alone.
+_legacy_bdm_fields: dict[str, Any] = {
+    "virtual_name": _column,
+    "volume_id": _uuid,
+    "snapshot_id": _uuid,
+    "volume_size": _size,
+    "device_name": {"type": "string", "minLength": 1, "maxLength": 255,
+                    "pattern": "^[a-zA-Z0-9._/-]*$"},
+    "delete_on_termination": boolean,
+    "no_device": {},
+    "connection_info": {"type": "string", "maxLength": 16777215},
+}
+legacy_bdm = {"type": "object", "properties": _legacy_bdm_fields,
+              "additionalProperties": False}
+
+# A v2 mapping: the legacy fields plus the source/destination form.
+bdm_v2: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **_legacy_bdm_fields,
+        "source_type": {"type": "string", "enum": ["volume", "image", "snapshot", "blank"]},
+        "destination_type": {"type": "string", "enum": ["local", "volume"]},
+        "uuid": {"type": "string", "minLength": 1, "maxLength": 255,
+                 "pattern": "^[a-zA-Z0-9._-]*$"},
+        "image_id": _uuid,
+        "guest_format": _column,
+        "device_type": _column,
+        "disk_bus": _column,
+        "boot_index": {"type": ["integer", "string", "null"], "pattern": "^-?[0-9]+$",
+                       "minimum": -MAX_INT, "maximum": MAX_INT},
+    },
+    "additionalProperties": False,
+}
 
 _server_create: dict[str, Any] = {
     "type": "object",
@@ -36,8 +76,8 @@ _server_create: dict[str, Any] = {
                 "key_name": {"type": "string", "minLength": 1, "maxLength": 255},
                 "user_data": {"type": "string", "maxLength": 65535},
                 "availability_zone": {"type": "string", "minLength": 1, "maxLength": 255},
-                "block_device_mapping": {"type": "array"},
-                "block_device_mapping_v2": {"type": "array"},
+                "block_device_mapping": {"type": "array", "items": legacy_bdm},
+                "block_device_mapping_v2": {"type": "array", "items": bdm_v2},
                 "min_count": {"type": ["integer", "string"], "pattern": "^[0-9]+$",
                               "minimum": 1},
                 "max_count": {"type": ["integer", "string"], "pattern": "^[0-9]+$",
@@ -60,11 +100,17 @@ _server_create: dict[str, Any] = {
 }
 
 
+# Cached: one schema object per argument, so its compiled validator is reused.
+@functools.cache
 def create_schema(version: tuple[int, int]) -> dict[str, Any]:
     schema = copy.deepcopy(_server_create)
     server = schema["properties"]["server"]
     if version >= (2, 19):
         server["properties"]["description"] = description
+    if version == (2, 32) or version >= (2, 42):
+        # Device tags: 2.32, then (dropped with network tags in 2.33) again from 2.42.
+        items = server["properties"]["block_device_mapping_v2"]["items"]
+        items["properties"]["tag"] = tag
     if version >= (2, 37):
         server["properties"]["networks"] = {"oneOf": [
             network_list, {"type": "string", "enum": ["auto", "none"]}]}
@@ -92,6 +138,7 @@ _server_update: dict[str, Any] = {
 }
 
 
+@functools.cache
 def update_schema(version: tuple[int, int]) -> dict[str, Any]:
     schema = copy.deepcopy(_server_update)
     if version >= (2, 19):

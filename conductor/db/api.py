@@ -4,7 +4,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
-import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from stratus import exception
+from stratus import exception, regex
 from stratus.config import CONF
 
 _engine: sa.Engine | None = None
@@ -47,13 +46,11 @@ def _make_engine(url: str) -> sa.Engine:
 
 
 def _regexp(pattern: str | None, value: str | None) -> bool:
-    """SQLite has no REGEXP of its own; server databases do."""
+    """SQLite has no REGEXP of its own; server databases do. RE2, not `re`: a backtracking
+    match would hold the interpreter lock of every service in the process."""
     if pattern is None or value is None:
         return False
-    try:
-        return re.search(pattern, value) is not None
-    except re.error:
-        return False
+    return regex.search(pattern, value)
 
 
 def get_engine() -> sa.Engine:

@@ -53,6 +53,7 @@ class Role(Base):
     __tablename__ = "roles"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(255), unique=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
     # A role implies others (admin -> member -> reader), as Keystone's
     # bootstrap sets up; the implied names are stored here.
     implies: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -68,9 +69,17 @@ class RoleAssignment(Base):
         String(64), ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True)
 
 
-class RevokedToken(Base):
-    __tablename__ = "revoked_tokens"
-    audit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+class RevocationEvent(Base):
+    """Tokens that match every set field and were issued at or before `issued_before`
+    (microseconds since the epoch) no longer authenticate (Keystone's revocation events).
+    An event is kept until no token it could match is still unexpired."""
+    __tablename__ = "revocation_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    audit_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    project_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    role_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    issued_before: Mapped[int] = mapped_column(BigInteger)
     expires_at: Mapped[datetime.datetime] = mapped_column(DateTime, index=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from stratus.api import errors
+from stratus.api.input_guard import InputGuardMiddleware
 from stratus.api.request_id import RequestIdMiddleware
 
 
@@ -11,5 +12,7 @@ def make_app(title: str, error_style: str,
              extra_request_id_headers: tuple[str, ...] = ()) -> FastAPI:
     app = FastAPI(title=title, docs_url=None, redoc_url=None, openapi_url=None)
     errors.install(app, error_style)
+    # Added first, so it runs inside the request ID stamping: its refusals carry an ID.
+    app.add_middleware(InputGuardMiddleware, style=error_style)
     app.add_middleware(RequestIdMiddleware, extra_headers=extra_request_id_headers)
     return app

@@ -7,6 +7,7 @@ Glance: the same Nova-like body is accepted by its clients.
 from __future__ import annotations
 
 import http
+import json
 import logging
 from typing import Any
 
@@ -22,7 +23,7 @@ LOG = logging.getLogger(__name__)
 NOVA_FAULT_NAMES = {
     400: "badRequest", 401: "unauthorized", 403: "forbidden", 404: "itemNotFound",
     405: "badMethod", 409: "conflictingRequest", 413: "overLimit", 415: "badMediaType",
-    429: "overLimit", 501: "notImplemented", 503: "serviceUnavailable",
+    429: "overLimit", 431: "badRequest", 501: "notImplemented", 503: "serviceUnavailable",
 }
 
 
@@ -38,12 +39,28 @@ def keystone_body(code: int, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "title": title, "message": message}}
 
 
-def error_response(style: str, code: int, message: str) -> JSONResponse:
-    body = keystone_body(code, message) if style == "keystone" else nova_body(code, message)
-    headers = {}
+def encode(content: Any) -> bytes:
+    """JSON with non-ASCII characters escaped: a message that echoes what a client sent
+    (a lone surrogate, say) always encodes, so an error can never become a 500."""
+    return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+class SafeJSONResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return encode(content)
+
+
+def error_body(style: str, code: int, message: str) -> dict[str, Any]:
+    return keystone_body(code, message) if style == "keystone" else nova_body(code, message)
+
+
+def error_response(style: str, code: int, message: str,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    headers = dict(headers or {})
     if code == 401:
         headers["WWW-Authenticate"] = "Keystone uri='%s'" % _identity_uri()
-    return JSONResponse(body, status_code=code, headers=headers)
+    return SafeJSONResponse(error_body(style, code, message), status_code=code,
+                            headers=headers)
 
 
 def _identity_uri() -> str:
