@@ -18,7 +18,7 @@ import time
 import libvirt
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
-from stratus.guest import upload  # noqa: E402
+from stratus_tools.guest import upload  # noqa: E402
 from tests.embedded import EmbeddedCloud  # noqa: E402
 
 BOOTS = 6

@@ -77,7 +77,7 @@ def full_call(count: int, requests: int = 200) -> tuple[list[float], float]:
         CONF.set_override("state_path", state)
         CONF.set_override("connection", f"sqlite:///{state}/bench.sqlite", group="database")
         manage.create_schema()
-        services = [launcher.conductor_service(), launcher.scheduler_service()]
+        services = launcher.rpc_services(["conductor", "scheduler"])
         for service in services:
             service.start()
         try:

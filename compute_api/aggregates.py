@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends, Response
 from compute_api.common import Req, conductor, req
 from compute_api.schemas import aggregates as schemas
 from stratus import exception
+from stratus.api import validation
 from stratus.api.validation import MAX_INT, validate
 
 router = APIRouter(prefix="/v2.1/os-aggregates")
@@ -46,9 +47,9 @@ def index(r: Req = Depends(req)) -> dict[str, Any]:
 
 
 @router.post("")
+@validation.schema(schemas.create)
 def create(body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(P % "create")
-    validate(body, schemas.create)
     values = body["aggregate"]
     aggregate = conductor.aggregate_create(r.ctx, name=values["name"],
                                            availability_zone=values.get("availability_zone"))
@@ -62,9 +63,9 @@ def show(aggregate_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 
 @router.put("/{aggregate_id}")
+@validation.schema(schemas.update)
 def update(aggregate_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(P % "update")
-    validate(body, schemas.update)
     aggregate = conductor.aggregate_update(r.ctx, aggregate_id=_id(aggregate_id),
                                            values=body["aggregate"])
     return {"aggregate": view(r, aggregate)}

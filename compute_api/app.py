@@ -7,7 +7,12 @@ from compute_api import (aggregates, availability_zones, flavors, hypervisors,
                          instance_actions, keypairs, quota_sets, server_actions,
                          server_groups, server_metadata, servers, services, versions)
 from compute_api.microversion import MicroversionMiddleware
+from conductor import revocation_events
+from stratus import launcher
 from stratus.api.app import make_app
+from stratus.api.revocations import revocations
+from stratus.config import CONF
+from stratus.plugins import ServicePlugin
 
 ROUTERS = [versions.router, servers.router, server_metadata.router, server_actions.router,
            instance_actions.router, flavors.router,
@@ -16,8 +21,21 @@ ROUTERS = [versions.router, servers.router, server_metadata.router, server_actio
 
 
 def create_app() -> FastAPI:
+    revocations.use(revocation_events)
     app = make_app("stratus-compute", "nova", extra_request_id_headers=("x-compute-request-id",))
     app.add_middleware(MicroversionMiddleware)
     for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+def listen() -> tuple[str, int]:
+    return CONF.compute_api.listen, CONF.compute_api.port
+
+
+PLUGIN = ServicePlugin(name="compute_api", app=create_app, listen=listen)
+
+
+def main() -> None:
+    """stratus-api: the compute REST API on its own."""
+    launcher.main(["compute_api"])

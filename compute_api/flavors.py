@@ -9,7 +9,8 @@ from fastapi import APIRouter, Body, Depends, Response
 from compute_api.common import Req, conductor, limit_and_marker, links, page, req
 from compute_api.schemas import flavors as schemas
 from stratus import exception
-from stratus.api.validation import MAX_INT, to_bool, validate
+from stratus.api import validation
+from stratus.api.validation import MAX_INT, to_bool
 
 router = APIRouter(prefix="/v2.1/flavors")
 FM = "os_compute_api:os-flavor-manage:%s"
@@ -109,9 +110,10 @@ def _rxtx_factor(flavor: dict[str, Any]) -> float:
 
 
 @router.post("")
+@validation.schema(schemas.create, "2.1", "2.54")
+@validation.schema(schemas.create_v255, "2.55")
 def create(body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(FM % "create")
-    validate(body, schemas.create_v255 if r.at_least(55) else schemas.create)
     flavor = body["flavor"]
     values = {"name": flavor["name"], "flavorid": flavor.get("id"),
               "memory_mb": _int_field(flavor, "ram"), "vcpus": _int_field(flavor, "vcpus"),
@@ -127,12 +129,12 @@ def create(body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
 
 
 @router.put("/{flavor_id}")
+@validation.schema(schemas.update)
 def update(flavor_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
     """2.55: a flavor's description is the one thing that may change."""
     if not r.at_least(55):
         raise exception.NotFound("The resource could not be found.")
     r.authorize(FM % "update")
-    validate(body, schemas.update)
     flavor = conductor.flavor_update(r.ctx, flavorid=flavor_id,
                                      values={"description": body["flavor"]["description"]})
     return {"flavor": view(r, flavor)}
@@ -164,10 +166,10 @@ def specs_index(flavor_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 
 @router.post("/{flavor_id}/os-extra_specs")
+@validation.schema(schemas.extra_specs)
 def specs_create(flavor_id: str, body: Any = Body(None),
                  r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(ES % "create")
-    validate(body, schemas.extra_specs)
     specs = _stringify(body["extra_specs"])
     conductor.flavor_extra_specs_update(r.ctx, flavorid=flavor_id, specs=specs)
     return {"extra_specs": specs}
@@ -183,10 +185,10 @@ def specs_show(flavor_id: str, key: str, r: Req = Depends(req)) -> dict[str, Any
 
 
 @router.put("/{flavor_id}/os-extra_specs/{key}")
+@validation.schema(schemas.extra_spec_item)
 def specs_update(flavor_id: str, key: str, body: Any = Body(None),
                  r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(ES % "update")
-    validate(body, schemas.extra_spec_item)
     if key not in body:
         raise exception.Invalid("Request body and URI mismatch")
     specs = _stringify(body)
@@ -217,8 +219,8 @@ def access_index(flavor_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 
 @router.post("/{flavor_id}/action")
+@validation.schema(schemas.access_action)
 def action(flavor_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
-    validate(body, schemas.access_action)
     if "addTenantAccess" in body:
         r.authorize(FA + ":add_tenant_access")
         projects = conductor.flavor_access_add(

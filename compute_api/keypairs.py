@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Response
 from compute_api import keypair_crypto
 from compute_api.common import Req, conductor, limit_and_marker, page, req
 from compute_api.schemas import keypairs as schemas
-from stratus.api.validation import validate
+from stratus.api import validation
 
 router = APIRouter(prefix="/v2.1/os-keypairs")
 K = "os_compute_api:os-keypairs:%s"
@@ -43,9 +43,11 @@ def index(r: Req = Depends(req)) -> dict[str, Any]:
 
 
 @router.post("")
+@validation.schema(schemas.create_v21, "2.1", "2.1")
+@validation.schema(schemas.create_v22, "2.2", "2.9")
+@validation.schema(schemas.create_v210, "2.10")
 def create(response: Response, body: Any = Body(None),
            r: Req = Depends(req)) -> dict[str, Any]:
-    validate(body, schemas.create_schema(r.version))
     kp = body["keypair"]
     user_id = _user(r, kp.get("user_id"))
     r.authorize(K % "create", {"user_id": user_id})

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Body, Depends, Response
 from compute_api.common import Req, conductor, req
 from compute_api.schemas.quotas import update_schema
 from stratus import exception
-from stratus.api.validation import to_bool, validate
+from stratus.api import validation
+from stratus.api.validation import to_bool
 
 router = APIRouter(prefix="/v2.1")
 Q = "os_compute_api:os-quota-sets:%s"
@@ -20,16 +21,31 @@ PERSONALITY = ("injected_files", "injected_file_content_bytes", "injected_file_p
 NETWORK_PROXY = ("floating_ips", "fixed_ips", "security_groups", "security_group_rules")
 
 
-def quota_resources(r: Req, for_class: bool = False) -> tuple[str, ...]:
-    """The resources a quota (class) set shows at this microversion."""
+def resources_at(version: tuple[int, int], for_class: bool = False) -> tuple[str, ...]:
+    """The resources a quota (class) set shows at `version`."""
     names: tuple[str, ...] = BASE
-    if for_class and not r.at_least(50):
+    if for_class and version < (2, 50):
         names = tuple(n for n in BASE if not n.startswith("server_group"))
-    if not r.at_least(57):
+    if version < (2, 57):
         names += PERSONALITY
-    if not r.at_least(36) or (for_class and not r.at_least(50)):
+    if version < (2, 36) or (for_class and version < (2, 50)):
         names += NETWORK_PROXY
     return names
+
+
+def quota_resources(r: Req, for_class: bool = False) -> tuple[str, ...]:
+    return resources_at(r.version, for_class)
+
+
+def _class_settable(version: tuple[int, int]) -> tuple[str, ...]:
+    # Before 2.50 the server group limits are settable though not shown (as in Nova).
+    return tuple(dict.fromkeys(resources_at(version, True) + BASE))
+
+
+SET_SCHEMAS = {v: update_schema(resources_at(v), "quota_set", with_force=True)
+               for v in ((2, 1), (2, 36), (2, 57))}
+CLASS_SCHEMAS = {v: update_schema(_class_settable(v), "quota_class_set", with_force=False)
+                 for v in ((2, 1), (2, 36), (2, 50), (2, 57))}
 
 
 def _target(project_id: str) -> dict[str, Any]:
@@ -69,10 +85,12 @@ def detail(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 
 @router.put("/os-quota-sets/{project_id}")
+@validation.schema(SET_SCHEMAS[(2, 1)], "2.1", "2.35")
+@validation.schema(SET_SCHEMAS[(2, 36)], "2.36", "2.56")
+@validation.schema(SET_SCHEMAS[(2, 57)], "2.57")
 def update(project_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(Q % "update", _target(project_id))
     resources = quota_resources(r)
-    validate(body, update_schema(resources, "quota_set", with_force=True))
     values = dict(body["quota_set"])
     force = to_bool(values.pop("force", False))
     limits = conductor.quota_update(r.ctx, project_id=project_id,
@@ -97,13 +115,14 @@ def class_show(class_name: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 
 @router.put("/os-quota-class-sets/{class_name}")
+@validation.schema(CLASS_SCHEMAS[(2, 1)], "2.1", "2.35")
+@validation.schema(CLASS_SCHEMAS[(2, 36)], "2.36", "2.49")
+@validation.schema(CLASS_SCHEMAS[(2, 50)], "2.50", "2.56")
+@validation.schema(CLASS_SCHEMAS[(2, 57)], "2.57")
 def class_update(class_name: str, body: Any = Body(None),
                  r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(QC % "update")
     resources = quota_resources(r, True)
-    # Before 2.50 the server group limits are settable though not shown (as in Nova).
-    settable = tuple(dict.fromkeys(resources + BASE))
-    validate(body, update_schema(settable, "quota_class_set", with_force=False))
     limits = conductor.quota_class_update(
         r.ctx, class_name=class_name,
         values={k: int(v) for k, v in body["quota_class_set"].items()})

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Body, Depends, Response
 from compute_api.common import MAX_LIMIT, Req, conductor, req
 from compute_api.schemas import server_groups as schemas
 from stratus import exception
-from stratus.api.validation import MAX_INT, to_bool, validate
+from stratus.api import validation
+from stratus.api.validation import MAX_INT, to_bool
 
 router = APIRouter(prefix="/v2.1/os-server-groups")
 P = "os_compute_api:os-server-groups:%s"
@@ -66,9 +67,11 @@ def index(r: Req = Depends(req)) -> dict[str, Any]:
 
 
 @router.post("")
+@validation.schema(schemas.create_v21, "2.1", "2.14")
+@validation.schema(schemas.create_v215, "2.15", "2.63")
+@validation.schema(schemas.create_v264, "2.64")
 def create(body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(P % "create", {"project_id": r.ctx.project_id, "user_id": r.ctx.user_id})
-    validate(body, schemas.create_schema(r.version))
     values = body["server_group"]
     if r.at_least(64):
         policy = values["policy"]

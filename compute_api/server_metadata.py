@@ -9,7 +9,7 @@ from compute_api.common import Req, conductor, req
 from compute_api.schemas import servers as schemas
 from compute_api.servers import get_instance, owner_filter, target
 from stratus import exception
-from stratus.api.validation import validate
+from stratus.api import validation
 
 router = APIRouter(prefix="/v2.1/servers/{server_id}")
 M = "os_compute_api:server-metadata:%s"
@@ -32,15 +32,15 @@ def index(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 
 @router.post("/metadata")
+@validation.schema(schemas.metadata_body)
 def create(server_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
-    validate(body, schemas.metadata_body)
     return {"metadata": _update(r, server_id, "create", body["metadata"])}
 
 
 @router.put("/metadata")
+@validation.schema(schemas.metadata_body)
 def update_all(server_id: str, body: Any = Body(None),
                r: Req = Depends(req)) -> dict[str, Any]:
-    validate(body, schemas.metadata_body)
     return {"metadata": _update(r, server_id, "update_all", body["metadata"], replace=True)}
 
 
@@ -54,9 +54,9 @@ def show(server_id: str, key: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 
 @router.put("/metadata/{key}")
+@validation.schema(schemas.meta_item_body)
 def update(server_id: str, key: str, body: Any = Body(None),
            r: Req = Depends(req)) -> dict[str, Any]:
-    validate(body, schemas.meta_item_body)
     if key not in body["meta"]:
         raise exception.Invalid("Request body and URI mismatch")
     _update(r, server_id, "update", body["meta"])

@@ -6,11 +6,17 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from conductor import revocation_events
 from identity_api import resources, tokens, views
+from stratus import launcher
 from stratus.api.app import make_app
+from stratus.api.revocations import revocations
+from stratus.config import CONF
+from stratus.plugins import ServicePlugin
 
 
 def create_app() -> FastAPI:
+    revocations.use(revocation_events)
     app = make_app("stratus-identity", "keystone")
 
     @app.get("/")
@@ -25,3 +31,15 @@ def create_app() -> FastAPI:
     app.include_router(tokens.router)
     app.include_router(resources.router)
     return app
+
+
+def listen() -> tuple[str, int]:
+    return CONF.identity.listen, CONF.identity.port
+
+
+PLUGIN = ServicePlugin(name="identity_api", app=create_app, listen=listen)
+
+
+def main() -> None:
+    """stratus-identity: the identity REST API on its own."""
+    launcher.main(["identity_api"])

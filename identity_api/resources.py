@@ -9,7 +9,7 @@ from conductor.rpcapi import ConductorAPI
 from identity_api import schemas, views
 from stratus import exception, policy
 from stratus.api import auth
-from stratus.api.validation import validate
+from stratus.api import validation
 from stratus.context import RequestContext
 from stratus.rpc import SharedClient
 
@@ -60,9 +60,10 @@ def _register(collection: str) -> None:
         return {kind: view(conductor.identity_get(ctx, kind=kind, ident=ident))}
 
     @router.post(f"/{collection}", status_code=201, name=f"create_{kind}")
+    @validation.schema(create_schema)
     def create(body: Any = Body(None), ctx: RequestContext = Ctx) -> dict[str, Any]:
         policy.authorize(ctx, f"identity:create_{kind}", {})
-        values = validate(body, create_schema)[kind]
+        values = body[kind]
         _check_domain(values)
         keep = {"name", "description", "enabled", "password", "default_project_id", "email"}
         values = {k: v for k, v in values.items() if k in keep and v is not None}
@@ -77,10 +78,11 @@ def _register(collection: str) -> None:
 
     if collection in UPDATES:
         @router.patch(f"/{collection}/{{ident}}", name=f"update_{kind}")
+        @validation.schema(UPDATES[collection])
         def update(ident: str, body: Any = Body(None),
                    ctx: RequestContext = Ctx) -> dict[str, Any]:
             policy.authorize(ctx, f"identity:update_{kind}", _target(kind, ident))
-            values = validate(body, UPDATES[collection])[kind]
+            values = body[kind]
             _check_domain(values)
             updated = conductor.identity_update(ctx, kind=kind, ident=ident, values=values)
             auth.revocations.expire()

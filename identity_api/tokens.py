@@ -10,7 +10,7 @@ from conductor.rpcapi import ConductorAPI
 from identity_api import schemas, views
 from stratus import exception, policy, tokens
 from stratus.api import auth
-from stratus.api.validation import validate
+from stratus.api import validation
 from stratus.config import CONF
 from stratus.context import RequestContext, get_admin_context
 from stratus.rpc import SharedClient
@@ -102,8 +102,8 @@ def token_body(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/tokens", status_code=201)
+@validation.schema(schemas.auth)
 def issue(response: Response, body: Any = Body(None)) -> dict[str, Any]:
-    validate(body, schemas.auth)
     # Issued before the user, project and roles are read: a revocation event recorded
     # after that read (user disabled meanwhile, say) is then sure to cover this token.
     now = tokens.utcnow()

@@ -6,9 +6,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from conductor import revocation_events
 from image_api import images, schemas
+from stratus import launcher
 from stratus.api.app import make_app
+from stratus.api.revocations import revocations
 from stratus.config import CONF
+from stratus.plugins import ServicePlugin
 
 VERSIONS = ["2.16", "2.15", "2.9", "2.7", "2.6", "2.5", "2.4", "2.3", "2.2", "2.1", "2.0"]
 
@@ -21,6 +25,7 @@ def _versions() -> dict[str, Any]:
 
 
 def create_app() -> FastAPI:
+    revocations.use(revocation_events)
     app = make_app("stratus-image", "nova")
 
     @app.get("/")
@@ -56,3 +61,15 @@ def create_app() -> FastAPI:
 
     app.include_router(images.router)
     return app
+
+
+def listen() -> tuple[str, int]:
+    return CONF.image.listen, CONF.image.port
+
+
+PLUGIN = ServicePlugin(name="image_api", app=create_app, listen=listen)
+
+
+def main() -> None:
+    """stratus-image: the image REST API on its own."""
+    launcher.main(["image_api"])

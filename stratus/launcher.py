@@ -13,52 +13,33 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from stratus import plugins
 from stratus.api import errors
 from stratus.api.input_guard import MAX_HEAD_BYTES, too_large_message
-from stratus.config import CONF
+from stratus.cmd import prepare
+from stratus.plugins import ServicePlugin
 from stratus.service import Service, stop_all
 
 LOG = logging.getLogger(__name__)
 
 
-def conductor_service() -> Service:
-    from conductor.manager import endpoints
-    from conductor.rpcapi import ConductorSchedulingAPI
-    return Service("stratus-conductor", "conductor", CONF.host, endpoints(),
-                   extra_topics=(ConductorSchedulingAPI.TOPIC,))
+ApiSpec = tuple[str, Any, str, int]
 
 
-def scheduler_service() -> Service:
-    from scheduler.manager import SchedulerManager
-    return Service("stratus-scheduler", "scheduler", CONF.host, [SchedulerManager()])
+def rpc_services(names: list[str]) -> list[Service]:
+    """The RPC services of the named plugins, in the order named."""
+    return _rpc_services([plugins.load(name) for name in names])
 
 
-def compute_host_names() -> list[str]:
-    if CONF.compute.virt_driver == "libvirt":
-        return [CONF.host]
-    return [CONF.host] + [f"{CONF.host}-{i}" for i in range(2, CONF.fake.host_count + 1)]
+def _rpc_services(found: list[ServicePlugin]) -> list[Service]:
+    return [service for plugin in found if plugin.rpc_services is not None
+            for service in plugin.rpc_services()]
 
 
-def compute_services() -> list[Service]:
-    from compute_agent.manager import ComputeManager
-    return [Service("stratus-compute", "compute", host, [ComputeManager(host)])
-            for host in compute_host_names()]
-
-
-def api_specs(names: tuple[str, ...] = ("identity", "image", "compute")) -> list[
-        tuple[str, Any, str, int]]:
-    specs = []
-    if "identity" in names:
-        from identity_api.app import create_app as identity_app
-        specs.append(("identity", identity_app(), CONF.identity.listen, CONF.identity.port))
-    if "image" in names:
-        from image_api.app import create_app as image_app
-        specs.append(("image", image_app(), CONF.image.listen, CONF.image.port))
-    if "compute" in names:
-        from compute_api.app import create_app as compute_app
-        specs.append(("compute", compute_app(), CONF.compute_api.listen,
-                      CONF.compute_api.port))
-    return specs
+def api_specs(found: list[ServicePlugin]) -> list[ApiSpec]:
+    """(name, app, host, port) of each plugin that serves a REST API."""
+    return [(plugin.name, plugin.app(), *plugin.listen()) for plugin in found
+            if plugin.app is not None and plugin.listen is not None]
 
 
 class _JSONErrorProtocol(H11Protocol):
@@ -85,9 +66,9 @@ def _protocol(style: str) -> type[H11Protocol]:
 
 
 def _config(name: str, app: Any, host: str, port: int) -> uvicorn.Config:
+    style = getattr(getattr(app, "state", None), "error_style", "nova")
     return uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
-                          access_log=False,
-                          http=_protocol("keystone" if name == "identity" else "nova"),
+                          access_log=False, http=_protocol(style),
                           h11_max_incomplete_event_size=MAX_HEAD_BYTES)
 
 
@@ -99,7 +80,7 @@ class _QuietServer(uvicorn.Server):
         yield
 
 
-def serve_apis(specs: list[tuple[str, Any, str, int]],
+def serve_apis(specs: list[ApiSpec],
                stop: threading.Event | None = None) -> None:
     """Serve every API in this thread until SIGINT/SIGTERM or `stop` is set."""
     servers = [_QuietServer(_config(*spec)) for spec in specs]
@@ -116,19 +97,19 @@ def serve_apis(specs: list[tuple[str, Any, str, int]],
         if stop is not None:
             loop.run_in_executor(None, lambda: (stop.wait(), loop.call_soon_threadsafe(shutdown)))
         for (name, _app, host, port) in specs:
-            LOG.info("%s API listening on http://%s:%s", name, host, port)
+            LOG.info("%s listening on http://%s:%s", name, host, port)
         await asyncio.gather(*(s.serve() for s in servers))
 
     asyncio.run(main())
 
 
-def run_services(services: list[Service], apis: tuple[str, ...] = ()) -> None:
+def run_services(services: list[Service], apis: list[ApiSpec] | None = None) -> None:
     """Start `services`, serve `apis` (or wait for a signal), then stop all."""
     for service in services:
         service.start()
     try:
         if apis:
-            serve_apis(api_specs(apis))
+            serve_apis(apis)
         else:
             done = threading.Event()
             for sig in (signal.SIGINT, signal.SIGTERM):
@@ -136,3 +117,14 @@ def run_services(services: list[Service], apis: tuple[str, ...] = ()) -> None:
             done.wait()
     finally:
         stop_all(services)
+
+
+def run(found: list[ServicePlugin]) -> None:
+    """Run the plugins' RPC services and serve their APIs in this process until a signal."""
+    run_services(_rpc_services(found), api_specs(found))
+
+
+def main(names: list[str]) -> None:
+    """A service's console script: read the config, then run the named plugins."""
+    prepare()
+    run([plugins.load(name) for name in names])

@@ -8,19 +8,23 @@ from typing import Any
 from stratus import exception, rpc
 from stratus.config import CONF
 from stratus.context import get_admin_context
-from stratus.servicegroup import get_driver
+from stratus.servicegroup import get_driver, registry
 
 LOG = logging.getLogger(__name__)
 
 
 class Service:
     def __init__(self, binary: str, topic: str, host: str, endpoints: list[Any],
-                 report: bool = True, extra_topics: tuple[str, ...] = ()) -> None:
+                 report: bool = True, extra_topics: tuple[str, ...] = (),
+                 wait_for_registry: bool = True) -> None:
+        """`wait_for_registry`: wait at start until the service registry answers (every
+        service but the registry itself, the conductor)."""
         self.binary = binary
         self.topic = topic
         self.host = host
         self.endpoints = endpoints
         self.report_enabled = report
+        self.wait_for_registry = wait_for_registry
         # One RPC server (and executor) per topic, all with the same endpoints.
         self._servers = [rpc.get_server(t, host, endpoints) for t in (topic, *extra_topics)]
         self._stop = threading.Event()
@@ -28,8 +32,8 @@ class Service:
         self.servicegroup = get_driver()
 
     def start(self) -> None:
-        if self.binary != "stratus-conductor":
-            self._wait_for_conductor()
+        if self.wait_for_registry:
+            self._wait_for_registry()
         for server in self._servers:
             server.start()
         for endpoint in self.endpoints:
@@ -43,20 +47,21 @@ class Service:
                                               daemon=True)
             self._reporter.start()
 
-    def _wait_for_conductor(self) -> None:
-        """Services start in any order: wait (as Nova's do) until a conductor answers,
-        since a call sent before any conductor listens is lost, not queued."""
-        from conductor.rpcapi import ConductorAPI
-        conductor = ConductorAPI(timeout=2)
+    def _wait_for_registry(self) -> None:
+        """Services start in any order: wait (as Nova's do) until a conductor (the
+        registry) answers, since a call sent before any conductor listens is lost, not
+        queued."""
+        target = registry()
         waited = 0
         while not self._stop.is_set():
             try:
-                conductor.ping(get_admin_context())
+                target.ping(get_admin_context())
                 return
             except exception.ServiceUnavailable:
                 waited += 1
                 if waited % 5 == 1:
-                    LOG.warning("%s on %s is waiting for a conductor", self.binary, self.host)
+                    LOG.warning("%s on %s is waiting for a %s", self.binary, self.host,
+                                target.name)
                 self._stop.wait(0.5)
 
     def report_state(self) -> None:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from compute_agent.virt.libvirt import private_daemon
-from stratus.guest import upload
+from stratus_tools.guest import upload
 from tests.embedded import EmbeddedCloud
 
 pytestmark = pytest.mark.slow

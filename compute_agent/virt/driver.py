@@ -1,14 +1,26 @@
-"""The narrow interface between the compute agent and a hypervisor."""
+"""The narrow interface between the compute agent and a hypervisor.
+
+Drivers register under the `stratus.virt_drivers` entry point group (pyproject.toml) and
+are loaded by their `[compute] virt_driver` name: this module imports none of them.
+"""
 from __future__ import annotations
 
 import abc
 import pathlib
+from collections.abc import Callable
+from importlib import metadata
 from typing import Any
 
 from stratus.context import RequestContext
 
+DRIVERS = "stratus.virt_drivers"
+
 
 class ComputeDriver(abc.ABC):
+    # Called as listener(instance uuid, power state) when a guest's power state changes
+    # by itself (the compute manager sets it; drivers that notice such changes call it).
+    lifecycle_listener: Callable[[str, int], None] | None = None
+
     def __init__(self, host: str) -> None:
         self.host = host
 
@@ -84,10 +96,9 @@ class ComputeDriver(abc.ABC):
 
 
 def load(name: str, host: str) -> ComputeDriver:
-    if name == "fake":
-        from compute_agent.virt.fake import FakeDriver
-        return FakeDriver(host)
-    if name == "libvirt":
-        from compute_agent.virt.libvirt.driver import LibvirtDriver
-        return LibvirtDriver(host)
-    raise ValueError(f"Unknown virt driver {name}")
+    """The driver registered as `name`, for `host`."""
+    found = metadata.entry_points(group=DRIVERS, name=name)
+    if not found:
+        raise ValueError(f"Unknown virt driver {name}")
+    driver_class: type[ComputeDriver] = next(iter(found)).load()
+    return driver_class(host)

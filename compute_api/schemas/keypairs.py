@@ -20,7 +20,7 @@ _create: dict[str, Any] = {
 }
 
 
-def create_schema(version: tuple[int, int]) -> dict[str, Any]:
+def _create_at(version: tuple[int, int]) -> dict[str, Any]:
     schema = copy.deepcopy(_create)
     props = schema["properties"]["keypair"]["properties"]
     if version >= (2, 2):
@@ -28,3 +28,8 @@ def create_schema(version: tuple[int, int]) -> dict[str, Any]:
     if version >= (2, 10):
         props["user_id"] = {"type": "string", "minLength": 1, "maxLength": 255}
     return schema
+
+
+create_v21 = _create_at((2, 1))
+create_v22 = _create_at((2, 2))
+create_v210 = _create_at((2, 10))

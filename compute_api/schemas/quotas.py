@@ -1,7 +1,6 @@
 """Schemas of quota set and quota class set updates."""
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 # -1 is unlimited; the maximum is the database's INT.
@@ -9,8 +8,6 @@ _limit = {"type": ["integer", "string"], "pattern": r"^-?[0-9]+$", "minimum": -1
           "maximum": 0x7FFFFFFF}
 
 
-# Cached: one schema object per argument, so its compiled validator is reused.
-@functools.cache
 def update_schema(resources: tuple[str, ...], wrapper: str,
                   with_force: bool) -> dict[str, Any]:
     props: dict[str, Any] = {r: _limit for r in resources}

@@ -2,7 +2,6 @@
 `policy` and `rules` from 2.64; the soft policies from 2.15."""
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from stratus.api.validation import MAX_INT
@@ -12,9 +11,7 @@ SOFT = ["soft-anti-affinity", "soft-affinity"]
 _name = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^\S(.*\S)?$"}
 
 
-# Cached: one schema object per argument, so its compiled validator is reused.
-@functools.cache
-def create_schema(version: tuple[int, int]) -> dict[str, Any]:
+def _create_at(version: tuple[int, int]) -> dict[str, Any]:
     policies = HARD + SOFT if version >= (2, 15) else HARD
     if version >= (2, 64):
         group = {
@@ -38,3 +35,8 @@ def create_schema(version: tuple[int, int]) -> dict[str, Any]:
             "required": ["name", "policies"], "additionalProperties": False}
     return {"type": "object", "properties": {"server_group": group},
             "required": ["server_group"], "additionalProperties": False}
+
+
+create_v21 = _create_at((2, 1))
+create_v215 = _create_at((2, 15))
+create_v264 = _create_at((2, 64))

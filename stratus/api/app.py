@@ -10,7 +10,10 @@ from stratus.api.request_id import RequestIdMiddleware
 
 def make_app(title: str, error_style: str,
              extra_request_id_headers: tuple[str, ...] = ()) -> FastAPI:
+    """An app whose errors are in `error_style` ("nova" or "keystone"); the launcher's HTTP
+    server answers requests it cannot parse in the same style (app.state.error_style)."""
     app = FastAPI(title=title, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.error_style = error_style
     errors.install(app, error_style)
     # Added first, so it runs inside the request ID stamping: its refusals carry an ID.
     app.add_middleware(InputGuardMiddleware, style=error_style)

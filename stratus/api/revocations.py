@@ -4,7 +4,9 @@ An event revokes every token that matches all of its set fields (audit id, user,
 role) and was issued at or before its `issued_before`. The conductor records one when a
 user, project or role is deleted or disabled, a role assignment or a password changes, or
 a token is revoked. The copy is brought up to date with the events newer than the last one
-seen, at most every `[identity] revocation_cache_time` seconds.
+seen, at most every `[identity] revocation_cache_time` seconds. Where they come from is
+the API's to say: its app factory calls `revocations.use(fetch)` (fetch(after_id) returns
+the event rows newer than after_id).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from stratus.config import CONF
 
 FIELDS = ("audit_id", "user_id", "project_id", "role_id")
 Key = tuple[str, str]
+Fetch = Callable[[int], list[dict[str, Any]]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,21 +63,23 @@ def _token_keys(token: dict[str, Any]) -> Iterator[Key]:
             yield field, value
 
 
-def _fetch_from_conductor(after_id: int) -> list[dict[str, Any]]:
-    from conductor.rpcapi import ConductorAPI
-    from stratus.context import get_admin_context
-    return ConductorAPI().revocation_events(get_admin_context(), after_id=after_id)
+def _no_source(after_id: int) -> list[dict[str, Any]]:
+    raise exception.ServiceUnavailable(
+        reason="Token revocations cannot be checked: no revocation source is set.")
 
 
 class RevocationCache:
-    def __init__(self, fetch: Callable[[int], list[dict[str, Any]]] = _fetch_from_conductor
-                 ) -> None:
+    def __init__(self, fetch: Fetch = _no_source) -> None:
         self._fetch = fetch
         self._lock = threading.Lock()
         self._events: dict[Key, list[Event]] = {}
         self._last_id = 0
         self._fetched_at = float("-inf")
         self._failure: tuple[float, str] | None = None
+
+    def use(self, fetch: Fetch) -> None:
+        """Fetch events with `fetch` from now on (the app factory of an API says)."""
+        self._fetch = fetch
 
     def is_revoked(self, token: dict[str, Any]) -> bool:
         """Whether an event revokes `token` (a verified token payload)."""

@@ -1,4 +1,5 @@
-"""Console scripts: one per service, plus stratus-all for the embedded mode."""
+"""Console scripts: `prepare` (config and logging) and stratus-all; each service's own script
+is a `main` in its package that calls `stratus.launcher.main([name])`."""
 from __future__ import annotations
 
 import logging

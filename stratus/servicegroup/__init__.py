@@ -10,7 +10,10 @@ import importlib
 import threading
 
 from stratus.config import CONF
-from stratus.servicegroup.base import ServiceGroupDriver
+from stratus.servicegroup.base import Registry, ServiceGroupDriver, registry, set_registry
+
+__all__ = ["DRIVERS", "Registry", "ServiceGroupDriver", "get_driver", "registry", "reset",
+           "set_registry"]
 
 DRIVERS = {"db": "stratus.servicegroup.db:DbDriver",
            "mc": "stratus.servicegroup.mc:McDriver",

@@ -3,9 +3,38 @@ from __future__ import annotations
 
 import abc
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from stratus.context import RequestContext
+
+
+class Registry(Protocol):
+    """The owner of the services table, as services reach it (the conductor's client).
+
+    The package that owns the table registers one with `set_registry`; the core does not
+    know which package that is."""
+    name: str
+
+    def ping(self, ctx: RequestContext) -> None:
+        """Return once the registry answers; raise ServiceUnavailable when it does not."""
+
+    def record(self, ctx: RequestContext, host: str, binary: str, topic: str) -> None:
+        """Create the service's row, or mark it as seen now."""
+
+
+_registry: Registry | None = None
+
+
+def set_registry(registry: Registry) -> None:
+    global _registry
+    _registry = registry
+
+
+def registry() -> Registry:
+    if _registry is None:
+        raise RuntimeError("No service registry: the package that owns the services table "
+                           "(the conductor) registers one when it is imported")
+    return _registry
 
 
 class ServiceGroupDriver(abc.ABC):
@@ -35,6 +64,5 @@ def registered(ctx: RequestContext, host: str, binary: str, topic: str,
     the mc and zk drivers keep liveness elsewhere and write the row once per start)."""
     if (host, binary) in known:
         return
-    from conductor.rpcapi import ConductorAPI
-    ConductorAPI().service_report(ctx, host=host, binary=binary, topic=topic)
+    registry().record(ctx, host, binary, topic)
     known.add((host, binary))

@@ -1,4 +1,5 @@
-"""Service liveness from the `last_seen_up` column the conductor keeps."""
+"""Service liveness from the `last_seen_up` column of the services table (its owner, the
+registry, sets it on every report)."""
 from __future__ import annotations
 
 import datetime
@@ -6,13 +7,12 @@ from typing import Any
 
 from stratus.config import CONF
 from stratus.context import RequestContext
-from stratus.servicegroup.base import ServiceGroupDriver
+from stratus.servicegroup.base import ServiceGroupDriver, registry
 
 
 class DbDriver(ServiceGroupDriver):
     def report(self, ctx: RequestContext, host: str, binary: str, topic: str) -> None:
-        from conductor.rpcapi import ConductorAPI
-        ConductorAPI().service_report(ctx, host=host, binary=binary, topic=topic)
+        registry().record(ctx, host, binary, topic)
 
     def up_until(self, service: dict[str, Any]) -> float:
         seen = service.get("last_seen_up")

@@ -7,7 +7,7 @@ import pathlib
 import shutil
 import threading
 import xml.etree.ElementTree as ET
-from typing import Any, Callable
+from typing import Any
 
 import libvirt
 
@@ -48,7 +48,6 @@ class LibvirtDriver(ComputeDriver):
         self._conn: libvirt.virConnect | None = None
         self._conn_lock = threading.Lock()
         self._changed = threading.Condition()
-        self.lifecycle_listener: Callable[[str, int], None] | None = None
 
     @property
     def conn(self) -> libvirt.virConnect:

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import yaml
 
-from stratus.guest.builder import COMMAND_LINE, GuestFiles
+from stratus_tools.guest.builder import COMMAND_LINE, GuestFiles
 
 
 def session_from_clouds_yaml(path: pathlib.Path, cloud: str = "stratus") -> tuple[
