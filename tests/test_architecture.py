@@ -205,3 +205,44 @@ def test_sample_config_is_current(tmp_path: pathlib.Path) -> None:
                     "--output-file", str(out)], cwd=ROOT, check=True, capture_output=True)
     committed = (ROOT / "etc/stratus/stratus.conf.sample").read_text()
     assert out.read_text() == committed, "run `make sample-config` and commit the result"
+
+
+# Handler modules that reach the RPC APIs only through the service layer
+# (compute_api/service/); add a module once its handlers are thin.
+THIN_HANDLERS = ["compute_api/servers.py", "compute_api/server_actions.py"]
+RPC_CLIENTS = {"conductor", "compute", "scheduler"}
+RPC_MODULES = ("stratus.rpc", "compute_api.service.clients")
+
+
+def _rpc_uses(path: pathlib.Path) -> set[str]:
+    """RPC API modules and clients `path` imports, and the clients it calls."""
+    found = {m for m in _imports(path)
+             if "rpcapi" in m.split(".") or m.split(".")[-1] in RPC_CLIENTS
+             or m.startswith(RPC_MODULES)}
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id in RPC_CLIENTS:
+            found.add(f"{node.value.id}.{node.attr}")
+    return found
+
+
+def test_thin_handlers_reach_rpc_only_through_the_service_layer() -> None:
+    offenders = []
+    for name in THIN_HANDLERS:
+        bad = _rpc_uses(ROOT / name)
+        if bad:
+            offenders.append(f"{name}: {', '.join(sorted(bad))}")
+    assert offenders == [], "these handlers call compute_api/service, not RPC APIs:\n" + \
+        "\n".join(offenders)
+
+
+def test_the_rule_catches_a_handler_calling_rpc(tmp_path: pathlib.Path) -> None:
+    sample = tmp_path / "bad.py"
+    sample.write_text("from compute_agent.rpcapi import ComputeAPI\n"
+                      "from compute_api.common import conductor, req\n"
+                      "from compute_api import service\n\n\ndef show(r):\n"
+                      "    service.get_server(r.ctx, 'x')\n"
+                      "    return conductor.instance_get(r.ctx), compute.stop_instance(r.ctx)\n")
+    assert _rpc_uses(sample) == {"compute_agent.rpcapi", "compute_agent.rpcapi.ComputeAPI",
+                                 "compute_api.common.conductor", "conductor.instance_get",
+                                 "compute.stop_instance"}

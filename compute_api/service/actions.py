@@ -1,0 +1,192 @@
+"""Server actions: check the instance, start the instance action, cast to its host."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from compute_api import diagnostics as standard_diagnostics
+from compute_api.service.clients import compute, conductor
+from compute_api.service.hosts import node_of
+from compute_api.service.servers import (check_user_data, key_pair, owner_filter,
+                                         refuse_trusted_certificates, resolve_image)
+from stratus import exception, image_properties
+from stratus.api.validation import to_bool
+from stratus.context import RequestContext
+from stratus.objects import states
+
+
+@dataclasses.dataclass(frozen=True)
+class PowerAction:
+    """An action the compute agent carries out: allowed states, policy, RPC method."""
+    name: str
+    policy: str
+    vm_states: tuple[str, ...]
+    task_state: str
+    method: str
+    task_states: tuple[str | None, ...] = (None,)
+
+
+POWER_ACTIONS = {a.name: a for a in [
+    PowerAction("os-stop", "os_compute_api:servers:stop", (states.ACTIVE, states.ERROR),
+                states.POWERING_OFF, "stop_instance"),
+    PowerAction("os-start", "os_compute_api:servers:start", (states.STOPPED,),
+                states.POWERING_ON, "start_instance"),
+    PowerAction("pause", "os_compute_api:os-pause-server:pause", (states.ACTIVE,),
+                states.PAUSING, "pause_instance"),
+    PowerAction("unpause", "os_compute_api:os-pause-server:unpause", (states.PAUSED,),
+                states.UNPAUSING, "unpause_instance"),
+    PowerAction("suspend", "os_compute_api:os-suspend-server:suspend", (states.ACTIVE,),
+                states.SUSPENDING, "suspend_instance"),
+    PowerAction("resume", "os_compute_api:os-suspend-server:resume", (states.SUSPENDED,),
+                states.RESUMING, "resume_instance"),
+]}
+SOFT_REBOOT = PowerAction("reboot", "os_compute_api:servers:reboot", (states.ACTIVE,),
+                          states.REBOOTING, "reboot_instance")
+HARD_REBOOT = PowerAction("reboot", "os_compute_api:servers:reboot",
+                          (states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED,
+                           states.ERROR), states.REBOOTING_HARD, "reboot_instance",
+                          (None, states.REBOOTING))
+CONSOLE_STATES = (states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED)
+SNAPSHOT_STATES = [states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED]
+REBUILD_STATES = [states.ACTIVE, states.STOPPED, states.ERROR]
+# Image properties a snapshot keeps from the image its server was booted from.
+INHERITED = ("kernel_id", "ramdisk_id", "os_command_line", "os_distro", "os_type",
+             "architecture", "hw_disk_bus", "hw_machine_type")
+REBUILT = {"name": "name", "metadata": "metadata_items", "accessIPv4": "access_ip_v4",
+           "accessIPv6": "access_ip_v6", "description": "description"}
+
+
+def reboot_action(kind: str) -> PowerAction:
+    return HARD_REBOOT if kind == "HARD" else SOFT_REBOOT
+
+
+def require_host(inst: dict[str, Any], action: str) -> None:
+    """Actions the compute agent carries out need the host the server is on."""
+    if not inst["host"]:
+        raise exception.InstanceInvalidState(action=action, instance_uuid=inst["uuid"],
+                                             attr="host", state="None")
+
+
+def start_power_action(ctx: RequestContext, inst: dict[str, Any], action: PowerAction,
+                       **kwargs: Any) -> dict[str, Any]:
+    """Start `action` on the instance and cast it to its host; returns the instance."""
+    require_host(inst, action.name)
+    started = conductor.instance_action_start(
+        ctx, instance_uuid=inst["uuid"], action=action.name.removeprefix("os-"),
+        task_state=action.task_state, vm_states=list(action.vm_states),
+        task_states=list(action.task_states), project_id=owner_filter(ctx))
+    getattr(compute, action.method)(ctx, _server=inst["host"], instance=started, **kwargs)
+    return started
+
+
+def console_output(ctx: RequestContext, inst: dict[str, Any],
+                   length: int | None) -> dict[str, Any]:
+    if inst["vm_state"] not in CONSOLE_STATES or not inst["host"]:
+        raise exception.Conflict(reason=f"Instance {inst['uuid']} is not ready: its console "
+                                        f"has no output yet.")
+    return {"output": compute.get_console_output(ctx, _server=inst["host"], instance=inst,
+                                                 length=length)}
+
+
+def inherited_properties(ctx: RequestContext, image_id: str) -> dict[str, Any]:
+    """The properties of the server's image that its snapshots keep."""
+    try:
+        source = conductor.image_get(ctx, image_id=image_id)
+    except exception.ImageNotFound:
+        return {}
+    return {k: v for k, v in source["properties"].items() if k in INHERITED}
+
+
+def snapshot_values(ctx: RequestContext, inst: dict[str, Any], name: str,
+                    metadata: dict[str, Any]) -> dict[str, Any]:
+    reserved = image_properties.reserved(metadata)
+    if reserved:
+        raise exception.Invalid(f"Image metadata may not set {', '.join(reserved)}: "
+                                f"reserved attributes of the image service.")
+    return {"name": name, "status": "queued", "visibility": "private",
+            "owner": inst["project_id"], "container_format": "bare",
+            "min_disk": inst["flavor"]["root_gb"], "min_ram": 0,
+            "properties": {**inherited_properties(ctx, inst["image_ref"]), **metadata,
+                           "instance_uuid": inst["uuid"], "base_image_ref": inst["image_ref"],
+                           "image_type": "snapshot", "user_id": ctx.user_id}}
+
+
+def create_snapshot(ctx: RequestContext, inst: dict[str, Any], name: str,
+                    metadata: dict[str, Any]) -> dict[str, Any]:
+    """Create the (queued) image, start createImage and cast the snapshot; returns the
+    image. The image is deleted again when the action cannot start."""
+    require_host(inst, "createImage")
+    image = conductor.image_create(ctx, values=snapshot_values(ctx, inst, name, metadata))
+    try:
+        started = conductor.instance_action_start(
+            ctx, instance_uuid=inst["uuid"], action="createImage",
+            task_state=states.IMAGE_SNAPSHOT, vm_states=SNAPSHOT_STATES,
+            project_id=owner_filter(ctx))
+    except exception.StratusError:
+        conductor.image_delete(ctx, image_id=image["id"])
+        raise
+    compute.snapshot_instance(ctx, _server=inst["host"], instance=started,
+                              image_id=image["id"])
+    return image
+
+
+def rebuild_key_pair(ctx: RequestContext, version: tuple[int, int],
+                     request: dict[str, Any]) -> dict[str, Any]:
+    """2.54: the caller's key pair `key_name` replaces the server's; null removes it."""
+    if version < (2, 54) or "key_name" not in request:
+        return {}
+    if request["key_name"] is None:
+        return {"key_name": None, "key_data": None}
+    key = key_pair(ctx, request["key_name"])
+    return {"key_name": key["name"], "key_data": key["public_key"]}
+
+
+def rebuild_values(ctx: RequestContext, version: tuple[int, int], inst: dict[str, Any],
+                   request: dict[str, Any]) -> dict[str, Any]:
+    image = resolve_image(ctx, request["imageRef"], inst["flavor"])
+    props = image.get("properties") or {}
+    values = {column: request[key] for key, column in REBUILT.items() if key in request}
+    values.update({"image_ref": image["id"], "kernel_id": props.get("kernel_id", ""),
+                   "ramdisk_id": props.get("ramdisk_id", "")})
+    refuse_trusted_certificates(request.get("trusted_image_certificates"))
+    values.update(rebuild_key_pair(ctx, version, request))
+    if version >= (2, 57) and "user_data" in request:
+        # 2.57: new user data for the rebuilt server; null removes it.
+        check_user_data(request["user_data"])
+        values["user_data"] = request["user_data"]
+    return values
+
+
+def rebuild_server(ctx: RequestContext, version: tuple[int, int], inst: dict[str, Any],
+                   request: dict[str, Any]) -> dict[str, Any]:
+    """Start the rebuild and cast it to the server's host; returns the instance."""
+    values = rebuild_values(ctx, version, inst, request)
+    require_host(inst, "rebuild")
+    started = conductor.instance_action_start(
+        ctx, instance_uuid=inst["uuid"], action="rebuild", task_state=states.REBUILDING,
+        vm_states=REBUILD_STATES, project_id=owner_filter(ctx), values=values)
+    compute.rebuild_instance(ctx, _server=inst["host"], instance=started)
+    return started
+
+
+def evacuate_server(ctx: RequestContext, inst: dict[str, Any], host: str | None,
+                    on_shared_storage: Any) -> None:
+    """Rebuild the server on another host because its own host is down."""
+    if to_bool(on_shared_storage):
+        raise exception.Invalid("Shared storage is not supported: the server is rebuilt "
+                                "from its image on the new host.")
+    try:
+        conductor.instance_evacuate(ctx, instance_uuid=inst["uuid"], host=host)
+    except exception.NoValidHost as e:
+        raise exception.Invalid(f"Cannot evacuate: {e.message}") from None
+
+
+def server_diagnostics(ctx: RequestContext, version: tuple[int, int],
+                       inst: dict[str, Any]) -> dict[str, Any]:
+    """The driver's counters; from 2.48 in the standard format."""
+    if not inst["host"]:
+        raise exception.Conflict(reason=f"Instance {inst['uuid']} has no host yet.")
+    raw = compute.get_diagnostics(ctx, _server=inst["host"], instance=inst)
+    if version < (2, 48):
+        return raw
+    return standard_diagnostics.standard(raw, inst, node_of(ctx, inst))
