@@ -52,7 +52,8 @@ def filter_and_weigh(count: int, placements: int = 200) -> tuple[list[float], fl
     from scheduler.manager import SchedulerManager
     manager = SchedulerManager()
     hosts = synthetic_hosts(count)
-    spec = {"flavor": FLAVOR, "retry_hosts": [], "hint_hosts": {}}
+    from scheduler.request import SchedulingRequest
+    spec = SchedulingRequest(flavor=FLAVOR)
     times = []
     start = time.perf_counter()
     for _ in range(placements):
@@ -68,8 +69,9 @@ def full_call(count: int, requests: int = 200) -> tuple[list[float], float]:
     """select_destinations through the bus, host states from the conductor's database;
     then the same requests each followed by the conductor's claim (placements/s)."""
     from conductor import manage
-    from conductor.rpcapi import ConductorAPI
+    from conductor import rpcapi as conductor_rpcapi
     from scheduler.rpcapi import SchedulerAPI
+    from stratus.objects.request_spec import RequestSpec
     from stratus import launcher
     from stratus.context import get_admin_context
     from stratus.service import stop_all
@@ -82,18 +84,17 @@ def full_call(count: int, requests: int = 200) -> tuple[list[float], float]:
             service.start()
         try:
             ctx = get_admin_context()
-            api = ConductorAPI()
+            api = conductor_rpcapi.client()
             for i in range(count):
                 api.service_report(ctx, host=f"h{i}", binary="stratus-compute", topic="compute")
                 api.compute_node_report(ctx, host=f"h{i}", node=f"h{i}", resources={
                     "vcpus": 64, "memory_mb": 262144, "local_gb": 4000})
-            scheduler = SchedulerAPI()
-            spec = {"flavor": FLAVOR, "project_id": "bench"}
+            scheduler = SchedulerAPI.get()
+            spec = RequestSpec(flavor=FLAVOR, project_id="bench")
             times = []
             for _ in range(requests):
                 t0 = time.perf_counter()
-                scheduler.select_destinations(ctx, request_spec=spec,
-                                              instance_uuids=["x"], excluded_hosts=[])
+                scheduler.select_destinations(ctx, request_spec=spec, instance_uuids=["x"])
                 times.append(time.perf_counter() - t0)
             return times, _claimed_rate(ctx, scheduler, spec, requests)
         finally:
@@ -102,23 +103,21 @@ def full_call(count: int, requests: int = 200) -> tuple[list[float], float]:
             db.dispose()
 
 
-def _claimed_rate(ctx: Any, scheduler: Any, spec: dict[str, Any], count: int) -> float:
+def _claimed_rate(ctx: Any, scheduler: Any, spec: Any, count: int) -> float:
+    from conductor.compute.queries.placement import claim
     from conductor.db import api as db
     from conductor.db.models import Instance
-    from conductor.instances import InstanceEndpoint
     uuids = [f"00000000-0000-0000-0000-{i:012d}" for i in range(count)]
     with db.writer() as s:
         s.add_all(Instance(uuid=u, name=u, project_id="bench", user_id="bench",
                            flavor=FLAVOR, vcpus=1, memory_mb=512, root_gb=1,
                            vm_state="building", task_state="scheduling",
                            reservation_id="r-bench") for u in uuids)
-    conductor = InstanceEndpoint()
     start = time.perf_counter()
     for instance_uuid in uuids:
         chosen = scheduler.select_destinations(ctx, request_spec=spec,
-                                               instance_uuids=[instance_uuid],
-                                               excluded_hosts=[])[0][0]
-        conductor._claim(instance_uuid, chosen["host"], chosen["node"])
+                                               instance_uuids=[instance_uuid])[0][0]
+        claim(instance_uuid, chosen.host, chosen.node)
     return count / (time.perf_counter() - start)
 
 

@@ -13,7 +13,7 @@ from compute_agent import image_service
 from stratus.periodic import PeriodicTasks
 from compute_agent.rpcapi import ComputeAPI
 from compute_agent.virt import driver as virt
-from conductor.rpcapi import ConductorAPI
+from conductor import rpcapi as conductor_rpcapi
 from stratus import exception
 from stratus.config import CONF
 from stratus.context import RequestContext, get_admin_context
@@ -33,7 +33,7 @@ class ComputeManager:
     def __init__(self, host: str) -> None:
         self.host = host
         self.driver = virt.load(CONF.compute.virt_driver, host)
-        self.conductor = ConductorAPI()
+        self.conductor = conductor_rpcapi.client()
         self._locks: dict[str, threading.Lock] = collections.defaultdict(threading.Lock)
         self.periodic = PeriodicTasks(f"periodic-{host}")
         self._building: set[str] = set()
@@ -44,8 +44,8 @@ class ComputeManager:
             get_admin_context(), host=self.host, node=self.driver.nodename,
             resources=self.driver.get_available_resource())
         self._recover_after_restart()
-        self.periodic.add(self.sync_power_states, CONF.compute.sync_power_state_interval)
-        self.periodic.add(self.age_image_cache, CONF.compute.image_cache_manager_interval)
+        self.periodic.add(self._sync_power_states, CONF.compute.sync_power_state_interval)
+        self.periodic.add(self._age_image_cache, CONF.compute.image_cache_manager_interval)
         self.periodic.start()
 
     def _recover_after_restart(self) -> None:
@@ -92,7 +92,7 @@ class ComputeManager:
         return list(self.conductor.instance_list(get_admin_context(),
                                                  filters={"host": self.host}))
 
-    def sync_power_states(self) -> None:
+    def _sync_power_states(self) -> None:
         """The safety net behind lifecycle events: make every record match its guest."""
         for instance in self._my_instances():
             if instance["task_state"] is not None:
@@ -101,7 +101,7 @@ class ComputeManager:
             if actual != instance["power_state"]:
                 self._on_power_change(instance["uuid"], actual)
 
-    def age_image_cache(self) -> None:
+    def _age_image_cache(self) -> None:
         in_use = set()
         for instance in self._my_instances():
             in_use.update(i for i in (instance["image_ref"], instance["kernel_id"],

@@ -5,28 +5,86 @@ Version history:
   1.1 - get_console_output, stop/start/reboot/pause/unpause/suspend/resume_instance,
         snapshot_instance, rebuild_instance, get_diagnostics.
   1.2 - build_status (the conductor's build watchdog asks about stalled builds).
+  1.3 - build_and_run_instance: alternates as Destination payloads (1.2 peers get dicts).
 """
 from __future__ import annotations
 
-from stratus.rpc import RPCAPI
+from typing import Any
+
+from stratus.context import RequestContext
+from stratus.objects.request_spec import Destination
+from stratus.rpc import RPCAPI, call, cast
+
+Instance = dict[str, Any]
 
 
 class ComputeAPI(RPCAPI):
     TOPIC = "compute"
-    VERSION = "1.2"
-    METHODS = {
-        "build_and_run_instance": "cast",
-        "terminate_instance": "cast",
-        "get_console_output": "call",
-        "stop_instance": "cast",
-        "start_instance": "cast",
-        "reboot_instance": "cast",
-        "pause_instance": "cast",
-        "unpause_instance": "cast",
-        "suspend_instance": "cast",
-        "resume_instance": "cast",
-        "snapshot_instance": "cast",
-        "rebuild_instance": "cast",
-        "get_diagnostics": "call",
-        "build_status": "call",
-    }
+    VERSION = "1.3"
+
+    @cast("1.3", server="host")
+    def build_and_run_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
+                               alternates: list[Destination]) -> None:
+        """Spawn the guest; on failure the agent hands `alternates` back to the conductor."""
+
+    @build_and_run_instance.downgrade("1.0")
+    def _alternates_as_dicts(args: dict[str, Any]) -> dict[str, Any]:
+        args["alternates"] = [a.model_dump() for a in args["alternates"]]
+        return args
+
+    @cast("1.0", server="host")
+    def terminate_instance(self, ctx: RequestContext, *, host: str,
+                           instance: Instance) -> None:
+        """Destroy the guest, then have the conductor remove the instance."""
+
+    @call("1.1", server="host")
+    def get_console_output(self, ctx: RequestContext, *, host: str, instance: Instance,
+                           length: int | None = None) -> str:
+        """The guest's console log, its last `length` lines if given."""
+
+    @cast("1.1", server="host")
+    def stop_instance(self, ctx: RequestContext, *, host: str, instance: Instance) -> None:
+        """Power the guest off (ACPI first, up to [compute] shutdown_timeout)."""
+
+    @cast("1.1", server="host")
+    def start_instance(self, ctx: RequestContext, *, host: str, instance: Instance) -> None:
+        """Power the guest on."""
+
+    @cast("1.1", server="host")
+    def reboot_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
+                        reboot_type: str) -> None:
+        """SOFT (guest shutdown, then start) or HARD (reset) reboot."""
+
+    @cast("1.1", server="host")
+    def pause_instance(self, ctx: RequestContext, *, host: str, instance: Instance) -> None:
+        """Pause the guest's CPUs."""
+
+    @cast("1.1", server="host")
+    def unpause_instance(self, ctx: RequestContext, *, host: str, instance: Instance) -> None:
+        """Resume the paused guest's CPUs."""
+
+    @cast("1.1", server="host")
+    def suspend_instance(self, ctx: RequestContext, *, host: str, instance: Instance) -> None:
+        """Save the guest's memory to disk and stop it."""
+
+    @cast("1.1", server="host")
+    def resume_instance(self, ctx: RequestContext, *, host: str, instance: Instance) -> None:
+        """Start a suspended guest from its saved memory."""
+
+    @cast("1.1", server="host")
+    def snapshot_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
+                          image_id: str) -> None:
+        """Copy the root disk into the queued image `image_id` and upload it."""
+
+    @cast("1.1", server="host")
+    def rebuild_instance(self, ctx: RequestContext, *, host: str, instance: Instance) -> None:
+        """Replace the guest with a fresh one from the instance's image."""
+
+    @call("1.1", server="host")
+    def get_diagnostics(self, ctx: RequestContext, *, host: str,
+                        instance: Instance) -> dict[str, Any]:
+        """The hypervisor's figures for the guest."""
+
+    @call("1.2", server="host", timeout=5)
+    def build_status(self, ctx: RequestContext, *, host: str, instance_uuid: str) -> str:
+        """building, running or unknown: what the agent knows of a build."""

@@ -7,10 +7,8 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 
-from conductor.rpcapi import ConductorAPI
 from stratus import exception, policy
 from stratus.api.auth import get_project_context
-from stratus.rpc import SharedClient
 from stratus.config import CONF
 from stratus.context import RequestContext
 
@@ -45,9 +43,6 @@ def req(request: Request) -> Req:
     return Req(ctx=get_project_context(request),
                version=getattr(request.state, "api_version", (2, 1)),
                query=request.query_params, path=request.url.path)
-
-
-conductor = SharedClient(ConductorAPI)
 
 
 def base_url() -> str:

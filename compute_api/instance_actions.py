@@ -1,7 +1,8 @@
 """/servers/{id}/os-instance-actions: what was done to a server, and how it went.
 
 2.51 shows events to the server's owner, 2.58 pages the list (limit, marker,
-changes-since) and adds updated_at, 2.62 adds the events' host and hostId.
+changes-since) and adds updated_at, 2.62 adds the events' host and hostId. The work is
+in compute_api/service.
 """
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from compute_api.common import Req, conductor, iso, limit_and_marker, next_link, req
+from compute_api import service
+from compute_api.common import Req, iso, limit_and_marker, next_link, req
 from compute_api.server_view import host_id
-from compute_api.servers import owner_filter
 from stratus import exception
 
 router = APIRouter(prefix="/v2.1/servers/{server_id}/os-instance-actions")
@@ -71,8 +72,7 @@ def _paging(r: Req) -> dict[str, Any]:
 @router.get("")
 def index(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     paging = _paging(r)
-    actions = conductor.instance_action_list(r.ctx, instance_uuid=server_id,
-                                             project_id=owner_filter(r), **paging)
+    actions = service.list_instance_actions(r.ctx, server_id, **paging)
     if actions:
         r.authorize(P % "list", {"project_id": actions[0]["project_id"]})
     body: dict[str, Any] = {"instanceActions": [_action(r, a) for a in actions]}
@@ -83,20 +83,10 @@ def index(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 @router.get("/{request_id}")
 def show(server_id: str, request_id: str, r: Req = Depends(req)) -> dict[str, Any]:
-    action = conductor.instance_action_get(r.ctx, instance_uuid=server_id,
-                                           request_id=request_id, project_id=owner_filter(r))
+    action = service.get_instance_action(r.ctx, server_id, request_id)
     r.authorize(P % "show", {"project_id": action["project_id"]})
     body = _action(r, action)
     if r.at_least(51) or r.can(P % "events"):
-        owner = _owner(r, server_id, action)
+        owner = service.action_owner(r.ctx, r.version, server_id, action)
         body["events"] = [_event(r, e, owner) for e in action["events"]]
     return {"instanceAction": body}
-
-
-def _owner(r: Req, server_id: str, action: dict[str, Any]) -> str:
-    """The project hostIds are hashed with: the action's, else (no project recorded,
-    e.g. an admin tool's action) the server's."""
-    if action["project_id"] or not r.at_least(62) or not action["events"]:
-        return action["project_id"] or ""
-    return conductor.instance_get(r.ctx, instance_uuid=server_id, project_id=owner_filter(r),
-                                  read_deleted=True)["project_id"]

@@ -1,12 +1,12 @@
-"""/os-keypairs: import, generate, list, show, delete."""
+"""/os-keypairs: import, generate, list, show, delete (the work is in compute_api/service)."""
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Response
 
-from compute_api import keypair_crypto
-from compute_api.common import Req, conductor, limit_and_marker, page, req
+from compute_api import service
+from compute_api.common import Req, limit_and_marker, page, req
 from compute_api.schemas import keypairs as schemas
 from stratus.api import validation
 
@@ -38,7 +38,7 @@ def index(r: Req = Depends(req)) -> dict[str, Any]:
     user_id = _user(r)
     r.authorize(K % "index", {"user_id": user_id})
     limit, marker = limit_and_marker(r) if r.at_least(35) else (None, None)
-    kps = conductor.keypair_list(r.ctx, user_id=user_id, limit=limit, marker=marker)
+    kps = service.list_keypairs(r.ctx, user_id, limit, marker)
     return page(r, "keypairs", [{"keypair": view(r, kp)} for kp in kps], kps, limit, "name")
 
 
@@ -51,19 +51,12 @@ def create(response: Response, body: Any = Body(None),
     kp = body["keypair"]
     user_id = _user(r, kp.get("user_id"))
     r.authorize(K % "create", {"user_id": user_id})
-    key_type = kp.get("type", "ssh")
-    private_key = None
-    public_key = kp.get("public_key")
-    if public_key is None:
-        private_key, public_key = keypair_crypto.generate_ssh()
-    values = {"name": kp["name"], "public_key": public_key, "type": key_type,
-              "fingerprint": keypair_crypto.fingerprint(public_key, key_type)}
-    created = conductor.keypair_create(r.ctx, user_id=user_id, project_id=r.ctx.project_id,
-                                       values=values)
-    out = view(r, created)
-    out["user_id"] = created["user_id"]
-    if private_key is not None:
-        out["private_key"] = private_key
+    created = service.create_keypair(r.ctx, user_id, kp["name"], kp.get("type", "ssh"),
+                                     kp.get("public_key"))
+    out = view(r, created["keypair"])
+    out["user_id"] = created["keypair"]["user_id"]
+    if created["private_key"] is not None:
+        out["private_key"] = created["private_key"]
     response.status_code = 201 if r.at_least(2) else 200
     return {"keypair": out}
 
@@ -72,13 +65,12 @@ def create(response: Response, body: Any = Body(None),
 def show(name: str, r: Req = Depends(req)) -> dict[str, Any]:
     user_id = _user(r)
     r.authorize(K % "show", {"user_id": user_id})
-    return {"keypair": view(r, conductor.keypair_get(r.ctx, user_id=user_id, name=name),
-                            full=True)}
+    return {"keypair": view(r, service.get_keypair(r.ctx, user_id, name), full=True)}
 
 
 @router.delete("/{name}")
 def delete(name: str, r: Req = Depends(req)) -> Response:
     user_id = _user(r)
     r.authorize(K % "delete", {"user_id": user_id})
-    conductor.keypair_delete(r.ctx, user_id=user_id, name=name)
+    service.delete_keypair(r.ctx, user_id, name)
     return Response(status_code=204 if r.at_least(2) else 202)

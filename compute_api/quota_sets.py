@@ -1,15 +1,15 @@
-"""/os-quota-sets, /os-quota-class-sets and /limits (seed 5.1.2)."""
+"""/os-quota-sets, /os-quota-class-sets and /limits (seed 5.1.2; the work is in
+compute_api/service)."""
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Response
 
-from compute_api.common import Req, conductor, req
+from compute_api import service
+from compute_api.common import Req, req
 from compute_api.schemas.quotas import update_schema
-from stratus import exception
 from stratus.api import validation
-from stratus.api.validation import to_bool
 
 router = APIRouter(prefix="/v2.1")
 Q = "os_compute_api:os-quota-sets:%s"
@@ -52,18 +52,10 @@ def _target(project_id: str) -> dict[str, Any]:
     return {"project_id": project_id}
 
 
-def _user_id(r: Req) -> str:
-    """The user whose per-user usage (key pairs) to show: only admins name another."""
-    user_id = r.query.get("user_id") or r.ctx.user_id
-    if user_id != r.ctx.user_id and not r.ctx.is_admin:
-        raise exception.Forbidden("Only an admin may see another user's quota usage.")
-    return user_id
-
-
 @router.get("/os-quota-sets/{project_id}")
 def show(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(Q % "show", _target(project_id))
-    limits = conductor.quota_get(r.ctx, project_id=project_id)
+    limits = service.quota_limits(r.ctx, project_id)
     return {"quota_set": {"id": project_id,
                           **{k: limits[k] for k in quota_resources(r)}}}
 
@@ -71,7 +63,7 @@ def show(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 @router.get("/os-quota-sets/{project_id}/defaults")
 def defaults(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(Q % "defaults", _target(project_id))
-    limits = conductor.quota_get(r.ctx, defaults=True)
+    limits = service.default_quotas(r.ctx)
     return {"quota_set": {"id": project_id,
                           **{k: limits[k] for k in quota_resources(r)}}}
 
@@ -79,7 +71,7 @@ def defaults(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 @router.get("/os-quota-sets/{project_id}/detail")
 def detail(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(Q % "detail", _target(project_id))
-    usage = conductor.quota_usage(r.ctx, project_id=project_id, user_id=_user_id(r))
+    usage = service.quota_usage(r.ctx, project_id, r.query.get("user_id"))
     return {"quota_set": {"id": project_id,
                           **{k: usage[k] for k in quota_resources(r)}}}
 
@@ -91,25 +83,21 @@ def detail(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 def update(project_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(Q % "update", _target(project_id))
     resources = quota_resources(r)
-    values = dict(body["quota_set"])
-    force = to_bool(values.pop("force", False))
-    limits = conductor.quota_update(r.ctx, project_id=project_id,
-                                    values={k: int(v) for k, v in values.items()},
-                                    force=force)
+    limits = service.update_quotas(r.ctx, project_id, body["quota_set"])
     return {"quota_set": {k: limits[k] for k in resources}}
 
 
 @router.delete("/os-quota-sets/{project_id}", status_code=202)
 def revert(project_id: str, r: Req = Depends(req)) -> Response:
     r.authorize(Q % "delete", _target(project_id))
-    conductor.quota_delete(r.ctx, project_id=project_id)
+    service.delete_quotas(r.ctx, project_id)
     return Response(status_code=202)
 
 
 @router.get("/os-quota-class-sets/{class_name}")
 def class_show(class_name: str, r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(QC % "show")
-    limits = conductor.quota_class_get(r.ctx, class_name=class_name)
+    limits = service.quota_class(r.ctx, class_name)
     return {"quota_class_set": {"id": class_name,
                                 **{k: limits[k] for k in quota_resources(r, True)}}}
 
@@ -123,9 +111,7 @@ def class_update(class_name: str, body: Any = Body(None),
                  r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(QC % "update")
     resources = quota_resources(r, True)
-    limits = conductor.quota_class_update(
-        r.ctx, class_name=class_name,
-        values={k: int(v) for k, v in body["quota_class_set"].items()})
+    limits = service.update_quota_class(r.ctx, class_name, body["quota_class_set"])
     return {"quota_class_set": {k: limits[k] for k in resources}}
 
 
@@ -137,9 +123,7 @@ def limits(r: Req = Depends(req)) -> dict[str, Any]:
     if requested and requested != project_id:
         r.authorize("os_compute_api:limits:other_project")
         project_id = requested
-    if project_id is None:
-        raise exception.Invalid("A project-scoped token is needed to show limits.")
-    usage = conductor.quota_usage(r.ctx, project_id=project_id, user_id=r.ctx.user_id)
+    usage = service.limits_usage(r.ctx, project_id)
     absolute = {
         "maxServerMeta": usage["metadata_items"]["limit"],
         "maxTotalKeypairs": usage["key_pairs"]["limit"],

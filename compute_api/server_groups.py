@@ -1,11 +1,13 @@
-"""/os-server-groups: groups whose members are placed together or apart."""
+"""/os-server-groups: groups whose members are placed together or apart (the work is in
+compute_api/service)."""
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Response
 
-from compute_api.common import MAX_LIMIT, Req, conductor, req
+from compute_api import service
+from compute_api.common import MAX_LIMIT, Req, req
 from compute_api.schemas import server_groups as schemas
 from stratus import exception
 from stratus.api import validation
@@ -61,8 +63,8 @@ def index(r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(P % "index")
     everyone = to_bool(r.query.get("all_projects", False)) and r.can(P % "index:all_projects")
     limit, offset = _paging(r)
-    groups = conductor.server_group_list(
-        r.ctx, project_id=None if everyone else r.ctx.project_id, limit=limit, offset=offset)
+    groups = service.list_server_groups(
+        r.ctx, None if everyone else r.ctx.project_id, limit, offset)
     return {"server_groups": [view(r, g) for g in groups]}
 
 
@@ -74,28 +76,22 @@ def create(body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(P % "create", {"project_id": r.ctx.project_id, "user_id": r.ctx.user_id})
     values = body["server_group"]
     if r.at_least(64):
-        policy = values["policy"]
-        rules = {k: int(v) for k, v in (values.get("rules") or {}).items()}
-        if rules and policy != "anti-affinity":
-            raise exception.ValidationError(
-                reason=f"Only the anti-affinity policy takes rules, not {policy}.")
+        policy, rules = values["policy"], values.get("rules") or {}
     else:
         policy, rules = values["policies"][0], {}
-    group = conductor.server_group_create(
-        r.ctx, project_id=r.ctx.project_id, user_id=r.ctx.user_id, name=values["name"],
-        policy=policy, rules=rules)
+    group = service.create_server_group(r.ctx, values["name"], policy, rules)
     return {"server_group": view(r, group)}
 
 
 @router.get("/{group_id}")
 def show(group_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(P % "show")
-    group = conductor.server_group_get(r.ctx, group_uuid=group_id, project_id=_scope(r))
+    group = service.get_server_group(r.ctx, group_id, _scope(r))
     return {"server_group": view(r, group)}
 
 
 @router.delete("/{group_id}", status_code=204)
 def delete(group_id: str, r: Req = Depends(req)) -> Response:
     r.authorize(P % "delete")
-    conductor.server_group_delete(r.ctx, group_uuid=group_id, project_id=_scope(r))
+    service.delete_server_group(r.ctx, group_id, _scope(r))
     return Response(status_code=204)

@@ -1,13 +1,13 @@
-"""/servers/{id}/metadata and /servers/{id}/ips."""
+"""/servers/{id}/metadata and /servers/{id}/ips (the work is in compute_api/service)."""
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Response
 
-from compute_api.common import Req, conductor, req
+from compute_api import service
+from compute_api.common import Req, req
 from compute_api.schemas import servers as schemas
-from compute_api.servers import get_instance, owner_filter, target
 from stratus import exception
 from stratus.api import validation
 
@@ -17,17 +17,15 @@ M = "os_compute_api:server-metadata:%s"
 
 def _update(r: Req, server_id: str, action: str, updates: dict[str, str],
             deletes: list[str] | None = None, replace: bool = False) -> dict[str, str]:
-    inst = get_instance(r, server_id)
-    r.authorize(M % action, target(inst))
-    return conductor.instance_metadata_update(
-        r.ctx, instance_uuid=server_id, updates=updates, deletes=deletes or [],
-        replace=replace, project_id=owner_filter(r))
+    inst = service.get_server(r.ctx, server_id)
+    r.authorize(M % action, service.target(inst))
+    return service.update_server_metadata(r.ctx, server_id, updates, deletes, replace)
 
 
 @router.get("/metadata")
 def index(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
-    inst = get_instance(r, server_id)
-    r.authorize(M % "index", target(inst))
+    inst = service.get_server(r.ctx, server_id)
+    r.authorize(M % "index", service.target(inst))
     return {"metadata": inst["metadata"]}
 
 
@@ -46,11 +44,9 @@ def update_all(server_id: str, body: Any = Body(None),
 
 @router.get("/metadata/{key}")
 def show(server_id: str, key: str, r: Req = Depends(req)) -> dict[str, Any]:
-    inst = get_instance(r, server_id)
-    r.authorize(M % "show", target(inst))
-    if key not in inst["metadata"]:
-        raise exception.MetadataItemNotFound()
-    return {"meta": {key: inst["metadata"][key]}}
+    inst = service.get_server(r.ctx, server_id)
+    r.authorize(M % "show", service.target(inst))
+    return {"meta": {key: service.server_metadata_item(inst, key)}}
 
 
 @router.put("/metadata/{key}")
@@ -71,13 +67,13 @@ def delete(server_id: str, key: str, r: Req = Depends(req)) -> Response:
 
 @router.get("/ips")
 def ips(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
-    inst = get_instance(r, server_id)
-    r.authorize("os_compute_api:ips:index", target(inst))
+    inst = service.get_server(r.ctx, server_id)
+    r.authorize("os_compute_api:ips:index", service.target(inst))
     return {"addresses": {}}
 
 
 @router.get("/ips/{network}")
 def ips_by_network(server_id: str, network: str, r: Req = Depends(req)) -> dict[str, Any]:
-    inst = get_instance(r, server_id)
-    r.authorize("os_compute_api:ips:show", target(inst))
+    inst = service.get_server(r.ctx, server_id)
+    r.authorize("os_compute_api:ips:show", service.target(inst))
     raise exception.NotFound("Instance is not a member of specified network")

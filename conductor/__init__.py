@@ -4,12 +4,18 @@ Importing the package registers the conductor as the service registry (the owner
 services table) that stratus.service and stratus.servicegroup report to and wait for;
 every process that runs a service imports it (the services call the conductor). Its
 launcher plugin is conductor/service.py, its admin commands conductor/cli.py.
+
+Its code is split by domain: identity/, image/, compute/ and hosts/, each with its models,
+its queries (the only place SQL is written) and its RPC endpoints; its contracts, one per
+domain, are in conductor/rpcapi/; conductor/db/ holds the engine, the transactions and the
+gathered models.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from conductor.rpcapi import ConductorAPI
+from conductor.rpcapi.hosts import HostsAPI
+from conductor.rpcapi.identity import IdentityAPI
 from stratus import servicegroup
 from stratus.context import RequestContext, get_admin_context
 
@@ -19,17 +25,17 @@ class ConductorRegistry:
     name = "conductor"
 
     def ping(self, ctx: RequestContext) -> None:
-        ConductorAPI(timeout=2).ping(ctx)
+        HostsAPI.get().ping(ctx)
 
     def record(self, ctx: RequestContext, host: str, binary: str, topic: str) -> None:
-        ConductorAPI().service_report(ctx, host=host, binary=binary, topic=topic)
+        HostsAPI.get().service_report(ctx, host=host, binary=binary, topic=topic)
 
 
 def revocation_events(after_id: int) -> list[dict[str, Any]]:
     """Token revocation events newer than `after_id`: what the APIs' revocation caches
     fetch (their app factories pass this to `revocations.use`)."""
-    events: list[dict[str, Any]] = ConductorAPI().revocation_events(get_admin_context(),
-                                                                     after_id=after_id)
+    events: list[dict[str, Any]] = IdentityAPI.get().revocation_events(get_admin_context(),
+                                                                    after_id=after_id)
     return events
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from conductor.db import api as db
+from conductor.compute.flavors import FlavorEndpoint
 from conductor.db import migration
-from conductor.db.models import Base
-from conductor.flavors import FlavorEndpoint
-from conductor.identity import IdentityEndpoint
+from conductor.identity.endpoint import IdentityEndpoint
+from scheduler.request import SchedulingRequest
 from stratus import exception
 from stratus.config import CONF
 from stratus.context import get_admin_context
@@ -36,7 +35,7 @@ def db_version() -> str | None:
 
 def create_schema() -> None:
     """Tables straight from the models (tests); deployments use db_sync."""
-    Base.metadata.create_all(db.get_engine())
+    migration.create_tables()
 
 
 def catalog_endpoints() -> list[dict[str, str]]:
@@ -94,7 +93,7 @@ def bootstrap(admin_password: str | None = None, project_name: str = "admin",
 
 
 def service_table() -> list[tuple[object, ...]]:
-    from conductor.services import ServiceEndpoint
+    from conductor.hosts.services import ServiceEndpoint
     from stratus.servicegroup import get_driver
     group = get_driver()
     rows = []
@@ -109,21 +108,21 @@ def service_table() -> list[tuple[object, ...]]:
 
 
 def service_set(host: str, binary: str, values: dict[str, Any]) -> dict[str, Any]:
-    from conductor.services import ServiceEndpoint
+    from conductor.hosts.services import ServiceEndpoint
     return ServiceEndpoint().service_update(get_admin_context(), host=host, binary=binary,
                                             values=values)
 
 
 def scheduling_inputs(flavor_ref: str, image_ref: str | None, hints: dict[str, Any],
                       project_id: str | None = None) -> tuple[
-                          list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+                          list[dict[str, Any]], list[dict[str, Any]], SchedulingRequest]:
     """Host states, aggregates and a request spec as the scheduler would see them (for
     explain)."""
-    from conductor.aggregates import AggregateEndpoint
-    from conductor.images import ImageEndpoint
-    from conductor.instances import InstanceEndpoint
-    from conductor.server_groups import ServerGroupEndpoint
-    from conductor.services import ServiceEndpoint
+    from conductor.compute.instances import InstanceEndpoint
+    from conductor.compute.server_groups import ServerGroupEndpoint
+    from conductor.hosts.aggregates import AggregateEndpoint
+    from conductor.hosts.services import ServiceEndpoint
+    from conductor.image.endpoint import ImageEndpoint
     ctx = get_admin_context()
     try:
         flavor = FlavorEndpoint().flavor_get(ctx, flavorid=flavor_ref)
@@ -146,9 +145,9 @@ def scheduling_inputs(flavor_ref: str, image_ref: str | None, hints: dict[str, A
                                                        with_hosts=True)
         group = {k: found[k] for k in ("uuid", "policy", "rules")}
         group_hosts = found["hosts"]
-    spec = {"flavor": flavor, "image": image, "scheduler_hints": hints,
-            "availability_zone": hints.pop("availability_zone", None),
-            "project_id": project_id, "group": group, "group_hosts": group_hosts,
-            "retry_hosts": [], "hint_hosts": hint_hosts}
+    spec = SchedulingRequest.model_validate({
+        "flavor": flavor, "image": image or {}, "scheduler_hints": hints,
+        "availability_zone": hints.pop("availability_zone", None), "project_id": project_id,
+        "group": group, "group_hosts": group_hosts, "hint_hosts": hint_hosts})
     return (ServiceEndpoint().host_states(ctx), AggregateEndpoint().aggregate_list(ctx),
             spec)

@@ -1,23 +1,44 @@
-"""The conductor's RPC endpoints, one class per kind of data."""
+"""The conductor's RPC endpoints, grouped by domain, and the topic each group serves."""
 from __future__ import annotations
 
 from typing import Any
 
+from conductor.compute.actions import ActionEndpoint
+from conductor.compute.evacuate import EvacuateEndpoint
+from conductor.compute.flavors import FlavorEndpoint
+from conductor.compute.instances import InstanceEndpoint
+from conductor.compute.keypairs import KeypairEndpoint
+from conductor.compute.quotas import QuotaEndpoint
+from conductor.compute.server_groups import ServerGroupEndpoint
+from conductor.hosts.aggregates import AggregateEndpoint
+from conductor.hosts.services import ServiceEndpoint
+from conductor.identity.endpoint import IdentityEndpoint
+from conductor.image.endpoint import ImageEndpoint
+from conductor.release1 import Release1Endpoint
+from conductor.rpcapi import release1
+from conductor.rpcapi.compute import ComputeConductorAPI
+from conductor.rpcapi.hosts import HostsAPI
+from conductor.rpcapi.identity import IdentityAPI
+from conductor.rpcapi.image import ImageAPI
+from conductor.rpcapi.scheduling import SchedulingAPI
+from conductor.scheduling import SchedulingEndpoint
+from stratus.rpc import RPCAPI
 
-def endpoints() -> list[Any]:
-    from conductor.actions import ActionEndpoint
-    from conductor.aggregates import AggregateEndpoint
-    from conductor.build_watchdog import BuildWatchdog
-    from conductor.evacuate import EvacuateEndpoint
-    from conductor.flavors import FlavorEndpoint
-    from conductor.identity import IdentityEndpoint
-    from conductor.images import ImageEndpoint
-    from conductor.instances import InstanceEndpoint
-    from conductor.keypairs import KeypairEndpoint
-    from conductor.quotas import QuotaEndpoint
-    from conductor.server_groups import ServerGroupEndpoint
-    from conductor.services import ServiceEndpoint
-    return [IdentityEndpoint(), ImageEndpoint(), FlavorEndpoint(), KeypairEndpoint(),
-            InstanceEndpoint(), ActionEndpoint(), QuotaEndpoint(), ServiceEndpoint(),
-            AggregateEndpoint(), ServerGroupEndpoint(), EvacuateEndpoint(),
-            BuildWatchdog()]
+# Per domain: its contract and the endpoint classes that implement it together.
+DOMAINS: dict[str, tuple[type[RPCAPI], list[type]]] = {
+    "identity": (IdentityAPI, [IdentityEndpoint]),
+    "image": (ImageAPI, [ImageEndpoint]),
+    "compute": (ComputeConductorAPI, [FlavorEndpoint, KeypairEndpoint, InstanceEndpoint,
+                                      ActionEndpoint, QuotaEndpoint, ServerGroupEndpoint,
+                                      EvacuateEndpoint]),
+    "hosts": (HostsAPI, [ServiceEndpoint, AggregateEndpoint]),
+}
+
+
+def topics() -> dict[str, list[Any]]:
+    """Per topic the endpoint objects that serve it (one object per class, shared)."""
+    by_domain = {name: [cls() for cls in classes] for name, (_, classes) in DOMAINS.items()}
+    served = {api.TOPIC: by_domain[name] for name, (api, _) in DOMAINS.items()}
+    served[SchedulingAPI.TOPIC] = [SchedulingEndpoint(by_domain)]
+    served[release1.TOPIC] = [Release1Endpoint(by_domain)]
+    return served

@@ -1,8 +1,9 @@
 """The conductor as a launcher plugin (entry point `stratus.services: conductor`)."""
 from __future__ import annotations
 
-from conductor.manager import endpoints
-from conductor.rpcapi import ConductorSchedulingAPI
+from conductor.compute.build_watchdog import BuildWatchdog
+from conductor.manager import topics
+from conductor.rpcapi import release1
 from stratus import launcher
 from stratus.config import CONF
 from stratus.plugins import ServicePlugin
@@ -10,9 +11,13 @@ from stratus.service import Service
 
 
 def services() -> list[Service]:
-    """The conductor on its two topics; it is the registry, so it waits for nobody."""
-    return [Service("stratus-conductor", "conductor", CONF.host, endpoints(),
-                    extra_topics=(ConductorSchedulingAPI.TOPIC,), wait_for_registry=False)]
+    """The conductor on each domain's topic (and the previous release's), with the build
+    watchdog; it is the registry, so it waits for nobody."""
+    by_topic = topics()
+    main = by_topic.pop(release1.TOPIC)
+    return [Service("stratus-conductor", release1.TOPIC, CONF.host, main,
+                    extra_topics=by_topic, wait_for_registry=False,
+                    background=[BuildWatchdog()])]
 
 
 PLUGIN = ServicePlugin(name="conductor", rpc_services=services, start_order=0)

@@ -1,20 +1,18 @@
-"""/v3 projects, users, roles, grants, role assignments and the default domain."""
+"""/v3 projects, users, roles, grants, role assignments and the default domain (the work
+is in identity_api/service)."""
 from __future__ import annotations
 
 from typing import Any, Callable
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 
-from conductor.rpcapi import ConductorAPI
-from identity_api import schemas, views
-from stratus import exception, policy
+from identity_api import schemas, service, views
+from stratus import policy
 from stratus.api import auth
 from stratus.api import validation
 from stratus.context import RequestContext
-from stratus.rpc import SharedClient
 
 router = APIRouter(prefix="/v3")
-conductor = SharedClient(ConductorAPI)
 Ctx = Depends(auth.get_context)
 
 KINDS: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]], dict[str, Any]]] = {
@@ -39,41 +37,31 @@ def _filters(request: Request) -> dict[str, Any]:
     return out
 
 
-def _check_domain(values: dict[str, Any]) -> None:
-    if values.get("domain_id") not in (None, "default"):
-        raise exception.ValidationError(reason="Only the default domain exists.")
-
-
 def _register(collection: str) -> None:
     kind, view, create_schema = KINDS[collection]
 
     @router.get(f"/{collection}", name=f"list_{collection}")
     def list_all(request: Request, ctx: RequestContext = Ctx) -> dict[str, Any]:
         policy.authorize(ctx, f"identity:list_{collection}", {})
-        rows = conductor.identity_list(ctx, kind=kind, filters=_filters(request))
+        rows = service.list_entities(ctx, kind, _filters(request))
         return {collection: [view(r) for r in rows],
                 "links": views.collection_links(collection)}
 
     @router.get(f"/{collection}/{{ident}}", name=f"get_{kind}")
     def get_one(ident: str, ctx: RequestContext = Ctx) -> dict[str, Any]:
         policy.authorize(ctx, f"identity:get_{kind}", _target(kind, ident))
-        return {kind: view(conductor.identity_get(ctx, kind=kind, ident=ident))}
+        return {kind: view(service.get_entity(ctx, kind, ident))}
 
     @router.post(f"/{collection}", status_code=201, name=f"create_{kind}")
     @validation.schema(create_schema)
     def create(body: Any = Body(None), ctx: RequestContext = Ctx) -> dict[str, Any]:
         policy.authorize(ctx, f"identity:create_{kind}", {})
-        values = body[kind]
-        _check_domain(values)
-        keep = {"name", "description", "enabled", "password", "default_project_id", "email"}
-        values = {k: v for k, v in values.items() if k in keep and v is not None}
-        return {kind: view(conductor.identity_create(ctx, kind=kind, values=values))}
+        return {kind: view(service.create_entity(ctx, kind, body[kind]))}
 
     @router.delete(f"/{collection}/{{ident}}", status_code=204, name=f"delete_{kind}")
     def delete(ident: str, ctx: RequestContext = Ctx) -> Response:
         policy.authorize(ctx, f"identity:delete_{kind}", _target(kind, ident))
-        conductor.identity_delete(ctx, kind=kind, ident=ident)
-        auth.revocations.expire()
+        service.delete_entity(ctx, kind, ident)
         return Response(status_code=204)
 
     if collection in UPDATES:
@@ -82,11 +70,7 @@ def _register(collection: str) -> None:
         def update(ident: str, body: Any = Body(None),
                    ctx: RequestContext = Ctx) -> dict[str, Any]:
             policy.authorize(ctx, f"identity:update_{kind}", _target(kind, ident))
-            values = body[kind]
-            _check_domain(values)
-            updated = conductor.identity_update(ctx, kind=kind, ident=ident, values=values)
-            auth.revocations.expire()
-            return {kind: view(updated)}
+            return {kind: view(service.update_entity(ctx, kind, ident, body[kind]))}
 
 
 for _collection in KINDS:
@@ -96,9 +80,7 @@ for _collection in KINDS:
 @router.get("/users/{user_id}/projects")
 def user_projects(user_id: str, ctx: RequestContext = Ctx) -> dict[str, Any]:
     policy.authorize(ctx, "identity:list_user_projects", {"target.user.id": user_id})
-    conductor.identity_get(ctx, kind="user", ident=user_id)
-    mine = {a["project_id"] for a in conductor.role_assignment_list(ctx, user_id=user_id)}
-    projects = [p for p in conductor.identity_list(ctx, kind="project") if p["id"] in mine]
+    projects = service.user_projects(ctx, user_id)
     return {"projects": [views.project(p) for p in projects],
             "links": views.collection_links(f"users/{user_id}/projects")}
 
@@ -111,9 +93,7 @@ GRANT = "/projects/{project_id}/users/{user_id}/roles"
 @router.get(GRANT)
 def list_grants(project_id: str, user_id: str, ctx: RequestContext = Ctx) -> dict[str, Any]:
     policy.authorize(ctx, "identity:list_role_assignments", {})
-    ids = {a["role_id"] for a in conductor.role_assignment_list(
-        ctx, user_id=user_id, project_id=project_id)}
-    roles = [r for r in conductor.identity_list(ctx, kind="role") if r["id"] in ids]
+    roles = service.grant_roles(ctx, project_id, user_id)
     return {"roles": [views.role(r) for r in roles], "links": views.collection_links(
         f"projects/{project_id}/users/{user_id}/roles")}
 
@@ -122,7 +102,7 @@ def list_grants(project_id: str, user_id: str, ctx: RequestContext = Ctx) -> dic
 def add_grant(project_id: str, user_id: str, role_id: str,
               ctx: RequestContext = Ctx) -> Response:
     policy.authorize(ctx, "identity:create_grant", {})
-    conductor.role_assignment_add(ctx, user_id=user_id, project_id=project_id, role_id=role_id)
+    service.add_grant(ctx, project_id, user_id, role_id)
     return Response(status_code=204)
 
 
@@ -130,8 +110,7 @@ def add_grant(project_id: str, user_id: str, role_id: str,
 def check_grant(project_id: str, user_id: str, role_id: str,
                 ctx: RequestContext = Ctx) -> Response:
     policy.authorize(ctx, "identity:list_role_assignments", {})
-    found = conductor.role_assignment_list(ctx, user_id=user_id, project_id=project_id,
-                                           role_id=role_id)
+    found = service.has_grant(ctx, project_id, user_id, role_id)
     return Response(status_code=204 if found else 404)
 
 
@@ -139,9 +118,7 @@ def check_grant(project_id: str, user_id: str, role_id: str,
 def remove_grant(project_id: str, user_id: str, role_id: str,
                  ctx: RequestContext = Ctx) -> Response:
     policy.authorize(ctx, "identity:revoke_grant", {})
-    conductor.role_assignment_remove(ctx, user_id=user_id, project_id=project_id,
-                                     role_id=role_id)
-    auth.revocations.expire()
+    service.remove_grant(ctx, project_id, user_id, role_id)
     return Response(status_code=204)
 
 
@@ -151,26 +128,12 @@ def role_assignments(request: Request, ctx: RequestContext = Ctx) -> dict[str, A
     user_id = params.get("user.id")
     if user_id != ctx.user_id:
         policy.authorize(ctx, "identity:list_role_assignments", {})
-    rows = conductor.role_assignment_list(
+    rows = service.list_role_assignments(
         ctx, user_id=user_id, project_id=params.get("scope.project.id"),
-        role_id=params.get("role.id"), effective="effective" in params)
-    names: dict[str, dict[str, str]] = {}
-    if "include_names" in params:
-        for kind in ("user", "project", "role"):
-            names.update({r["id"]: r for r in conductor.identity_list(ctx, kind=kind)})
-    out = []
-    for row in rows:
-        item = {"role": {"id": row["role_id"]}, "user": {"id": row["user_id"]},
-                "scope": {"project": {"id": row["project_id"]}},
-                "links": {"assignment": f"{views.base()}/projects/{row['project_id']}/users/"
-                                        f"{row['user_id']}/roles/{row['role_id']}"}}
-        for key, ident in (("role", row["role_id"]), ("user", row["user_id"])):
-            if ident in names:
-                item[key]["name"] = names[ident]["name"]
-        if row["project_id"] in names:
-            item["scope"]["project"]["name"] = names[row["project_id"]]["name"]
-        out.append(item)
-    return {"role_assignments": out, "links": views.collection_links("role_assignments")}
+        role_id=params.get("role.id"), effective="effective" in params,
+        include_names="include_names" in params)
+    return {"role_assignments": [views.role_assignment(row) for row in rows],
+            "links": views.collection_links("role_assignments")}
 
 
 # --- domains ----------------------------------------------------------------------------
@@ -182,6 +145,5 @@ def domains(ctx: RequestContext = Ctx) -> dict[str, Any]:
 
 @router.get("/domains/{domain_id}")
 def domain(domain_id: str, ctx: RequestContext = Ctx) -> dict[str, Any]:
-    if domain_id != "default":
-        raise exception.DomainNotFound(domain_id=domain_id)
+    service.get_domain(domain_id)
     return {"domain": views.domain()}

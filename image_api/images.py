@@ -1,8 +1,8 @@
-"""/v2/images: create, list, show, patch, delete, upload and download."""
+"""/v2/images: create, list, show, patch, delete, upload and download (the work is in
+image_api/service)."""
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 from typing import Any
 
@@ -10,18 +10,15 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from conductor.rpcapi import ConductorAPI
-from image_api import schemas, store, views
+from image_api import schemas, service, store, views
 from stratus import exception, policy
 from stratus.api import auth
 from stratus.api.errors import error_response
 from stratus.api.validation import validate
 from stratus.config import CONF
 from stratus.context import RequestContext
-from stratus.rpc import SharedClient
 
 router = APIRouter(prefix="/v2/images")
-conductor = SharedClient(ConductorAPI)
 Ctx = Depends(auth.get_project_context)
 PATCH_TYPES = ("application/openstack-images-v2.1-json-patch",
                "application/json-patch+json")
@@ -34,63 +31,23 @@ def _target(ctx: RequestContext, row: dict[str, Any] | None = None) -> dict[str,
     return {"owner": owner, "project_id": owner}
 
 
-def _check_read_only(body: dict[str, Any]) -> None:
-    for key in body:
-        if key in schemas.READ_ONLY:
-            raise exception.Forbidden(f"Attribute '{key}' is read-only.")
-
-
 def _authorize_visibility(ctx: RequestContext, visibility: str | None,
                           target: dict[str, Any]) -> None:
     if visibility == "public":
         policy.authorize(ctx, "publicize_image", target)
 
 
-def _property_names(doc: dict[str, Any]) -> list[str]:
-    return [k for k in doc if k not in schemas.BASE_ATTRS]
-
-
-def _check_properties(doc: dict[str, Any], before: int = 0) -> None:
-    """Glance's limits on additional properties: names of 1-255 characters without NUL,
-    and no more than [image] image_property_quota of them (unless there were already
-    `before` of them: a quota lowered later does not lock existing images)."""
-    names = _property_names(doc)
-    for name in names:
-        if not 0 < len(name) <= schemas.MAX_PROPERTY_LENGTH or "\0" in name:
-            raise exception.ValidationError(
-                reason=f"Invalid property name {name[:64]!r}: a name has 1 to "
-                       f"{schemas.MAX_PROPERTY_LENGTH} characters, none of them NUL.")
-    quota = CONF.image.image_property_quota
-    if 0 <= quota < len(names) and len(names) > before:
-        raise exception.RequestTooLarge(
-            reason=f"The limit has been exceeded on the number of allowed image "
-                   f"properties. Attempted: {len(names)}, Maximum: {quota}")
-
-
-def _split(doc: dict[str, Any]) -> dict[str, Any]:
-    """Row values from a flat image document."""
-    values = {k: v for k, v in doc.items() if k in schemas.BASE_ATTRS}
-    values["properties"] = {k: v for k, v in doc.items() if k not in schemas.BASE_ATTRS}
-    return values
-
-
 @router.post("", status_code=201)
 def create(body: Any = Body(None), ctx: RequestContext = Ctx) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise exception.ValidationError(reason="The request body must be a JSON object.")
-    _check_read_only(body)
+    service.check_read_only(body)
     validate(body, schemas.image)
-    _check_properties(body)
-    doc = {"visibility": "shared", **body}
-    doc.setdefault("owner", ctx.project_id)
-    if doc["owner"] != ctx.project_id and not ctx.is_admin:
-        raise exception.Forbidden("You are not permitted to create images owned by "
-                                  f"'{doc['owner']}'.")
+    doc = service.new_document(ctx, body)
     target = {"owner": doc["owner"], "project_id": doc["owner"]}
     policy.authorize(ctx, "add_image", target)
     _authorize_visibility(ctx, doc["visibility"], target)
-    return views.image(conductor.image_create(ctx, values={**_split(doc),
-                                                           "status": "queued"}))
+    return views.image(service.create_image(ctx, doc))
 
 
 def _filters(request: Request) -> dict[str, Any]:
@@ -157,8 +114,8 @@ def _limit(request: Request) -> int:
 def index(request: Request, ctx: RequestContext = Ctx) -> dict[str, Any]:
     policy.authorize(ctx, "get_images", _target(ctx))
     limit = _limit(request)
-    rows = conductor.image_list(ctx, filters=_filters(request), sort=_sort(request),
-                                limit=limit, marker=request.query_params.get("marker"))
+    rows = service.list_images(ctx, _filters(request), _sort(request), limit,
+                               request.query_params.get("marker"))
     body: dict[str, Any] = {"images": [views.image(r) for r in rows],
                             "first": "/v2/images", "schema": "/v2/schemas/images"}
     if rows and len(rows) == limit:
@@ -170,38 +127,9 @@ def index(request: Request, ctx: RequestContext = Ctx) -> dict[str, Any]:
 
 @router.get("/{image_id}")
 def show(image_id: str, ctx: RequestContext = Ctx) -> dict[str, Any]:
-    row = conductor.image_get(ctx, image_id=image_id)
+    row = service.get_image(ctx, image_id)
     policy.authorize(ctx, "get_image", _target(ctx, row))
     return views.image(row)
-
-
-def _apply(doc: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
-    doc = copy.deepcopy(doc)
-    for op in ops:
-        path = op["path"][1:]
-        if path.split("/")[0] in schemas.READ_ONLY:
-            raise exception.Forbidden(f"Attribute '{path.split('/')[0]}' is read-only.")
-        if path == "id" or path == "owner":
-            raise exception.Forbidden(f"Attribute '{path}' is read-only.")
-        if path.startswith("tags/"):
-            if op["op"] == "remove":
-                doc["tags"] = [t for t in doc["tags"] if t != path[5:]]
-            else:
-                doc["tags"] = [*doc["tags"], op.get("value")]
-            continue
-        if op["op"] == "remove":
-            if path not in doc:
-                raise exception.Conflict(reason=f"Property {path} does not exist.")
-            if path in schemas.BASE_ATTRS:
-                raise exception.Forbidden(f"Attribute '{path}' cannot be removed.")
-            del doc[path]
-        elif op["op"] == "replace" and path not in doc:
-            raise exception.Conflict(reason=f"Property {path} does not exist.")
-        else:
-            if "value" not in op:
-                raise exception.ValidationError(reason=f"Operation {op['op']} needs a value.")
-            doc[path] = op["value"]
-    return doc
 
 
 @router.patch("/{image_id}")
@@ -220,29 +148,20 @@ async def update(image_id: str, request: Request,
 
 def _patch(ctx: RequestContext, image_id: str, body: Any) -> dict[str, Any]:
     validate(body, schemas.patch)
-    row = conductor.image_get(ctx, image_id=image_id)
+    row = service.get_image(ctx, image_id)
     target = _target(ctx, row)
     policy.authorize(ctx, "modify_image", target)
-    original = views.as_document(row)
-    doc = _apply(original, body)
-    doc["tags"] = doc.get("tags") or []
-    validate({k: v for k, v in doc.items() if v is not None or k in schemas.BASE_ATTRS},
-             schemas.image)
-    _check_properties(doc, before=len(_property_names(original)))
+    doc = service.patched_document(row, body)
     if doc["visibility"] != row["visibility"]:
         _authorize_visibility(ctx, doc["visibility"], target)
-    values = _split(doc)
-    values.pop("owner", None)
-    values.pop("id", None)
-    return views.image(conductor.image_update(ctx, image_id=image_id, values=values))
+    return views.image(service.update_image(ctx, image_id, doc))
 
 
 @router.delete("/{image_id}", status_code=204)
 def delete(image_id: str, ctx: RequestContext = Ctx) -> Response:
-    row = conductor.image_get(ctx, image_id=image_id)
+    row = service.get_image(ctx, image_id)
     policy.authorize(ctx, "delete_image", _target(ctx, row))
-    conductor.image_delete(ctx, image_id=image_id)
-    store.delete(image_id)
+    service.delete_image(ctx, image_id)
     return Response(status_code=204)
 
 
@@ -277,44 +196,30 @@ def _check_upload_type(request: Request) -> None:
 
 @router.put("/{image_id}/file", status_code=204)
 async def upload(image_id: str, request: Request, ctx: RequestContext = Ctx) -> Response:
-    row = await run_in_threadpool(conductor.image_get, ctx, image_id=image_id)
+    row = await run_in_threadpool(service.get_image, ctx, image_id)
     policy.authorize(ctx, "upload_image", _target(ctx, row))
     _check_upload_type(request)
-    if not row["disk_format"] or not row["container_format"]:
-        raise exception.Invalid("Properties disk_format, container_format must be set prior "
-                                "to saving data.")
-    await run_in_threadpool(conductor.image_update, ctx, image_id=image_id,
-                            values={"status": "saving"}, expected_status=["queued"])
-    upload = store.Upload(image_id, CONF.image.image_size_cap)
+    upload = await run_in_threadpool(service.begin_upload, ctx, image_id, row)
     try:
         await _receive(request, upload)
-        result = upload.commit()
     except UploadTimeout as e:
-        await _abandon(ctx, image_id, upload)
+        await run_in_threadpool(service.abandon_upload, ctx, image_id, upload)
         # The rest of the body may never come: the connection ends with the reply.
         return error_response("nova", 400, str(e), headers={"Connection": "close"})
     except BaseException:
-        await _abandon(ctx, image_id, upload)
+        await run_in_threadpool(service.abandon_upload, ctx, image_id, upload)
         raise
-    await run_in_threadpool(conductor.image_update, ctx, image_id=image_id,
-                            values={**result, "status": "active"}, expected_status=["saving"])
+    await run_in_threadpool(service.finish_upload, ctx, image_id, upload)
     return Response(status_code=204)
-
-
-async def _abandon(ctx: RequestContext, image_id: str, upload: store.Upload) -> None:
-    """A failed upload: its partial data removed, the image queued again (as Glance)."""
-    upload.abort()
-    await run_in_threadpool(conductor.image_update, ctx, image_id=image_id,
-                            values={"status": "queued"}, expected_status=["saving"])
 
 
 @router.get("/{image_id}/file")
 def download(image_id: str, ctx: RequestContext = Ctx) -> Response:
-    row = conductor.image_get(ctx, image_id=image_id)
+    row = service.get_image(ctx, image_id)
     policy.authorize(ctx, "download_image", _target(ctx, row))
-    size = store.size_of(image_id)
-    if row["status"] != "active" or size is None:
+    data = service.image_data(image_id, row)
+    if data is None:
         return Response(status_code=204)
+    size, chunks = data
     headers = {"Content-Length": str(size), "Content-MD5": row["checksum"] or ""}
-    return StreamingResponse(store.read(image_id), media_type="application/octet-stream",
-                             headers=headers)
+    return StreamingResponse(chunks, media_type="application/octet-stream", headers=headers)

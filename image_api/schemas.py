@@ -3,16 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from stratus.api.validation import MAX_INT
+from stratus.image_properties import BASE_ATTRS, READ_ONLY
+
+__all__ = ["BASE_ATTRS", "READ_ONLY"]
+
 DISK_FORMATS = ["ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso",
                 "ploop"]
 CONTAINER_FORMATS = ["ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"]
-READ_ONLY = {"status", "size", "virtual_size", "checksum", "os_hash_algo", "os_hash_value",
-             "created_at", "updated_at", "self", "file", "schema", "direct_url",
-             "location", "locations", "deleted", "deleted_at"}
-BASE_ATTRS = {"id", "name", "visibility", "disk_format", "container_format", "min_disk",
-              "min_ram", "protected", "os_hidden", "tags", "owner"}
 # Glance's columns: INT for min_ram/min_disk, VARCHAR(255) property names and values.
-MAX_INT32 = 0x7FFFFFFF
 MAX_PROPERTY_LENGTH = 255
 _text = r"^[^\x00]*$"  # NUL ends a string in C and in some databases: never text here
 
@@ -26,8 +25,8 @@ image: dict[str, Any] = {
                        "enum": ["public", "private", "shared", "community"]},
         "disk_format": {"type": ["null", "string"], "enum": [None, *DISK_FORMATS]},
         "container_format": {"type": ["null", "string"], "enum": [None, *CONTAINER_FORMATS]},
-        "min_disk": {"type": "integer", "minimum": 0, "maximum": MAX_INT32},
-        "min_ram": {"type": "integer", "minimum": 0, "maximum": MAX_INT32},
+        "min_disk": {"type": "integer", "minimum": 0, "maximum": MAX_INT},
+        "min_ram": {"type": "integer", "minimum": 0, "maximum": MAX_INT},
         "protected": {"type": "boolean"},
         "os_hidden": {"type": "boolean"},
         "owner": {"type": ["null", "string"], "maxLength": 255, "pattern": _text},

@@ -24,10 +24,3 @@ def image(row: dict[str, Any]) -> dict[str, Any]:
         "schema": "/v2/schemas/image"})
     return body
 
-
-def as_document(row: dict[str, Any]) -> dict[str, Any]:
-    """Attributes a JSON patch applies to: base attributes plus properties."""
-    doc = {key: row[key] for key in BASE_ATTRS}
-    doc["tags"] = list(row["tags"] or [])
-    doc.update(row["properties"] or {})
-    return doc

@@ -10,6 +10,7 @@ from typing import Any
 
 from scheduler import filters, weights
 from scheduler.host_state import host_states
+from scheduler.request import SchedulingRequest
 from stratus.config import CONF
 
 
@@ -28,7 +29,7 @@ class Explanation:
 
 
 def explain(nodes: list[dict[str, Any]], aggregates: list[dict[str, Any]],
-            spec: dict[str, Any]) -> Explanation:
+            spec: SchedulingRequest) -> Explanation:
     hosts, removed = filters.run(filters.load(CONF.scheduler.enabled_filters),
                                  host_states(nodes, aggregates), spec)
     steps, remaining = [], len(nodes)

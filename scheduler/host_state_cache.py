@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 
-from conductor.rpcapi import ConductorSchedulingAPI
+from conductor.rpcapi.scheduling import SchedulingAPI
 from scheduler.host_state import HostState, host_states
 from stratus.config import CONF
 from stratus.context import RequestContext
@@ -38,5 +38,5 @@ class HostStateCache:
 
 
 def _read(ctx: RequestContext) -> list[HostState]:
-    conductor = ConductorSchedulingAPI()
+    conductor = SchedulingAPI.get()
     return host_states(conductor.host_states(ctx), conductor.aggregate_list(ctx))

@@ -2,21 +2,22 @@
 from __future__ import annotations
 
 import random
-from typing import Any
 
-from conductor.rpcapi import ConductorSchedulingAPI
+from conductor.rpcapi.scheduling import SchedulingAPI
 from scheduler import filters, weights
 from scheduler.host_state import HostState
 from scheduler.host_state_cache import HostStateCache
+from scheduler.request import SchedulingRequest
 from scheduler.rpcapi import SchedulerAPI
 from stratus import exception
 from stratus.config import CONF
 from stratus.context import RequestContext
+from stratus.objects.request_spec import Destination, RequestSpec
 from stratus.rpc import endpoint_target
 
 
 def explain(removed: list[tuple[filters.BaseHostFilter, list[str]]], total: int,
-            spec: dict[str, Any], with_hosts: bool = False) -> str:
+            spec: SchedulingRequest, with_hosts: bool = False) -> str:
     """Why no host fits, per filter; host names only `with_hosts` (for admins)."""
     if total == 0:
         return "There are no compute hosts."
@@ -42,15 +43,12 @@ class SchedulerManager:
     def host_states_changed(self, ctx: RequestContext) -> None:
         self.host_states.invalidate()
 
-    def select_destinations(self, ctx: RequestContext, request_spec: dict[str, Any],
-                            instance_uuids: list[str],
-                            excluded_hosts: list[str]) -> list[list[dict[str, str]]]:
-        conductor = ConductorSchedulingAPI()
+    def select_destinations(self, ctx: RequestContext, request_spec: RequestSpec,
+                            instance_uuids: list[str]) -> list[list[Destination]]:
         hosts, fresh = self.host_states.get(ctx)
-        spec = {**request_spec, "retry_hosts": list(excluded_hosts),
-                "hint_hosts": self._hint_hosts(ctx, conductor, request_spec),
-                "group_hosts": self._group_hosts(ctx, conductor, request_spec)}
-        if spec.get("force_host") or spec.get("force_node"):
+        spec = SchedulingRequest.of(request_spec, hint_hosts=self._hint_hosts(ctx, request_spec),
+                                    group_hosts=self._group_hosts(ctx, request_spec))
+        if spec.force_host or spec.force_node:
             return self._forced(hosts, spec, len(instance_uuids))
         results = []
         for _instance in instance_uuids:
@@ -67,55 +65,48 @@ class SchedulerManager:
             best = random.choice(ranked[:CONF.scheduler.host_subset_size])
             others = [h for h in ranked if h is not best]
             chosen = [best, *others][:CONF.scheduler.max_attempts]
-            best.consume(request_spec["flavor"])
-            spec["group_hosts"].append(best.host)
-            results.append([{"host": h.host, "node": h.node} for h in chosen])
+            best.consume(spec.flavor)
+            spec.group_hosts.append(best.host)
+            results.append([Destination(host=h.host, node=h.node) for h in chosen])
         return results
 
     @staticmethod
-    def _forced(hosts: list[HostState], spec: dict[str, Any],
-                count: int) -> list[list[dict[str, str]]]:
+    def _forced(hosts: list[HostState], spec: SchedulingRequest,
+                count: int) -> list[list[Destination]]:
         """An admin named the host (AZ:HOST) or node (AZ::NODE): no filters run; the
         conductor's claim still checks that the instance fits."""
-        host, node = spec.get("force_host"), spec.get("force_node")
+        host, node = spec.force_host, spec.force_node
         found = [h for h in hosts if (not host or h.host == host)
                  and (not node or h.node == node)]
         if not found:
             raise exception.NoValidHost(
                 reason=f"The requested host {host or node} is not a compute host.")
-        return [[{"host": found[0].host, "node": found[0].node}] for _ in range(count)]
+        return [[Destination(host=found[0].host, node=found[0].node)] for _ in range(count)]
 
     @staticmethod
-    def _hint_hosts(ctx: RequestContext, conductor: ConductorSchedulingAPI,
-                    spec: dict[str, Any]) -> dict[str, list[str]]:
+    def _hint_hosts(ctx: RequestContext, spec: RequestSpec) -> dict[str, list[str]]:
         """Hosts of the instances that same_host/different_host hints name (one query)."""
-        hints = spec.get("scheduler_hints") or {}
         wanted = {}
         for key in ("same_host", "different_host"):
-            value = hints.get(key)
+            value = spec.scheduler_hints.get(key)
             if value:
                 wanted[key] = [value] if isinstance(value, str) else list(value)
         if not wanted:
             return {}
         uuids = sorted({u for values in wanted.values() for u in values})
-        found = conductor.instance_list(ctx.elevated(), filters={"uuids": uuids})
-        host_of = {i["uuid"]: i["host"] for i in found if i["host"]}
+        host_of = SchedulingAPI.get().instance_hosts(ctx.elevated(), instance_uuids=uuids)
         return {key: [host_of[u] for u in values if u in host_of]
                 for key, values in wanted.items()}
 
     @staticmethod
-    def _group_hosts(ctx: RequestContext, conductor: ConductorSchedulingAPI,
-                     spec: dict[str, Any]) -> list[str]:
+    def _group_hosts(ctx: RequestContext, spec: RequestSpec) -> list[str]:
         """Hosts of the placed members of the request's server group."""
-        group = spec.get("group")
-        if not group:
+        if spec.group is None:
             return []
-        try:
-            return conductor.server_group_get(ctx.elevated(), group_uuid=group["uuid"],
-                                              with_hosts=True)["hosts"]
-        except exception.InstanceGroupNotFound:
-            return []
+        hosts: list[str] = SchedulingAPI.get().group_hosts(ctx.elevated(),
+                                                           group_uuid=spec.group.uuid)
+        return hosts
 
     def _filter(self, hosts: list[HostState],
-                spec: dict[str, Any]) -> tuple[list[HostState], filters.Removed]:
+                spec: SchedulingRequest) -> tuple[list[HostState], filters.Removed]:
         return filters.run(self.filters, hosts, spec)

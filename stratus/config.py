@@ -261,6 +261,25 @@ zookeeper_opts = [
                help="ZooKeeper path under which services keep their ephemeral nodes."),
 ]
 
+# One cap per RPC topic (a contract's rpcapi module names its topic).
+RPC_TOPICS = {
+    "compute": "compute agents",
+    "scheduler": "the scheduler",
+    "conductor": "the conductor's release-1 contract (previous-release services)",
+    "conductor_identity": "the conductor's identity domain",
+    "conductor_image": "the conductor's image domain",
+    "conductor_compute": "the conductor's compute domain",
+    "conductor_hosts": "the conductor's hosts domain (services, nodes, aggregates)",
+    "conductor_scheduling": "the conductor's reads for the scheduler",
+}
+upgrade_levels_opts = [
+    cfg.StrOpt(topic, regex=r"^\d+\.\d+$",
+               help=f"Highest RPC version sent to {who}. During a rolling upgrade set it "
+                    "to the version the not yet upgraded services speak; unset once "
+                    "every service runs the new release.")
+    for topic, who in RPC_TOPICS.items()
+]
+
 GROUPS = {
     None: default_opts,
     "database": database_opts,
@@ -275,6 +294,7 @@ GROUPS = {
     "conductor": conductor_opts,
     "memcache": memcache_opts,
     "zookeeper": zookeeper_opts,
+    "upgrade_levels": upgrade_levels_opts,
 }
 
 

@@ -190,3 +190,14 @@ class InvalidAggregateAction(Invalid):
 
 class InstanceGroupNotFound(NotFound):
     msg_fmt = "Instance group %(group_uuid)s could not be found."
+
+
+class UnsupportedPayload(StratusError):
+    code = 500
+    msg_fmt = "This service cannot read an RPC payload %(name)s version %(version)s."
+
+
+class RPCVersionTooNew(StratusError):
+    code = 503
+    msg_fmt = ("The %(topic)s service speaks RPC up to %(cap)s, but '%(method)s' needs "
+               "%(version)s; finish the upgrade of that service first.")

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-CORE_ATTRIBUTES = frozenset({
-    "id", "name", "status", "visibility", "protected", "os_hidden", "owner", "tags",
-    "disk_format", "container_format", "min_disk", "min_ram", "size", "virtual_size",
-    "checksum", "os_hash_algo", "os_hash_value", "created_at", "updated_at", "deleted",
-    "deleted_at", "self", "file", "schema", "direct_url", "location", "locations"})
+# Set by the image service alone.
+READ_ONLY = frozenset({
+    "status", "size", "virtual_size", "checksum", "os_hash_algo", "os_hash_value",
+    "created_at", "updated_at", "self", "file", "schema", "direct_url", "location",
+    "locations", "deleted", "deleted_at"})
+# Set by clients, stored as columns of their own.
+BASE_ATTRS = frozenset({
+    "id", "name", "visibility", "disk_format", "container_format", "min_disk", "min_ram",
+    "protected", "os_hidden", "tags", "owner"})
+CORE_ATTRIBUTES = READ_ONLY | BASE_ATTRS
 
 
 def reserved(keys: Iterable[str]) -> list[str]:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from stratus import exception, rpc
 from stratus.config import CONF
@@ -13,20 +14,34 @@ from stratus.servicegroup import get_driver, registry
 LOG = logging.getLogger(__name__)
 
 
+class Background(Protocol):
+    """Work a service runs beside its RPC servers for as long as it runs (a periodic
+    task, for one)."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 class Service:
     def __init__(self, binary: str, topic: str, host: str, endpoints: list[Any],
-                 report: bool = True, extra_topics: tuple[str, ...] = (),
-                 wait_for_registry: bool = True) -> None:
-        """`wait_for_registry`: wait at start until the service registry answers (every
-        service but the registry itself, the conductor)."""
+                 report: bool = True, extra_topics: dict[str, list[Any]] | None = None,
+                 wait_for_registry: bool = True,
+                 background: Sequence[Background] = ()) -> None:
+        """`extra_topics`: further topics this service serves, each with its endpoints.
+        `wait_for_registry`: wait at start until the service registry answers (every
+        service but the registry itself, the conductor). `background`: started once the
+        RPC servers are, stopped before they are."""
         self.binary = binary
         self.topic = topic
         self.host = host
-        self.endpoints = endpoints
+        topics = {topic: endpoints, **(extra_topics or {})}
+        self.endpoints = list({id(e): e for eps in topics.values() for e in eps}.values())
+        self.background = list(background)
         self.report_enabled = report
         self.wait_for_registry = wait_for_registry
-        # One RPC server (and executor) per topic, all with the same endpoints.
-        self._servers = [rpc.get_server(t, host, endpoints) for t in (topic, *extra_topics)]
+        # One RPC server (and executor) per topic.
+        self._servers = [rpc.get_server(t, host, eps) for t, eps in topics.items()]
         self._stop = threading.Event()
         self._reporter: threading.Thread | None = None
         self.servicegroup = get_driver()
@@ -40,6 +55,8 @@ class Service:
             hook = getattr(endpoint, "init_host", None)
             if hook is not None:
                 hook()
+        for task in self.background:
+            task.start()
         if self.report_enabled:
             self._report_once()  # visible in os-services as soon as start() returns
             self._reporter = threading.Thread(target=self._report_loop,
@@ -82,6 +99,8 @@ class Service:
         self._stop.set()
         if self.report_enabled:
             self.servicegroup.leave(self.host, self.binary)
+        for task in reversed(self.background):
+            task.stop()
         for endpoint in self.endpoints:
             hook = getattr(endpoint, "cleanup_host", None)
             if hook is not None:
@@ -94,14 +113,23 @@ class Service:
                           exc_info=True)
 
     def wait(self) -> None:
-        """Wait for in-flight messages and the state reporter to finish."""
-        for server in self._servers:
-            try:
-                server.wait()
-            except Exception:
-                LOG.debug("RPC server of %s ended with an error", self.binary, exc_info=True)
+        """Wait for in-flight messages and the state reporter to finish. The RPC servers
+        (one per topic) are waited for side by side: each notices its stop only after an
+        idle second (see stop_all)."""
+        waiters = [threading.Thread(target=self._wait_server, args=(server,))
+                   for server in self._servers]
+        for waiter in waiters:
+            waiter.start()
+        for waiter in waiters:
+            waiter.join()
         if self._reporter is not None:
             self._reporter.join(timeout=5)
+
+    def _wait_server(self, server: Any) -> None:
+        try:
+            server.wait()
+        except Exception:
+            LOG.debug("RPC server of %s ended with an error", self.binary, exc_info=True)
 
 
 def stop_all(services: list[Service]) -> None:

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from stratus import policy, rpc, servicegroup, tokens
-from stratus.api import auth
+from stratus.api.revocations import revocations
 from stratus.config import CONF, parse_args
 from stratus.service import stop_all
 
@@ -48,9 +48,9 @@ class Cloud:
     def make_user(self, role: str = "member", project: str | None = None) -> dict[str, Any]:
         """A new user with `role` on a project (a new one unless named);
         returns ids, names and request headers."""
-        from conductor.rpcapi import ConductorAPI
+        from conductor import rpcapi as conductor_rpcapi
         from stratus.context import get_admin_context
-        api, ctx = ConductorAPI(), get_admin_context()
+        api, ctx = conductor_rpcapi.client(), get_admin_context()
         project_name = project or "project-" + uuid.uuid4().hex[:8]
         found = api.identity_list(ctx, kind="project", filters={"name": project_name})
         proj = found[0] if found else api.identity_create(ctx, kind="project",
@@ -134,7 +134,7 @@ def reset_process_state() -> None:
     servicegroup.reset()
     policy.reset()
     tokens.reset_secret()
-    auth.revocations.clear()
+    revocations.clear()
 
 
 def serve_image_api_over_http() -> Callable[[], None]:

@@ -6,6 +6,7 @@ import pathlib
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from importlib import metadata
 
 import pytest
@@ -37,24 +38,28 @@ def _python_files(package: str) -> list[pathlib.Path]:
     return sorted((ROOT / package).rglob("*.py"))
 
 
+def _check(paths: list[pathlib.Path], found: Callable[[pathlib.Path], set[str]],
+           rule: str) -> None:
+    """Fail with every path for which `found` names something, and what it names."""
+    offenders = [f"{path.relative_to(ROOT)}: {', '.join(sorted(bad))}"
+                 for path in paths if (bad := found(path))]
+    assert offenders == [], rule + ":\n" + "\n".join(offenders)
+
+
+def _db_imports(path: pathlib.Path) -> set[str]:
+    return {m for m in _imports(path) if m.startswith(DB_MODULES)}
+
+
 def test_only_the_conductor_imports_the_database_layer() -> None:
-    offenders = []
-    for package in PACKAGES:
-        if package in DB_OWNERS:
-            continue
-        for path in _python_files(package):
-            bad = [m for m in _imports(path) if m.startswith(DB_MODULES)]
-            if bad:
-                offenders.append(f"{path.relative_to(ROOT)}: {', '.join(sorted(bad))}")
-    assert offenders == [], "Only conductor/ may import the database layer:\n" + \
-        "\n".join(offenders)
+    _check([p for package in PACKAGES if package not in DB_OWNERS
+            for p in _python_files(package)], _db_imports,
+           "Only conductor/ may import the database layer")
 
 
 def test_the_rule_catches_a_database_import(tmp_path: pathlib.Path) -> None:
     sample = tmp_path / "bad.py"
     sample.write_text("from conductor.db import api\nimport sqlalchemy as sa\n")
-    assert {m for m in _imports(sample) if m.startswith(DB_MODULES)} >= {
-        "conductor.db", "sqlalchemy"}
+    assert _db_imports(sample) >= {"conductor.db", "sqlalchemy"}
 
 
 def _dynamic_imports(path: pathlib.Path) -> set[str]:
@@ -81,13 +86,7 @@ def _service_imports(path: pathlib.Path) -> set[str]:
 
 def test_the_core_imports_no_service_package() -> None:
     """Services plug into the core (entry points, registration); it never imports them."""
-    offenders = []
-    for path in _python_files(CORE):
-        bad = _service_imports(path)
-        if bad:
-            offenders.append(f"{path.relative_to(ROOT)}: {', '.join(sorted(bad))}")
-    assert offenders == [], "stratus/ may not import a service package:\n" + \
-        "\n".join(offenders)
+    _check(_python_files(CORE), _service_imports, "stratus/ may not import a service package")
 
 
 def test_the_rule_catches_a_service_import(tmp_path: pathlib.Path) -> None:
@@ -176,26 +175,54 @@ def test_the_rule_catches_an_import_cycle(tmp_path: pathlib.Path) -> None:
     assert _cycle(_import_graph("pkg", tmp_path)) == ["pkg.base", "pkg.impl", "pkg.base"]
 
 
-def _rpc_apis() -> list[tuple[type, list[object]]]:
-    from compute_agent.manager import ComputeManager
-    from compute_agent.rpcapi import ComputeAPI
-    from conductor.manager import endpoints
-    from conductor.rpcapi import ConductorAPI, ConductorSchedulingAPI
-    from scheduler.manager import SchedulerManager
-    from scheduler.rpcapi import SchedulerAPI
-    return [(ConductorAPI, list(endpoints())), (ConductorSchedulingAPI, list(endpoints())),
-            (SchedulerAPI, [SchedulerManager]),
-            (ComputeAPI, [ComputeManager])]
+# Every RPC method is a declared, versioned function of its contract, and every endpoint
+# implements exactly its contract: tests/unit/test_rpc_contracts.py.
 
 
-@pytest.mark.parametrize("api,endpoints", _rpc_apis(), ids=lambda v: getattr(v, "TOPIC", ""))
-def test_every_rpc_method_has_an_endpoint(api: type, endpoints: list[object]) -> None:
-    from stratus.config import parse_args
-    parse_args([], default_config_files=[])
-    missing = [m for m in api.METHODS if not any(hasattr(e, m) for e in endpoints)]
-    assert missing == []
-    for endpoint in endpoints:
-        assert endpoint.target.version == api.VERSION
+def _is_sql_home(path: pathlib.Path) -> bool:
+    """The conductor's database layer, a domain's models, or a domain's queries."""
+    parts = path.relative_to(ROOT / "conductor").parts
+    return parts[0] == "db" or (len(parts) >= 2 and (
+        parts[1] in ("models.py", "queries.py") or parts[1] == "queries"))
+
+
+def _sql_imports(path: pathlib.Path) -> set[str]:
+    return {m for m in _imports(path) if m.startswith(("sqlalchemy", "conductor.db.api"))}
+
+
+def test_sql_lives_only_in_the_conductor_queries_modules() -> None:
+    _check([p for p in _python_files("conductor") if not _is_sql_home(p)], _sql_imports,
+           "SQL belongs in conductor/<domain>/queries")
+
+
+def test_the_sql_rule_knows_its_homes() -> None:
+    assert _is_sql_home(ROOT / "conductor/compute/queries/instances.py")
+    assert _is_sql_home(ROOT / "conductor/identity/queries.py")
+    assert _is_sql_home(ROOT / "conductor/db/api.py")
+    assert not _is_sql_home(ROOT / "conductor/compute/instances.py")
+    assert not _is_sql_home(ROOT / "conductor/manage.py")
+
+
+# Packages that present data to people and must go through the public APIs.
+PRESENTATION = ["dashboard"]
+
+
+def _backend_imports(path: pathlib.Path) -> set[str]:
+    return {m for m in _imports(path) if "rpcapi" in m.split(".")
+            or m.startswith(DB_MODULES) or m.startswith(("stratus.rpc", "conductor"))}
+
+
+def test_the_dashboard_reaches_no_rpc_or_database_module() -> None:
+    _check([p for package in PRESENTATION for p in _python_files(package)], _backend_imports,
+           "the dashboard talks to the public APIs only")
+
+
+def test_the_rule_catches_a_dashboard_reaching_the_backend(tmp_path: pathlib.Path) -> None:
+    sample = tmp_path / "views.py"
+    sample.write_text("from conductor.rpcapi.compute import ComputeConductorAPI\n"
+                      "from conductor.db import api\nimport httpx\n")
+    assert _backend_imports(sample) >= {"conductor.rpcapi.compute", "conductor.db"}
+    assert "httpx" not in _backend_imports(sample)
 
 
 def test_sample_config_is_current(tmp_path: pathlib.Path) -> None:
@@ -207,11 +234,14 @@ def test_sample_config_is_current(tmp_path: pathlib.Path) -> None:
     assert out.read_text() == committed, "run `make sample-config` and commit the result"
 
 
-# Handler modules that reach the RPC APIs only through the service layer
-# (compute_api/service/); add a module once its handlers are thin.
-THIN_HANDLERS = ["compute_api/servers.py", "compute_api/server_actions.py"]
+# REST handler modules reach the RPC APIs only through their package's service layer
+# (<package>/service/); the app factory (app.py) wires the process and is not a handler.
+API_PACKAGES = ["compute_api", "identity_api", "image_api"]
+THIN_HANDLERS = sorted(str(p.relative_to(ROOT)) for package in API_PACKAGES
+                       for p in (ROOT / package).glob("*.py")
+                       if p.name not in ("__init__.py", "app.py"))
 RPC_CLIENTS = {"conductor", "compute", "scheduler"}
-RPC_MODULES = ("stratus.rpc", "compute_api.service.clients")
+RPC_MODULES = ("stratus.rpc",) + tuple(f"{p}.service.clients" for p in API_PACKAGES)
 
 
 def _rpc_uses(path: pathlib.Path) -> set[str]:
@@ -227,13 +257,9 @@ def _rpc_uses(path: pathlib.Path) -> set[str]:
 
 
 def test_thin_handlers_reach_rpc_only_through_the_service_layer() -> None:
-    offenders = []
-    for name in THIN_HANDLERS:
-        bad = _rpc_uses(ROOT / name)
-        if bad:
-            offenders.append(f"{name}: {', '.join(sorted(bad))}")
-    assert offenders == [], "these handlers call compute_api/service, not RPC APIs:\n" + \
-        "\n".join(offenders)
+    assert "compute_api/servers.py" in THIN_HANDLERS and "image_api/images.py" in THIN_HANDLERS
+    _check([ROOT / name for name in THIN_HANDLERS], _rpc_uses,
+           "these handlers call their service layer, not RPC APIs")
 
 
 def test_the_rule_catches_a_handler_calling_rpc(tmp_path: pathlib.Path) -> None:

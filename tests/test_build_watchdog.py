@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from conductor.build_watchdog import BuildWatchdog
+from conductor.compute.build_watchdog import BuildWatchdog
 from conductor.db import api as db
 from conductor.db.models import Instance, utcnow
 from stratus.config import CONF

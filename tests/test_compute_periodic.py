@@ -21,11 +21,11 @@ def test_sync_makes_records_follow_guests(cloud: Cloud) -> None:
     cloud.wait_for_server(admin, sid)
     manager = _manager(cloud)
     manager.driver._guests[sid]["state"] = states.SHUTDOWN  # the guest powered itself off
-    manager.sync_power_states()
+    manager._sync_power_states()
     server = cloud.wait_for_server(admin, sid, until=("SHUTOFF",), timeout=5)
     assert server["OS-EXT-STS:power_state"] == states.SHUTDOWN
     manager.driver._guests[sid]["state"] = states.RUNNING  # started behind our back
-    manager.sync_power_states()
+    manager._sync_power_states()
     assert cloud.wait_for_server(admin, sid, until=("ACTIVE",), timeout=5)[
         "OS-EXT-STS:power_state"] == states.RUNNING
 

@@ -68,7 +68,7 @@ def test_server_with_key_pair(cloud: Cloud) -> None:
     sid = cloud.boot(admin, cloud.create_image(admin)["id"], key_name="k")["id"]
     server = cloud.wait_for_server(admin, sid)
     assert server["key_name"] == "k"
-    from conductor.rpcapi import ConductorAPI
+    from conductor import rpcapi as conductor_rpcapi
     from stratus.context import get_admin_context
-    row = ConductorAPI().instance_get(get_admin_context(), instance_uuid=sid)
+    row = conductor_rpcapi.client().instance_get(get_admin_context(), instance_uuid=sid)
     assert row["key_data"] == kp["public_key"]

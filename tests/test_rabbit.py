@@ -4,7 +4,7 @@ from __future__ import annotations
 import pathlib
 
 from conductor import manage
-from conductor.rpcapi import ConductorAPI
+from conductor import rpcapi as conductor_rpcapi
 from stratus import exception, launcher
 from stratus.config import CONF
 from stratus.context import get_admin_context
@@ -25,7 +25,7 @@ def test_conductor_calls_over_rabbitmq(tmp_path: pathlib.Path) -> None:
             service.start()
         try:
             ctx = get_admin_context()
-            api = ConductorAPI()
+            api = conductor_rpcapi.client()
             flavors = api.flavor_list(ctx)
             assert [f["name"] for f in flavors][:2] == ["m1.tiny", "m1.small"]
             try:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conductor.rpcapi import ConductorAPI
+from conductor import rpcapi as conductor_rpcapi
 from stratus.config import CONF
 from stratus.context import get_admin_context
 from tests.conftest import Cloud
@@ -53,7 +53,7 @@ def test_forty_parallel_boots_onto_room_for_thirty(small_hosts: None, cloud: Clo
         assert failed["fault"]["message"].startswith("No valid host was found.")
         assert "RamFilter" in failed["fault"]["message"] or "ran out of room" in \
             failed["fault"]["message"]
-    for node in ConductorAPI().host_states(get_admin_context()):
+    for node in conductor_rpcapi.client().host_states(get_admin_context()):
         assert node["memory_mb_used"] <= HOST_MEMORY_MB - 512, node
         assert node["running_vms"] == 10
 

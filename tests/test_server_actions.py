@@ -1,7 +1,7 @@
 """POST /servers/{id}/action (fake driver here; real guests in test_libvirt_guests.py)."""
 from __future__ import annotations
 
-from conductor.rpcapi import ConductorAPI
+from conductor import rpcapi as conductor_rpcapi
 from stratus.context import get_admin_context
 from tests.conftest import Cloud
 
@@ -40,7 +40,8 @@ def test_console_output_of_a_server_not_built_is_409(cloud: Cloud) -> None:
     resp = cloud.compute.post(f"/v2.1/servers/{sid}/action", headers=admin,
                               json={"os-getConsoleOutput": {"length": 5}})
     assert resp.status_code == 409 and "conflictingRequest" in resp.json()
-    assert ConductorAPI().instance_get(get_admin_context(), instance_uuid=sid)["host"] is None
+    row = conductor_rpcapi.client().instance_get(get_admin_context(), instance_uuid=sid)
+    assert row["host"] is None
 
 
 def _act(cloud: Cloud, headers: dict[str, str], sid: str, body: dict[str, object]) -> int:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from conductor.rpcapi import ConductorAPI
+from conductor import rpcapi as conductor_rpcapi
 from stratus.config import CONF
 from stratus.context import get_admin_context
 from tests.conftest import Cloud
@@ -40,8 +40,8 @@ def test_boot_to_active_then_delete(cloud: Cloud) -> None:
     resp = cloud.compute.delete(f"/v2.1/servers/{created['id']}", headers=admin)
     assert resp.status_code == 204
     cloud.wait_until_gone(admin, created["id"])
-    row = ConductorAPI().instance_get(get_admin_context(), instance_uuid=created["id"],
-                                      read_deleted=True)
+    row = conductor_rpcapi.client().instance_get(
+        get_admin_context(), instance_uuid=created["id"], read_deleted=True)
     assert row["vm_state"] == "deleted" and row["deleted"] != 0
     usage = cloud.compute.get("/v2.1/limits", headers=admin).json()["limits"]["absolute"]
     assert usage["totalInstancesUsed"] == 0 and usage["totalRAMUsed"] == 0
@@ -172,8 +172,8 @@ def test_quota_exceeded_names_the_resource(cloud: Cloud) -> None:
     assert resp.status_code == 403
     assert resp.json() == {"forbidden": {"code": 403, "message": (
         "Quota exceeded for cores: requested 4, but already used 8 of 10 cores")}}
-    rows = ConductorAPI().instance_list(get_admin_context(),
-                                        filters={"project_id": member["project_id"]})
+    rows = conductor_rpcapi.client().instance_list(
+        get_admin_context(), filters={"project_id": member["project_id"]})
     assert len(rows) == 2
 
 
@@ -227,7 +227,7 @@ def test_bad_create_requests_are_clear_400s(cloud: Cloud) -> None:
     big = cloud.create_image(admin, min_disk=5)
     resp = _create(cloud, admin, {**good, "imageRef": big["id"], "flavorRef": small["id"]})
     assert resp.status_code == 400 and "disk is too small" in resp.text
-    assert ConductorAPI().instance_list(get_admin_context(), filters={}) == []
+    assert conductor_rpcapi.client().instance_list(get_admin_context(), filters={}) == []
     not_json = cloud.compute.post("/v2.1/servers", content=b"{nope",
                                   headers={**admin, "Content-Type": "application/json"})
     assert not_json.status_code == 400
@@ -345,7 +345,7 @@ def test_many_fake_hosts_in_one_process_share_the_load(cloud: Cloud) -> None:
         cloud.compute.delete(f"/v2.1/servers/{s['id']}", headers=admin)
     for s in servers:
         cloud.wait_until_gone(admin, s["id"])
-    nodes = ConductorAPI().host_states(get_admin_context())
+    nodes = conductor_rpcapi.client().host_states(get_admin_context())
     assert [(n["host"], n["running_vms"], n["memory_mb_used"]) for n in nodes] == [
         ("testhost", 0, 0), ("testhost-2", 0, 0), ("testhost-3", 0, 0)]
 

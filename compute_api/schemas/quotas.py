@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from stratus.api.validation import MAX_INT
+
 # -1 is unlimited; the maximum is the database's INT.
 _limit = {"type": ["integer", "string"], "pattern": r"^-?[0-9]+$", "minimum": -1,
-          "maximum": 0x7FFFFFFF}
+          "maximum": MAX_INT}
 
 
 def update_schema(resources: tuple[str, ...], wrapper: str,

@@ -79,9 +79,9 @@ _server_create: dict[str, Any] = {
                 "block_device_mapping": {"type": "array", "items": legacy_bdm},
                 "block_device_mapping_v2": {"type": "array", "items": bdm_v2},
                 "min_count": {"type": ["integer", "string"], "pattern": "^[0-9]+$",
-                              "minimum": 1},
+                              "minimum": 1, "maximum": MAX_INT},
                 "max_count": {"type": ["integer", "string"], "pattern": "^[0-9]+$",
-                              "minimum": 1},
+                              "minimum": 1, "maximum": MAX_INT},
                 "return_reservation_id": boolean,
                 "security_groups": {"type": "array", "items": {
                     "type": "object", "properties": {"name": {"type": "string"}},

@@ -1,8 +1,9 @@
-"""The compute service layer, as Nova's nova/compute/api.py: what the /servers handlers
-do once a request is validated and authorized. Functions take the RequestContext (and
-the request version where behaviour depends on it) and plain arguments, return plain
-dicts and raise stratus.exception errors; they know nothing of HTTP. Only this package
-uses the RPC clients (tests/test_architecture.py checks the handlers).
+"""The compute service layer, as Nova's nova/compute/api.py: what the compute API
+handlers do once a request is validated and authorized. Functions take the
+RequestContext (and the request version where behaviour depends on it) and plain
+arguments, return plain dicts and raise stratus.exception errors; they know nothing of
+HTTP. Only this package uses the RPC clients (tests/test_architecture.py checks the
+handlers).
 
 Policy checks that depend on what a request asks for (forcing a host, all tenants,
 host status) are made here; the handler makes the check of the action itself."""
@@ -12,19 +13,60 @@ from compute_api.service.actions import (POWER_ACTIONS, PowerAction, console_out
                                          create_snapshot, evacuate_server, reboot_action,
                                          rebuild_server, require_host, server_diagnostics,
                                          start_power_action)
+from compute_api.service.aggregates import (add_aggregate_host, create_aggregate,
+                                            delete_aggregate, get_aggregate,
+                                            list_aggregates, parse_aggregate_id,
+                                            remove_aggregate_host, set_aggregate_metadata,
+                                            update_aggregate)
+from compute_api.service.availability_zones import zone_details, zone_states
+from compute_api.service.flavors import (add_flavor_access, create_flavor, delete_flavor,
+                                         delete_flavor_extra_spec, flavor_access_list,
+                                         flavor_extra_spec, flavor_extra_specs, get_flavor,
+                                         list_flavors, remove_flavor_access,
+                                         set_flavor_extra_specs, update_flavor_description)
 from compute_api.service.hosts import host_statuses, liveness
+from compute_api.service.hypervisors import TOTALS as HYPERVISOR_TOTALS
+from compute_api.service.hypervisors import (get_hypervisor, hypervisor_statistics,
+                                             list_hypervisors, public_id)
+from compute_api.service.instance_actions import (action_owner, get_instance_action,
+                                                  list_instance_actions)
+from compute_api.service.keypairs import (create_keypair, delete_keypair, get_keypair,
+                                          list_keypairs)
+from compute_api.service.metadata import server_metadata_item, update_server_metadata
+from compute_api.service.quotas import (default_quotas, delete_quotas, limits_usage,
+                                        quota_class, quota_limits, quota_usage,
+                                        update_quota_class, update_quotas)
+from compute_api.service.server_groups import (create_server_group, delete_server_group,
+                                               get_server_group, list_server_groups)
 from compute_api.service.servers import (SERVER_POLICY, check_image_fits_flavor,
                                          check_user_data, counts, create_servers,
                                          delete_server, get_server, list_servers,
                                          owner_filter, parse_zone, refuse_trusted_certificates,
                                          resolve_image, show_server, split_zone, target,
                                          update_server)
+from compute_api.service.services import (delete_service, disable_service, enable_service,
+                                          force_down_service, list_services,
+                                          parse_service_id, update_compute_service)
 
 __all__ = [
-    "POWER_ACTIONS", "PowerAction", "SERVER_POLICY", "check_image_fits_flavor",
-    "check_user_data", "console_output", "counts", "create_servers", "create_snapshot",
-    "delete_server", "evacuate_server", "get_server", "host_statuses", "list_servers",
-    "liveness", "owner_filter", "parse_zone", "reboot_action", "rebuild_server",
-    "refuse_trusted_certificates", "require_host", "resolve_image", "server_diagnostics",
-    "show_server", "split_zone", "start_power_action", "target", "update_server",
+    "HYPERVISOR_TOTALS", "POWER_ACTIONS", "PowerAction", "SERVER_POLICY", "action_owner",
+    "add_aggregate_host", "add_flavor_access", "check_image_fits_flavor", "check_user_data",
+    "console_output", "counts", "create_aggregate", "create_flavor", "create_keypair",
+    "create_server_group", "create_servers", "create_snapshot", "default_quotas",
+    "delete_aggregate", "delete_flavor", "delete_flavor_extra_spec", "delete_keypair",
+    "delete_quotas", "delete_server", "delete_server_group", "delete_service",
+    "disable_service", "enable_service", "evacuate_server", "flavor_access_list",
+    "flavor_extra_spec", "flavor_extra_specs", "force_down_service", "get_aggregate",
+    "get_flavor", "get_hypervisor", "get_instance_action", "get_keypair", "get_server",
+    "get_server_group", "host_statuses", "hypervisor_statistics", "limits_usage",
+    "list_aggregates", "list_flavors", "list_hypervisors", "list_instance_actions",
+    "list_keypairs", "list_server_groups", "list_servers", "list_services", "liveness",
+    "owner_filter", "parse_aggregate_id", "parse_service_id", "parse_zone", "public_id",
+    "quota_class", "quota_limits", "quota_usage", "reboot_action", "rebuild_server",
+    "refuse_trusted_certificates", "remove_aggregate_host", "remove_flavor_access",
+    "require_host", "resolve_image", "server_diagnostics", "server_metadata_item",
+    "set_aggregate_metadata", "set_flavor_extra_specs", "show_server", "split_zone",
+    "start_power_action", "target", "update_aggregate", "update_compute_service",
+    "update_flavor_description", "update_quota_class", "update_quotas",
+    "update_server", "update_server_metadata", "zone_details", "zone_states",
 ]

@@ -75,7 +75,7 @@ def start_power_action(ctx: RequestContext, inst: dict[str, Any], action: PowerA
         ctx, instance_uuid=inst["uuid"], action=action.name.removeprefix("os-"),
         task_state=action.task_state, vm_states=list(action.vm_states),
         task_states=list(action.task_states), project_id=owner_filter(ctx))
-    getattr(compute, action.method)(ctx, _server=inst["host"], instance=started, **kwargs)
+    getattr(compute, action.method)(ctx, host=inst["host"], instance=started, **kwargs)
     return started
 
 
@@ -84,7 +84,7 @@ def console_output(ctx: RequestContext, inst: dict[str, Any],
     if inst["vm_state"] not in CONSOLE_STATES or not inst["host"]:
         raise exception.Conflict(reason=f"Instance {inst['uuid']} is not ready: its console "
                                         f"has no output yet.")
-    return {"output": compute.get_console_output(ctx, _server=inst["host"], instance=inst,
+    return {"output": compute.get_console_output(ctx, host=inst["host"], instance=inst,
                                                  length=length)}
 
 
@@ -125,7 +125,7 @@ def create_snapshot(ctx: RequestContext, inst: dict[str, Any], name: str,
     except exception.StratusError:
         conductor.image_delete(ctx, image_id=image["id"])
         raise
-    compute.snapshot_instance(ctx, _server=inst["host"], instance=started,
+    compute.snapshot_instance(ctx, host=inst["host"], instance=started,
                               image_id=image["id"])
     return image
 
@@ -165,7 +165,7 @@ def rebuild_server(ctx: RequestContext, version: tuple[int, int], inst: dict[str
     started = conductor.instance_action_start(
         ctx, instance_uuid=inst["uuid"], action="rebuild", task_state=states.REBUILDING,
         vm_states=REBUILD_STATES, project_id=owner_filter(ctx), values=values)
-    compute.rebuild_instance(ctx, _server=inst["host"], instance=started)
+    compute.rebuild_instance(ctx, host=inst["host"], instance=started)
     return started
 
 
@@ -186,7 +186,7 @@ def server_diagnostics(ctx: RequestContext, version: tuple[int, int],
     """The driver's counters; from 2.48 in the standard format."""
     if not inst["host"]:
         raise exception.Conflict(reason=f"Instance {inst['uuid']} has no host yet.")
-    raw = compute.get_diagnostics(ctx, _server=inst["host"], instance=inst)
+    raw = compute.get_diagnostics(ctx, host=inst["host"], instance=inst)
     if version < (2, 48):
         return raw
     return standard_diagnostics.standard(raw, inst, node_of(ctx, inst))

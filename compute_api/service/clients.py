@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from compute_agent.rpcapi import ComputeAPI
-from conductor.rpcapi import ConductorAPI
+from conductor import rpcapi as conductor_rpcapi
 from stratus.rpc import SharedClient
 
-conductor = SharedClient(ConductorAPI)
+conductor = conductor_rpcapi.client()
 compute = SharedClient(ComputeAPI)

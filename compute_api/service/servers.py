@@ -17,10 +17,10 @@ from stratus.availability_zones import known_zones
 from stratus.config import CONF
 from stratus.context import RequestContext
 from stratus.objects import states
+from stratus.objects.request_spec import GroupRef, RequestSpec
 
 SERVER_POLICY = "os_compute_api:servers:%s"
 GiB = 1024 ** 3
-MAX_INT = 2 ** 31 - 1
 
 # Filters anyone may use; admins may use every filter (Nova's allow_all_filters).
 USER_FILTERS = {"name", "status", "image", "flavor", "changes-since", "reservation_id",
@@ -153,20 +153,10 @@ def check_unsupported(server: dict[str, Any]) -> None:
             raise exception.Invalid(f"Security group {group.get('name')} not found.")
 
 
-def count(server: dict[str, Any], key: str, default: int) -> int:
-    value = server.get(key, default)
-    # The schema allows digit strings; 10 digits are enough for the largest count.
-    if isinstance(value, str) and len(value.lstrip("0")) > 10 or int(value) > MAX_INT:
-        raise exception.ValidationError(
-            reason=f"Invalid input for field/attribute {key}. Value: {value}. "
-                   f"{value} is greater than the maximum of {MAX_INT}")
-    return int(value)
-
-
 def counts(server: dict[str, Any]) -> tuple[int, int]:
     """min_count and max_count, max_count cut to what one request may create."""
-    min_count = count(server, "min_count", 1)
-    max_count = count(server, "max_count", 0) or min_count
+    min_count = int(server.get("min_count", 1))  # the schema bounds digit strings too
+    max_count = int(server.get("max_count", 0)) or min_count
     if min_count < 1 or min_count > max_count:
         raise exception.Invalid("min_count must be at least 1 and no more than max_count.")
     cap = CONF.compute_api.max_servers_per_request
@@ -207,7 +197,7 @@ def boot_image_ref(server: dict[str, Any]) -> str:
     return boot[0]["uuid"]
 
 
-def server_group(ctx: RequestContext, hints: dict[str, Any]) -> dict[str, Any] | None:
+def server_group(ctx: RequestContext, hints: dict[str, Any]) -> GroupRef | None:
     """The group the `group` hint names, as the scheduler needs it."""
     group_id = hints.get("group")
     if group_id is None:
@@ -220,7 +210,7 @@ def server_group(ctx: RequestContext, hints: dict[str, Any]) -> dict[str, Any] |
                                            project_id=None if all_projects else ctx.project_id)
     except exception.InstanceGroupNotFound:
         raise exception.Invalid(f"Server group {group_id} could not be found.") from None
-    return {"uuid": group["uuid"], "policy": group["policy"], "rules": group["rules"]}
+    return GroupRef(uuid=group["uuid"], policy=group["policy"], rules=group["rules"] or {})
 
 
 # --- create ----------------------------------------------------------------------------
@@ -252,14 +242,14 @@ def create_values(ctx: RequestContext, server: dict[str, Any], flavor: dict[str,
 
 def request_spec(ctx: RequestContext, flavor: dict[str, Any], image: dict[str, Any],
                  placement: tuple[str | None, str | None, str | None],
-                 hints: dict[str, Any]) -> dict[str, Any]:
+                 hints: dict[str, Any]) -> RequestSpec:
     """What the scheduler needs; `placement` is (zone, forced host, forced node)."""
     zone, force_host, force_node = placement
-    return {"flavor": flavor_snapshot(flavor),
-            "image": {"id": image["id"], "properties": image.get("properties") or {}},
-            "availability_zone": zone, "force_host": force_host, "force_node": force_node,
-            "scheduler_hints": hints, "project_id": ctx.project_id,
-            "group": server_group(ctx, hints)}
+    return RequestSpec(
+        flavor=flavor_snapshot(flavor),
+        image={"id": image["id"], "properties": image.get("properties") or {}},
+        availability_zone=zone, force_host=force_host, force_node=force_node,
+        scheduler_hints=hints, project_id=ctx.project_id, group=server_group(ctx, hints))
 
 
 def create_servers(ctx: RequestContext, server: dict[str, Any],

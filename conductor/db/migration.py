@@ -1,4 +1,5 @@
-"""Schema upgrades with alembic (`stratus db sync`, `stratus db version`)."""
+"""The schema: upgrades with alembic (`stratus db sync`, `stratus db version`), or the
+tables straight from the models (tests)."""
 from __future__ import annotations
 
 import os
@@ -9,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 
 import migrations
 from conductor.db import api as db
+from conductor.db.models import Base
 
 
 def _config() -> Config:
@@ -25,3 +27,7 @@ def upgrade(revision: str = "head") -> None:
 def current_version() -> str | None:
     with db.get_engine().connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def create_tables() -> None:
+    Base.metadata.create_all(db.get_engine())

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from scheduler import plugins
 from scheduler.host_state import HostState
+from scheduler.request import SchedulingRequest
 
 REGISTRY: dict[str, type["BaseHostFilter"]] = {}
 
@@ -20,19 +21,19 @@ class BaseHostFilter:
         super().__init_subclass__(**kwargs)
         REGISTRY[cls.__name__] = cls
 
-    def applies(self, spec: dict[str, Any]) -> bool:
+    def applies(self, spec: SchedulingRequest) -> bool:
         """False when the request asks nothing of this filter (it is then skipped)."""
         return True
 
-    def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
+    def host_passes(self, host: HostState, spec: SchedulingRequest) -> bool:
         raise NotImplementedError
 
-    def filter_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[HostState]:
+    def filter_all(self, hosts: list[HostState], spec: SchedulingRequest) -> list[HostState]:
         """The hosts that pass. Filters on the hot path override this with one
         comprehension over plain attributes (a call per host costs more than the test)."""
         return [h for h in hosts if self.host_passes(h, spec)]
 
-    def reason(self, spec: dict[str, Any]) -> str:
+    def reason(self, spec: SchedulingRequest) -> str:
         """Why a host fails, in a form that holds for every host it removed."""
         raise NotImplementedError
 
@@ -45,7 +46,7 @@ Removed = list[tuple[BaseHostFilter, list[str]]]
 
 
 def run(filters: list[BaseHostFilter], hosts: list[HostState],
-        spec: dict[str, Any]) -> tuple[list[HostState], Removed]:
+        spec: SchedulingRequest) -> tuple[list[HostState], Removed]:
     """The hosts that pass every filter the request concerns, and per such filter the
     names of the hosts it removed (none, often)."""
     removed = []

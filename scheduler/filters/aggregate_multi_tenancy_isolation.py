@@ -3,10 +3,9 @@
 only those projects' instances. Hosts in no such aggregate take everyone's."""
 from __future__ import annotations
 
-from typing import Any
-
 from scheduler.filters import BaseHostFilter
 from scheduler.host_state import HostState
+from scheduler.request import SchedulingRequest
 
 KEY = "filter_tenant_id"
 
@@ -21,9 +20,9 @@ def allowed_projects(host: HostState) -> set[str]:
 
 
 class AggregateMultiTenancyIsolation(BaseHostFilter):
-    def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
+    def host_passes(self, host: HostState, spec: SchedulingRequest) -> bool:
         projects = allowed_projects(host)
-        return not projects or spec.get("project_id") in projects
+        return not projects or spec.project_id in projects
 
-    def reason(self, spec: dict[str, Any]) -> str:
-        return f"reserved for other projects than {spec.get('project_id')}"
+    def reason(self, spec: SchedulingRequest) -> str:
+        return f"reserved for other projects than {spec.project_id}"

@@ -1,23 +1,22 @@
 """AvailabilityZoneFilter: the host is in the zone the request asked for."""
 from __future__ import annotations
 
-from typing import Any
-
 from scheduler.filters import BaseHostFilter
 from scheduler.host_state import HostState
+from scheduler.request import SchedulingRequest
 
 
 class AvailabilityZoneFilter(BaseHostFilter):
-    def applies(self, spec: dict[str, Any]) -> bool:
-        return bool(spec.get("availability_zone"))
+    def applies(self, spec: SchedulingRequest) -> bool:
+        return bool(spec.availability_zone)
 
-    def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
-        zone = spec.get("availability_zone")
+    def host_passes(self, host: HostState, spec: SchedulingRequest) -> bool:
+        zone = spec.availability_zone
         return not zone or host.availability_zone == zone
 
-    def filter_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[HostState]:
-        zone = spec.get("availability_zone")
+    def filter_all(self, hosts: list[HostState], spec: SchedulingRequest) -> list[HostState]:
+        zone = spec.availability_zone
         return [h for h in hosts if h.availability_zone == zone] if zone else list(hosts)
 
-    def reason(self, spec: dict[str, Any]) -> str:
-        return f"not in zone {spec.get('availability_zone')}"
+    def reason(self, spec: SchedulingRequest) -> str:
+        return f"not in zone {spec.availability_zone}"

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from scheduler.filters import BaseHostFilter
 from scheduler.host_state import HostState
+from scheduler.request import SchedulingRequest
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq, "<": operator.lt, ">": operator.gt, "<=": operator.le,
@@ -41,18 +42,18 @@ def evaluate(host: HostState, query: Any) -> bool:
     return False
 
 
-def _query(spec: dict[str, Any]) -> Any:
-    raw = (spec.get("scheduler_hints") or {}).get("query")
+def _query(spec: SchedulingRequest) -> Any:
+    raw = spec.scheduler_hints.get("query")
     return json.loads(raw) if isinstance(raw, str) else raw
 
 
 class JsonFilter(BaseHostFilter):
-    def applies(self, spec: dict[str, Any]) -> bool:
+    def applies(self, spec: SchedulingRequest) -> bool:
         return _query(spec) is not None
 
-    def host_passes(self, host: HostState, spec: dict[str, Any]) -> bool:
+    def host_passes(self, host: HostState, spec: SchedulingRequest) -> bool:
         query = _query(spec)
         return query is None or evaluate(host, query)
 
-    def reason(self, spec: dict[str, Any]) -> str:
+    def reason(self, spec: SchedulingRequest) -> str:
         return f"does not match the query {json.dumps(_query(spec))}"

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from scheduler import plugins
 from scheduler.host_state import HostState
+from scheduler.request import SchedulingRequest
 
 REGISTRY: dict[str, type["BaseWeigher"]] = {}
 
@@ -25,10 +26,10 @@ class BaseWeigher:
         from stratus.config import CONF
         return float(getattr(CONF.scheduler, self.multiplier_option))
 
-    def weigh(self, host: HostState, spec: dict[str, Any]) -> float:
+    def weigh(self, host: HostState, spec: SchedulingRequest) -> float:
         raise NotImplementedError
 
-    def weigh_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[float] | None:
+    def weigh_all(self, hosts: list[HostState], spec: SchedulingRequest) -> list[float] | None:
         """Raw weights of `hosts`; None when the request gives this weigher nothing to
         rank by. Weighers on the hot path override it with one comprehension."""
         return [self.weigh(h, spec) for h in hosts]
@@ -39,7 +40,7 @@ def load(names: list[str]) -> list[BaseWeigher]:
 
 
 def totals(hosts: list[HostState], weighers: list[BaseWeigher],
-           spec: dict[str, Any]) -> list[float]:
+           spec: SchedulingRequest) -> list[float]:
     """Per host, the sum over weighers of multiplier * weight normalized to [0, 1]."""
     out = [0.0] * len(hosts)
     for weigher in weighers:
@@ -57,7 +58,7 @@ def totals(hosts: list[HostState], weighers: list[BaseWeigher],
     return out
 
 
-def rank(hosts: list[HostState], weighers: list[BaseWeigher], spec: dict[str, Any],
+def rank(hosts: list[HostState], weighers: list[BaseWeigher], spec: SchedulingRequest,
          best: int | None = None) -> list[HostState]:
     """Hosts best first by their weight totals; only the `best` first if given (a
     partial selection, cheaper than sorting thousands of hosts)."""

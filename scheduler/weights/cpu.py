@@ -1,17 +1,16 @@
 """CPUWeigher: weighs hosts by their free vCPUs (multiplier: cpu_weight_multiplier)."""
 from __future__ import annotations
 
-from typing import Any
-
 from scheduler.host_state import HostState
+from scheduler.request import SchedulingRequest
 from scheduler.weights import BaseWeigher
 
 
 class CPUWeigher(BaseWeigher):
     multiplier_option = "cpu_weight_multiplier"
 
-    def weigh(self, host: HostState, spec: dict[str, Any]) -> float:
+    def weigh(self, host: HostState, spec: SchedulingRequest) -> float:
         return float(host.free_vcpus)
 
-    def weigh_all(self, hosts: list[HostState], spec: dict[str, Any]) -> list[float]:
+    def weigh_all(self, hosts: list[HostState], spec: SchedulingRequest) -> list[float]:
         return [h.free_vcpus for h in hosts]

@@ -1,24 +1,13 @@
 """Authentication of API requests by X-Auth-Token."""
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Request
 
-from stratus import exception, tokens
-from stratus.api.revocations import revocations
+from stratus import exception
+from stratus.api.revocations import verified
 from stratus.context import RequestContext
 
-__all__ = ["context_from_token", "get_context", "get_project_context", "revocations",
-           "verified"]
-
-
-def verified(token: str) -> dict[str, Any]:
-    """The payload of a genuine, unexpired and unrevoked token; 401 otherwise."""
-    payload = tokens.verify(token)
-    if revocations.is_revoked(payload):
-        raise exception.NotAuthenticated("The token has been revoked.")
-    return payload
+__all__ = ["context_from_token", "get_context", "get_project_context", "verified"]
 
 
 def context_from_token(token: str | None, request_id: str | None = None) -> RequestContext:

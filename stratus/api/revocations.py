@@ -73,6 +73,7 @@ class RevocationCache:
         self._fetch = fetch
         self._lock = threading.Lock()
         self._events: dict[Key, list[Event]] = {}
+        self._soonest_expiry: datetime.datetime | None = None
         self._last_id = 0
         self._fetched_at = float("-inf")
         self._failure: tuple[float, str] | None = None
@@ -95,7 +96,7 @@ class RevocationCache:
 
     def clear(self) -> None:
         with self._lock:
-            self._events, self._last_id = {}, 0
+            self._events, self._last_id, self._soonest_expiry = {}, 0, None
             self._fetched_at = float("-inf")
 
     def _refresh_if_stale(self) -> None:
@@ -114,9 +115,14 @@ class RevocationCache:
             except exception.StratusError as e:
                 self._failure = (time.monotonic(), e.message)
                 raise
-            self._events = self._merged([Event.from_row(r) for r in rows])
+            if rows or self._expiry_passed():
+                self._events = self._merged([Event.from_row(r) for r in rows])
             self._last_id = max([self._last_id, *(r["id"] for r in rows)])
             self._fetched_at = started
+
+    def _expiry_passed(self) -> bool:
+        """Whether an event held has expired (else the held events stand as they are)."""
+        return self._soonest_expiry is not None and self._soonest_expiry < tokens.utcnow()
 
     def _merged(self, new: list[Event]) -> dict[Key, list[Event]]:
         """The current events without the expired ones, plus `new` (copied: readers go on
@@ -126,7 +132,17 @@ class RevocationCache:
         for event in [e for group in self._events.values() for e in group] + new:
             if event.expires_at >= now:
                 merged.setdefault(event.key, []).append(event)
+        self._soonest_expiry = min((e.expires_at for group in merged.values() for e in group),
+                                   default=None)
         return merged
 
 
 revocations = RevocationCache()
+
+
+def verified(token_id: str) -> dict[str, Any]:
+    """The payload of a genuine, unexpired and unrevoked token; 401 otherwise."""
+    payload = tokens.verify(token_id)
+    if revocations.is_revoked(payload):
+        raise exception.NotAuthenticated("The token has been revoked.")
+    return payload

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from scheduler.host_state import HostState
+from scheduler.request import SchedulingRequest
 
 
 def host(name: str = "h1", **values: Any) -> HostState:
@@ -16,7 +17,10 @@ def host(name: str = "h1", **values: Any) -> HostState:
 
 
 def spec(memory_mb: int = 512, vcpus: int = 1, root_gb: int = 1, ephemeral_gb: int = 0,
-         extra_specs: dict[str, str] | None = None, **values: Any) -> dict[str, Any]:
-    return {"flavor": {"memory_mb": memory_mb, "vcpus": vcpus, "root_gb": root_gb,
-                       "ephemeral_gb": ephemeral_gb, "extra_specs": extra_specs or {}},
-            **values}
+         extra_specs: dict[str, str] | None = None, **values: Any) -> SchedulingRequest:
+    """A request for a flavor of these sizes; other fields as RequestSpec names them (a
+    `group` may be given as a dict)."""
+    return SchedulingRequest.model_validate({
+        "flavor": {"memory_mb": memory_mb, "vcpus": vcpus, "root_gb": root_gb,
+                   "ephemeral_gb": ephemeral_gb, "extra_specs": extra_specs or {}},
+        **values})

@@ -58,4 +58,4 @@ def test_reboot_action(kind: str, task_state: str, allowed: tuple[str, ...]) -> 
 def test_power_actions_name_a_compute_method(name: str, method: str) -> None:
     from compute_agent.rpcapi import ComputeAPI
     assert service.POWER_ACTIONS[name].method == method
-    assert method in ComputeAPI.METHODS
+    assert method in ComputeAPI.methods()

@@ -1,0 +1,180 @@
+"""Models of the compute domain: flavors, key pairs, instances and their faults, quotas,
+instance actions and server groups."""
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String,
+                        Text, UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conductor.db.base import Base, TimestampMixin, utcnow
+
+
+class Flavor(TimestampMixin, Base):
+    __tablename__ = "flavors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    flavorid: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    vcpus: Mapped[int] = mapped_column(Integer)
+    root_gb: Mapped[int] = mapped_column(Integer, default=0)
+    ephemeral_gb: Mapped[int] = mapped_column(Integer, default=0)
+    swap: Mapped[int] = mapped_column(Integer, default=0)
+    rxtx_factor: Mapped[float] = mapped_column(Float, default=1.0)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    extra_specs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    projects: Mapped[list["FlavorProject"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin")
+
+
+class FlavorProject(Base):
+    __tablename__ = "flavor_projects"
+    flavor_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("flavors.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class KeyPair(TimestampMixin, Base):
+    __tablename__ = "key_pairs"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uniq_key_pairs0user_id0name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(255))
+    public_key: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(16), default="ssh")
+
+
+class Instance(TimestampMixin, Base):
+    __tablename__ = "instances"
+    __table_args__ = (
+        Index("instances_project_id_deleted_idx", "project_id", "deleted"),
+        Index("instances_host_deleted_idx", "host", "deleted"),
+        Index("instances_updated_at_idx", "updated_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(64))
+    image_ref: Mapped[str] = mapped_column(String(255), default="")
+    flavorid: Mapped[str] = mapped_column(String(255), default="")
+    flavor: Mapped[dict[str, Any]] = mapped_column(JSON)
+    vcpus: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    root_gb: Mapped[int] = mapped_column(Integer)
+    ephemeral_gb: Mapped[int] = mapped_column(Integer, default=0)
+    vm_state: Mapped[str] = mapped_column(String(32))
+    task_state: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    power_state: Mapped[int] = mapped_column(Integer, default=0)
+    host: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    node: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    availability_zone: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    launched_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    terminated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    key_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    key_data: Mapped[str | None] = mapped_column(Text, nullable=True)
+    user_data: Mapped[str | None] = mapped_column(Text, nullable=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    access_ip_v4: Mapped[str | None] = mapped_column(String(39), nullable=True)
+    access_ip_v6: Mapped[str | None] = mapped_column(String(39), nullable=True)
+    config_drive: Mapped[str] = mapped_column(String(16), default="")
+    hostname: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    kernel_id: Mapped[str] = mapped_column(String(255), default="")
+    ramdisk_id: Mapped[str] = mapped_column(String(255), default="")
+    root_device_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    tags: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    reservation_id: Mapped[str] = mapped_column(String(255))
+    launch_index: Mapped[int] = mapped_column(Integer, default=0)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    metadata_items: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    request_spec: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    # Bumped on every write: concurrent writers compare-and-swap on it.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class InstanceFault(Base):
+    __tablename__ = "instance_faults"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    code: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Quota(Base):
+    __tablename__ = "quotas"
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    resource: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hard_limit: Mapped[int] = mapped_column(Integer)
+
+
+class QuotaClass(Base):
+    __tablename__ = "quota_classes"
+    class_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    resource: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hard_limit: Mapped[int] = mapped_column(Integer)
+
+
+class InstanceAction(Base):
+    """One user request on an instance (create, reboot, ...), as os-instance-actions shows."""
+    __tablename__ = "instance_actions"
+    __table_args__ = (Index("instance_actions_uuid_request_idx", "instance_uuid", "request_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36))
+    request_id: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    project_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    start_time: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    finish_time: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    message: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(
+        DateTime, default=utcnow, onupdate=utcnow)
+    events: Mapped[list["InstanceActionEvent"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="InstanceActionEvent.id")
+
+
+class InstanceActionEvent(Base):
+    __tablename__ = "instance_action_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("instance_actions.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(255))
+    start_time: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    finish_time: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    result: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    traceback: Mapped[str | None] = mapped_column(Text, nullable=True)
+    host: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    details: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class InstanceGroup(TimestampMixin, Base):
+    """A server group: its members are placed by `policy` (affinity, anti-affinity or
+    their soft forms); `rules` refine it (max_server_per_host)."""
+    __tablename__ = "instance_groups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    policy: Mapped[str] = mapped_column(String(32))
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    members: Mapped[list["InstanceGroupMember"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="InstanceGroupMember.id")
+
+
+class InstanceGroupMember(Base):
+    __tablename__ = "instance_group_members"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    group_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("instance_groups.id", ondelete="CASCADE"), index=True)
+    # An instance belongs to one group at most.
+    instance_uuid: Mapped[str] = mapped_column(String(36), unique=True)

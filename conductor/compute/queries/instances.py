@@ -1,0 +1,312 @@
+"""SQL of instances: their rows as the APIs see them (with the latest fault), listings,
+and the state changes of live instances. Every write is a compare-and-swap on the row's
+version, so concurrent writers cannot lose each other's changes."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from conductor.compute.models import Instance, InstanceFault
+from conductor.compute.queries import quotas, server_groups
+from conductor.compute.queries.actions import record_action, record_event
+from conductor.db import api as db
+from conductor.db.base import utcnow
+from conductor.hosts import queries as hosts
+from stratus import exception
+from stratus.context import RequestContext
+from stratus.objects import states
+
+SORT_KEYS = {"created_at", "updated_at", "display_name", "name", "uuid", "vm_state",
+             "task_state", "power_state", "host", "node", "launched_at", "terminated_at",
+             "project_id", "user_id", "image_ref", "availability_zone", "key_name",
+             "hostname", "launch_index", "locked"}
+TIME_COLUMNS = ("launched_at", "terminated_at", "deleted_at")
+# Listings read plain rows, not ORM objects (no identity map, no request_spec blob): a
+# 1,000-server listing costs the conductor a fraction of the time and memory.
+LISTED_COLUMNS = [c for c in Instance.__table__.c if c.key != "request_spec"]
+
+
+# --- rows as dicts ------------------------------------------------------------
+
+def _fault_dict(fault: InstanceFault) -> dict[str, Any]:
+    return {"code": fault.code, "message": fault.message, "details": fault.details,
+            "created": db.json_safe(fault.created_at)}
+
+
+def _latest_faults(session: Session, uuids: list[str]) -> dict[str, dict[str, Any]]:
+    if not uuids:
+        return {}
+    rows = session.scalars(sa.select(InstanceFault)
+                           .where(InstanceFault.instance_uuid.in_(uuids))
+                           .order_by(InstanceFault.id))
+    return {f.instance_uuid: _fault_dict(f) for f in rows}
+
+
+def _with_faults(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Instances as the API sees them: metadata under its name, the latest fault of those
+    in ERROR (one query for all)."""
+    faults = _latest_faults(session, [i["uuid"] for i in items
+                                      if i["vm_state"] == states.ERROR])
+    for item in items:
+        item["metadata"] = item.pop("metadata_items") or {}
+        item["fault"] = faults.get(item["uuid"])
+    return items
+
+
+def instance_dicts(session: Session, rows: list[Instance]) -> list[dict[str, Any]]:
+    return _with_faults(session, [db.to_dict(r, skip=("request_spec",)) for r in rows])
+
+
+# --- on an open session ----------------------------------------------------------
+
+def instance_row(session: Session, instance_uuid: str, project_id: str | None = None,
+                 read_deleted: bool = False) -> Instance:
+    query = sa.select(Instance).where(Instance.uuid == instance_uuid)
+    if not read_deleted:
+        query = query.where(Instance.deleted == 0)
+    if project_id is not None:
+        query = query.where(Instance.project_id == project_id)
+    row = session.scalar(query)
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=instance_uuid)
+    return row
+
+
+def cas_update(session: Session, row: Instance, values: dict[str, Any]) -> None:
+    """Write `values` only if nobody changed the row since we read it."""
+    values = {k: (db.parse_time(v) if k in TIME_COLUMNS and isinstance(v, str) else v)
+              for k, v in values.items()}
+    result = session.execute(
+        sa.update(Instance)
+        .where(Instance.id == row.id, Instance.version == row.version)
+        .values(**values, version=row.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise exception.Conflict(
+            reason=f"Instance {row.uuid} was changed concurrently; try again.")
+    session.refresh(row)
+
+
+def add_fault(session: Session, instance_uuid: str, code: int, message: str,
+              details: str = "") -> None:
+    session.add(InstanceFault(instance_uuid=instance_uuid, code=code,
+                              message=message[:2000], details=details))
+
+
+def soft_delete(session: Session, row: Instance) -> None:
+    """The instance is gone: marked deleted, out of its server group."""
+    server_groups.remove_member(session, row.uuid)
+    now = utcnow()
+    cas_update(session, row, {"deleted": row.id, "deleted_at": now, "terminated_at": now,
+                              "vm_state": states.DELETED, "task_state": None,
+                              "power_state": states.NOSTATE})
+
+
+def _expect(row: Instance, instance_uuid: str, action: str, attr: str,
+            allowed: list[Any] | None) -> None:
+    """InstanceInvalidState unless the row's `attr` is one of `allowed` (None: any)."""
+    state = getattr(row, attr)
+    if allowed is not None and state not in allowed:
+        raise exception.InstanceInvalidState(action=action, instance_uuid=instance_uuid,
+                                             attr=attr, state=state)
+
+
+def _unlocked(row: Instance, ctx: RequestContext, instance_uuid: str) -> None:
+    if row.locked and not ctx.is_admin:
+        raise exception.Conflict(reason=f"Instance {instance_uuid} is locked")
+
+
+# --- reads ---------------------------------------------------------------------------
+
+def instance(instance_uuid: str, project_id: str | None = None,
+             read_deleted: bool = False) -> dict[str, Any]:
+    with db.reader() as s:
+        return instance_dicts(s, [instance_row(s, instance_uuid, project_id,
+                                               read_deleted)])[0]
+
+
+def require_instance(instance_uuid: str, project_id: str | None = None,
+                     read_deleted: bool = False) -> None:
+    """InstanceNotFound unless the instance exists (in the project, if one is given)."""
+    with db.reader() as s:
+        instance_row(s, instance_uuid, project_id, read_deleted)
+
+
+def instances_matching(filters: dict[str, Any], sort_key: str, sort_dir: str,
+                       limit: int | None, marker: str | None) -> list[dict[str, Any]]:
+    """A page of the instances matching `filters`, sorted then by id, after the instance
+    `marker` (one the filters' project may list)."""
+    with db.reader() as s:
+        query = _filtered(sa.select(*LISTED_COLUMNS), filters)
+        column = getattr(Instance, _sort_column(sort_key))
+        descending = sort_dir == "desc"
+        if marker is not None:
+            # Only a server the caller may list is a marker: another project's
+            # uuid is as unknown as a random one.
+            anchor = s.scalar(sa.select(Instance).where(
+                Instance.uuid == marker, *_marker_scope(filters)))
+            if anchor is None:
+                raise exception.Invalid(reason=f"marker [{marker}] not found")
+            query = query.where(_after(column, descending, getattr(anchor, column.key),
+                                       anchor.id))
+        order = [column.desc(), Instance.id.desc()] if descending else \
+            [column.asc(), Instance.id.asc()]
+        query = query.order_by(*order)
+        if limit is not None:
+            query = query.limit(limit)
+        return _with_faults(s, [{k: db.json_safe(v) for k, v in row.items()}
+                                for row in s.execute(query).mappings()])
+
+
+def _sort_column(key: str) -> str:
+    key = {"display_name": "name"}.get(key, key)
+    return key if key in SORT_KEYS else "created_at"
+
+
+def _after(column: Any, descending: bool, value: Any, row_id: int) -> Any:
+    if descending:
+        return sa.or_(column < value, sa.and_(column == value, Instance.id < row_id))
+    return sa.or_(column > value, sa.and_(column == value, Instance.id > row_id))
+
+
+def _marker_scope(filters: dict[str, Any]) -> list[Any]:
+    project = filters.get("project_id")
+    return [] if project is None else [Instance.project_id == project]
+
+
+def _filtered(query: sa.Select[Any], filters: dict[str, Any]) -> sa.Select[Any]:
+    deleted = filters.get("deleted")
+    if deleted is None and not filters.get("changes_since"):
+        query = query.where(Instance.deleted == 0)
+    elif deleted is not None:
+        query = query.where(Instance.deleted != 0 if deleted else Instance.deleted == 0)
+    exact = {"project_id": Instance.project_id, "user_id": Instance.user_id,
+             "host": Instance.host, "node": Instance.node, "image_ref": Instance.image_ref,
+             "flavorid": Instance.flavorid, "key_name": Instance.key_name,
+             "availability_zone": Instance.availability_zone,
+             "reservation_id": Instance.reservation_id, "task_state": Instance.task_state}
+    for key, column in exact.items():
+        if filters.get(key) is not None:
+            query = query.where(column == filters[key])
+    if filters.get("vm_state") is not None:
+        query = query.where(Instance.vm_state.in_(filters["vm_state"]))
+    if filters.get("uuids") is not None:
+        query = query.where(Instance.uuid.in_(filters["uuids"]))
+    if filters.get("name"):
+        query = query.where(Instance.name.regexp_match(filters["name"]))
+    if filters.get("changes_since"):
+        query = query.where(Instance.updated_at >= db.parse_time(filters["changes_since"]))
+    if filters.get("changes_before"):
+        query = query.where(Instance.updated_at <= db.parse_time(filters["changes_before"]))
+    return query
+
+
+# --- writes ----------------------------------------------------------------------------
+
+def update_instance(instance_uuid: str, values: dict[str, Any],
+                    task_states: list[str | None] | None = None,
+                    vm_states: list[str] | None = None) -> dict[str, Any]:
+    """Write `values` to the live instance, only from those task and vm states (None:
+    any)."""
+    with db.writer() as s:
+        row = instance_row(s, instance_uuid)
+        _expect(row, instance_uuid, "update", "task_state", task_states)
+        _expect(row, instance_uuid, "update", "vm_state", vm_states)
+        cas_update(s, row, values)
+        return instance_dicts(s, [row])[0]
+
+
+def update_metadata(instance_uuid: str, project_id: str | None,
+                    merge: Callable[[dict[str, str], dict[str, int]], dict[str, str]]
+                    ) -> dict[str, str]:
+    """Make the instance's metadata merge(its metadata, its project's limits)."""
+    with db.writer() as s:
+        row = instance_row(s, instance_uuid, project_id)
+        metadata = merge(dict(row.metadata_items or {}),
+                         quotas.project_limits(s, row.project_id))
+        cas_update(s, row, {"metadata_items": metadata})
+        return metadata
+
+
+def start_delete(ctx: RequestContext, instance_uuid: str, project_id: str | None,
+                 is_up: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
+    """Mark the instance DELETING and log the action. The instance, when a compute
+    service that `is_up` holds it and must remove the guest; None when it was deleted at
+    once."""
+    with db.writer() as s:
+        row = instance_row(s, instance_uuid, project_id)
+        _unlocked(row, ctx, instance_uuid)
+        host = row.host
+        cas_update(s, row, {"task_state": states.DELETING})
+        record_action(s, ctx, instance_uuid, "delete")
+        service = None if host is None else hosts.compute_service(s, host)
+        if service is None or not is_up(service):
+            soft_delete(s, row)
+            return None
+        return instance_dicts(s, [row])[0]
+
+
+def destroy(ctx: RequestContext, instance_uuid: str) -> None:
+    """The guest is gone: so is the instance (if it still exists)."""
+    with db.writer() as s:
+        try:
+            row = instance_row(s, instance_uuid)
+        except exception.InstanceNotFound:
+            return
+        soft_delete(s, row)
+        record_event(s, ctx, instance_uuid, "compute_terminate_instance", host=row.host)
+
+
+def follow_guest(instance_uuid: str, host: str,
+                 values_for: Callable[[str], dict[str, Any]]) -> None:
+    """Write values_for(vm_state) to the instance if it is on `host`, no action runs on
+    it and they change it."""
+    with db.writer() as s:
+        try:
+            row = instance_row(s, instance_uuid)
+        except exception.InstanceNotFound:
+            return
+        if row.host != host or row.task_state is not None:
+            return
+        values = values_for(row.vm_state)
+        if any(getattr(row, k) != v for k, v in values.items()):
+            cas_update(s, row, values)
+
+
+# --- actions ---------------------------------------------------------------------------
+
+def start_action(ctx: RequestContext, instance_uuid: str, action: str, task_state: str,
+                 vm_states: list[str], task_states: list[str | None],
+                 project_id: str | None, values: dict[str, Any]) -> dict[str, Any]:
+    """Begin `action` if the instance is in one of `vm_states` and `task_states` and not
+    locked: `values` and the new task_state written, the action logged."""
+    with db.writer() as s:
+        row = instance_row(s, instance_uuid, project_id)
+        _expect(row, instance_uuid, action, "vm_state", vm_states)
+        _expect(row, instance_uuid, action, "task_state", task_states)
+        _unlocked(row, ctx, instance_uuid)
+        cas_update(s, row, {**values, "task_state": task_state})
+        record_action(s, ctx, instance_uuid, action)
+        return instance_dicts(s, [row])[0]
+
+
+def finish_action(ctx: RequestContext, instance_uuid: str, event: str,
+                  values: dict[str, Any], expected_task_state: str | None,
+                  host: str | None, error: str | None) -> dict[str, Any] | None:
+    """Write an action's outcome, its event and (on `error`) a fault; None when the
+    instance went away or left `expected_task_state` meanwhile."""
+    with db.writer() as s:
+        try:
+            row = instance_row(s, instance_uuid)
+        except exception.InstanceNotFound:
+            return None
+        if row.task_state != expected_task_state:
+            return None  # e.g. deleted while the action ran
+        cas_update(s, row, values)
+        record_event(s, ctx, instance_uuid, event, error, host)
+        if error:
+            add_fault(s, instance_uuid, 500, error[:255], details=error)
+        return instance_dicts(s, [row])[0]

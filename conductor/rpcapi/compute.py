@@ -1,0 +1,231 @@
+"""Wire contract of the conductor's compute domain (topic `conductor_compute`).
+
+Version history:
+  1.0 - split out of the release-1 conductor contract (its 1.3 flavor, key pair,
+        instance, action, quota and server group methods). Request specs and build
+        alternates are typed payloads (RequestSpec, Destination); schedule_and_build_instances
+        no longer takes excluded_hosts (the spec's retry_hosts say it).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from stratus.context import RequestContext
+from stratus.objects.request_spec import Destination, RequestSpec
+from stratus.rpc import RPCAPI, call, cast
+
+Record = dict[str, Any]
+
+
+class ComputeConductorAPI(RPCAPI):
+    TOPIC = "conductor_compute"
+    VERSION = "1.0"
+
+    # --- flavors ------------------------------------------------------------------------
+
+    @call("1.0")
+    def flavor_create(self, ctx: RequestContext, *, values: Record) -> Record:
+        """A new flavor; 409 if its id or name is taken."""
+
+    @call("1.0")
+    def flavor_get(self, ctx: RequestContext, *, flavorid: str,
+                   project_id: str | None = None) -> Record:
+        """One flavor, if visible to `project_id` (any flavor when None)."""
+
+    @call("1.0")
+    def flavor_list(self, ctx: RequestContext, *, project_id: str | None = None,
+                    is_public: bool | None = True, min_memory_mb: int = 0,
+                    min_root_gb: int = 0, sort_key: str = "flavorid", sort_dir: str = "asc",
+                    limit: int | None = None, marker: str | None = None) -> list[Record]:
+        """A page of flavors."""
+
+    @call("1.0")
+    def flavor_update(self, ctx: RequestContext, *, flavorid: str, values: Record) -> Record:
+        """Change a flavor's description."""
+
+    @call("1.0")
+    def flavor_delete(self, ctx: RequestContext, *, flavorid: str) -> None:
+        """Delete a flavor (servers keep their copy)."""
+
+    @call("1.0")
+    def flavor_extra_specs_update(self, ctx: RequestContext, *, flavorid: str,
+                                  specs: dict[str, str]) -> dict[str, str]:
+        """Set extra specs; returns all of them."""
+
+    @call("1.0")
+    def flavor_extra_spec_delete(self, ctx: RequestContext, *, flavorid: str,
+                                 key: str) -> None:
+        """Remove one extra spec."""
+
+    @call("1.0")
+    def flavor_access_add(self, ctx: RequestContext, *, flavorid: str,
+                          project_id: str) -> list[str]:
+        """Let a project use a private flavor; returns the projects that may."""
+
+    @call("1.0")
+    def flavor_access_remove(self, ctx: RequestContext, *, flavorid: str,
+                             project_id: str) -> list[str]:
+        """Take a project's access away; returns the projects that still have it."""
+
+    # --- key pairs ----------------------------------------------------------------------
+
+    @call("1.0")
+    def keypair_create(self, ctx: RequestContext, *, user_id: str, project_id: str,
+                       values: Record) -> Record:
+        """A new key pair of the user; 409 if the name is taken."""
+
+    @call("1.0")
+    def keypair_get(self, ctx: RequestContext, *, user_id: str, name: str) -> Record:
+        """One key pair of the user."""
+
+    @call("1.0")
+    def keypair_list(self, ctx: RequestContext, *, user_id: str, limit: int | None = None,
+                     marker: str | None = None) -> list[Record]:
+        """A page of the user's key pairs."""
+
+    @call("1.0")
+    def keypair_delete(self, ctx: RequestContext, *, user_id: str, name: str) -> None:
+        """Delete one key pair of the user."""
+
+    # --- instances ----------------------------------------------------------------------
+
+    @call("1.0")
+    def instances_create(self, ctx: RequestContext, *, base: Record, min_count: int,
+                         max_count: int, request_spec: RequestSpec) -> list[Record]:
+        """Admit (quota) and create the instances, then start their build; returns them."""
+
+    @cast("1.0")
+    def schedule_and_build_instances(self, ctx: RequestContext, *, instance_uuids: list[str],
+                                     request_spec: RequestSpec) -> None:
+        """Place the instances and send each to its compute host."""
+
+    @call("1.0")
+    def instance_get(self, ctx: RequestContext, *, instance_uuid: str,
+                     project_id: str | None = None, read_deleted: bool = False) -> Record:
+        """One instance, if it belongs to `project_id` (any project when None)."""
+
+    @call("1.0")
+    def instance_list(self, ctx: RequestContext, *, filters: dict[str, Any],
+                      sort_key: str = "created_at", sort_dir: str = "desc",
+                      limit: int | None = None, marker: str | None = None) -> list[Record]:
+        """A page of instances matching the filters."""
+
+    @call("1.0")
+    def instance_update(self, ctx: RequestContext, *, instance_uuid: str, values: Record,
+                        expected_task_state: Any = None,
+                        expected_vm_state: list[str] | None = None) -> Record:
+        """Change an instance, only from the expected states when they are given."""
+
+    @call("1.0")
+    def instance_metadata_update(self, ctx: RequestContext, *, instance_uuid: str,
+                                 updates: dict[str, str], deletes: list[str] | None = None,
+                                 replace: bool = False,
+                                 project_id: str | None = None) -> dict[str, str]:
+        """Set, delete or replace metadata items (within the metadata quota)."""
+
+    @call("1.0")
+    def instance_delete(self, ctx: RequestContext, *, instance_uuid: str,
+                        project_id: str | None = None) -> None:
+        """Begin deleting an instance (its agent destroys the guest)."""
+
+    @call("1.0")
+    def instance_destroy(self, ctx: RequestContext, *, instance_uuid: str) -> None:
+        """The guest is gone: remove the instance."""
+
+    @call("1.0")
+    def instance_build_failed(self, ctx: RequestContext, *, instance_uuid: str, host: str,
+                              reason: str, alternates: list[Destination],
+                              retryable: bool = True) -> None:
+        """A build failed on `host`: retry on an alternate, or ERROR with a fault."""
+
+    @call("1.0")
+    def instance_power_sync(self, ctx: RequestContext, *, instance_uuid: str, host: str,
+                            power_state: int) -> None:
+        """The hypervisor reports a guest's power state."""
+
+    @call("1.0")
+    def instance_evacuate(self, ctx: RequestContext, *, instance_uuid: str,
+                          host: str | None = None) -> Record:
+        """Rebuild an instance of a down host on another host."""
+
+    # --- instance actions ---------------------------------------------------------------
+
+    @call("1.0")
+    def instance_action_start(self, ctx: RequestContext, *, instance_uuid: str, action: str,
+                              task_state: str, vm_states: list[str],
+                              task_states: list[str | None] | None = None,
+                              project_id: str | None = None,
+                              values: Record | None = None) -> Record:
+        """Record a user action and move the instance to `task_state`, if allowed."""
+
+    @call("1.0")
+    def instance_action_finish(self, ctx: RequestContext, *, instance_uuid: str, event: str,
+                               values: Record, expected_task_state: str | None,
+                               host: str | None = None,
+                               error: str | None = None) -> Record | None:
+        """Record an action's outcome; None when the instance was deleted meanwhile."""
+
+    @call("1.0")
+    def instance_action_list(self, ctx: RequestContext, *, instance_uuid: str,
+                             project_id: str | None = None, limit: int | None = None,
+                             marker: str | None = None,
+                             changes_since: str | None = None) -> list[Record]:
+        """A page of an instance's actions, newest first."""
+
+    @call("1.0")
+    def instance_action_get(self, ctx: RequestContext, *, instance_uuid: str,
+                            request_id: str, project_id: str | None = None) -> Record:
+        """One action with its events."""
+
+    # --- quotas -------------------------------------------------------------------------
+
+    @call("1.0")
+    def quota_get(self, ctx: RequestContext, *, project_id: str | None = None,
+                  defaults: bool = False) -> dict[str, int]:
+        """A project's limits (or the defaults)."""
+
+    @call("1.0")
+    def quota_update(self, ctx: RequestContext, *, project_id: str, values: Record,
+                     force: bool = False) -> dict[str, int]:
+        """Set a project's limits (not below its usage unless forced)."""
+
+    @call("1.0")
+    def quota_delete(self, ctx: RequestContext, *, project_id: str) -> None:
+        """Return a project to the default limits."""
+
+    @call("1.0")
+    def quota_class_get(self, ctx: RequestContext, *, class_name: str) -> dict[str, int]:
+        """A quota class's limits."""
+
+    @call("1.0")
+    def quota_class_update(self, ctx: RequestContext, *, class_name: str,
+                           values: Record) -> dict[str, int]:
+        """Set a quota class's limits."""
+
+    @call("1.0")
+    def quota_usage(self, ctx: RequestContext, *, project_id: str,
+                    user_id: str | None = None) -> dict[str, dict[str, int]]:
+        """In use and limit per resource."""
+
+    # --- server groups ------------------------------------------------------------------
+
+    @call("1.0")
+    def server_group_create(self, ctx: RequestContext, *, project_id: str, user_id: str,
+                            name: str, policy: str,
+                            rules: dict[str, Any] | None = None) -> Record:
+        """A new server group (within the server group quota)."""
+
+    @call("1.0")
+    def server_group_get(self, ctx: RequestContext, *, group_uuid: str,
+                         project_id: str | None = None, with_hosts: bool = False) -> Record:
+        """One server group, with its members' hosts if asked."""
+
+    @call("1.0")
+    def server_group_list(self, ctx: RequestContext, *, project_id: str | None = None,
+                          limit: int | None = None, offset: int = 0) -> list[Record]:
+        """A page of server groups."""
+
+    @call("1.0")
+    def server_group_delete(self, ctx: RequestContext, *, group_uuid: str,
+                            project_id: str | None = None) -> None:
+        """Delete a server group."""

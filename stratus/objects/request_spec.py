@@ -1,0 +1,43 @@
+"""What the scheduler is asked to place: the request spec, and where it may go."""
+from __future__ import annotations
+
+from typing import Any
+
+from stratus.objects.base import Payload
+
+
+class GroupRef(Payload):
+    """The server group a request belongs to, as its policy needs it."""
+    NAME = "GroupRef"
+    VERSION = "1.0"
+
+    uuid: str
+    policy: str | None = None
+    rules: dict[str, Any] = {}
+
+
+class RequestSpec(Payload):
+    """Everything a placement decision reads. Built once by the compute API, kept with the
+    instance (a retry or a rebuild elsewhere reads it again) and sent to the scheduler."""
+    NAME = "RequestSpec"
+    VERSION = "1.0"
+
+    project_id: str | None = None
+    flavor: dict[str, Any]
+    image: dict[str, Any] = {}
+    availability_zone: str | None = None
+    force_host: str | None = None
+    force_node: str | None = None
+    scheduler_hints: dict[str, Any] = {}
+    group: GroupRef | None = None
+    # Hosts that already failed this request: a retry goes elsewhere.
+    retry_hosts: list[str] = []
+
+
+class Destination(Payload):
+    """One host (and node) a request may be placed on."""
+    NAME = "Destination"
+    VERSION = "1.0"
+
+    host: str
+    node: str
