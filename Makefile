@@ -36,11 +36,11 @@ up: install
 	OS_DEFAULT__STATE_PATH=$(STATE) $(BIN)/stratus bootstrap --clouds-yaml $(STATE)/clouds.yaml
 	OS_DEFAULT__STATE_PATH=$(STATE) OS_COMPUTE__VIRT_DRIVER=$(VIRT) $(BIN)/stratus-all
 
-# tests/test_faults.py stops and starts the machine's RabbitMQ and MariaDB: it runs on its
+# tests/functional/test_faults.py stops and starts the machine's RabbitMQ and MariaDB: it runs on its
 # own after the parallel run, so no other test loses its server under it.
 test: install
-	$(BIN)/pytest -q -n 2 --dist loadfile -p no:cacheprovider --ignore=tests/test_faults.py
-	$(BIN)/pytest -q -p no:cacheprovider tests/test_faults.py
+	$(BIN)/pytest -q -n 2 --dist loadfile -p no:cacheprovider --ignore=tests/functional/test_faults.py
+	$(BIN)/pytest -q -p no:cacheprovider tests/functional/test_faults.py
 
 bench: install
 	$(BIN)/python bench/api.py

@@ -19,7 +19,7 @@ import httpx
 import yaml
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
-from tests.embedded import EmbeddedCloud  # noqa: E402
+from tests.functional.embedded import EmbeddedCloud  # noqa: E402
 
 HEADERS = {"OpenStack-API-Version": "compute 2.47"}
 # Clients poll like `openstack server create --wait` does, only much faster; the poll

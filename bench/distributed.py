@@ -20,8 +20,8 @@ import httpx
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 from bench.api import boot_many, boot_one, pct, rss_mb, setup, time_detail, token  # noqa: E402
-from tests.distributed import Deployment  # noqa: E402
-from tests.servers import scratch_database, scratch_vhost  # noqa: E402
+from tests.functional.distributed import Deployment  # noqa: E402
+from tests.functional.servers import scratch_database, scratch_vhost  # noqa: E402
 
 
 def main() -> None:

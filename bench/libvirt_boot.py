@@ -19,7 +19,7 @@ import libvirt
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 from stratus_tools.guest import upload  # noqa: E402
-from tests.embedded import EmbeddedCloud  # noqa: E402
+from tests.functional.embedded import EmbeddedCloud  # noqa: E402
 
 BOOTS = 6
 

@@ -1,0 +1,57 @@
+"""/os-hypervisors and /os-availability-zone show the hosts as they are."""
+from __future__ import annotations
+
+import pytest
+
+from tests.functional.conftest import Cloud
+
+
+@pytest.mark.parametrize("cloud", [{"fake_hosts": 2}], indirect=True)
+def test_hypervisors_show_real_usage(cloud: Cloud) -> None:
+    admin = cloud.headers()
+    sid = cloud.boot(admin, cloud.create_image(admin)["id"], flavor="2")["id"]
+    host = cloud.wait_for_server(admin, sid)["OS-EXT-SRV-ATTR:host"]
+    listed = cloud.compute.get("/v2.1/os-hypervisors", headers=admin).json()["hypervisors"]
+    assert sorted(h["hypervisor_hostname"] for h in listed) == ["testhost", "testhost-2"]
+    assert {(h["state"], h["status"]) for h in listed} == {("up", "enabled")}
+    detail = {h["hypervisor_hostname"]: h for h in cloud.compute.get(
+        "/v2.1/os-hypervisors/detail", headers=admin).json()["hypervisors"]}
+    used = detail[host]
+    assert (used["memory_mb_used"], used["vcpus_used"], used["local_gb_used"],
+            used["running_vms"]) == (2048, 1, 20, 1)
+    assert used["free_ram_mb"] == used["memory_mb"] - 2048
+    assert used["service"]["host"] == host and used["cpu_info"] == "{}"
+    shown = cloud.compute.get(f"/v2.1/os-hypervisors/{used['id']}", headers={
+        **admin, "OpenStack-API-Version": "compute 2.28"}).json()["hypervisor"]
+    assert shown["cpu_info"] == {} and shown["running_vms"] == 1
+    stats = cloud.compute.get("/v2.1/os-hypervisors/statistics",
+                              headers=admin).json()["hypervisor_statistics"]
+    assert stats["count"] == 2 and stats["running_vms"] == 1
+    assert stats["memory_mb"] == 2 * used["memory_mb"] and stats["memory_mb_used"] == 2048
+    found = cloud.compute.get(f"/v2.1/os-hypervisors/{host}/servers",
+                              headers=admin).json()["hypervisors"]
+    assert [s["uuid"] for h in found for s in h.get("servers", [])] == [sid]
+    search = cloud.compute.get("/v2.1/os-hypervisors/host-2/search", headers=admin).json()
+    assert [h["hypervisor_hostname"] for h in search["hypervisors"]] == ["testhost-2"]
+    assert cloud.compute.get("/v2.1/os-hypervisors/nomatch/search",
+                             headers=admin).status_code == 404
+    assert cloud.compute.get("/v2.1/os-hypervisors/999", headers=admin).status_code == 404
+    member = cloud.make_user("member")
+    assert cloud.compute.get("/v2.1/os-hypervisors",
+                             headers=member["headers"]).status_code == 403
+
+
+def test_availability_zones(cloud: Cloud) -> None:
+    member = cloud.make_user("member")
+    zones = cloud.compute.get("/v2.1/os-availability-zone", headers=member["headers"]).json()
+    assert zones == {"availabilityZoneInfo": [
+        {"zoneName": "nova", "zoneState": {"available": True}, "hosts": None}]}
+    detail = cloud.compute.get("/v2.1/os-availability-zone/detail",
+                               headers=cloud.headers()).json()["availabilityZoneInfo"]
+    by_zone = {z["zoneName"]: z for z in detail}
+    assert set(by_zone) == {"internal", "nova"}
+    assert by_zone["nova"]["hosts"]["testhost"]["stratus-compute"]["available"] is True
+    assert set(by_zone["internal"]["hosts"]["testhost"]) == {"stratus-conductor",
+                                                            "stratus-scheduler"}
+    assert cloud.compute.get("/v2.1/os-availability-zone/detail",
+                             headers=member["headers"]).status_code == 403

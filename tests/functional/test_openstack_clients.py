@@ -1,0 +1,94 @@
+"""Stock python-openstackclient and openstacksdk drive a cloud started like `make up`."""
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Iterator
+
+import pytest
+
+from tests.functional.embedded import EmbeddedCloud, StockClients
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCloud]:
+    cloud = EmbeddedCloud(tmp_path_factory.mktemp("embedded") / "state").start()
+    try:
+        yield cloud
+    finally:
+        cloud.stop()
+
+
+def test_openstack_cli_boots_a_server(embedded: EmbeddedCloud, tmp_path: pathlib.Path) -> None:
+    osc_flow(embedded, tmp_path, hosts=1)
+
+
+def osc_flow(cloud: StockClients, tmp_path: pathlib.Path, hosts: int) -> None:
+    """The walking skeleton's openstackclient flow; `hosts` compute hosts are up."""
+    embedded = cloud
+    token = embedded.openstack("token", "issue")
+    assert token["id"] and token["project_id"] and token["user_id"]
+
+    disk = tmp_path / "disk.img"
+    disk.write_bytes(b"\x00" * 4096 + b"stratus test image")
+    image = embedded.openstack("image", "create", "--file", str(disk), "--disk-format", "raw",
+                               "--container-format", "bare", "cli-image")
+    assert image["name"] == "cli-image"
+    shown = embedded.openstack("image", "show", "cli-image")
+    assert shown["status"] == "active" and shown["size"] == disk.stat().st_size
+
+    flavors = {f["Name"]: f for f in embedded.openstack("flavor", "list")}
+    assert set(flavors) >= {"m1.tiny", "m1.small", "m1.medium", "m1.large", "m1.xlarge"}
+    assert flavors["m1.tiny"]["RAM"] == 512
+
+    private_key = tmp_path / "cli-key.pem"
+    keypair = embedded.openstack("keypair", "create", "--private-key", str(private_key),
+                                 "cli-key")
+    assert keypair["name"] == "cli-key" and keypair["fingerprint"]
+    assert private_key.read_text().startswith("-----BEGIN")
+
+    server = embedded.openstack("server", "create", "--image", "cli-image", "--flavor",
+                                "m1.tiny", "--key-name", "cli-key", "--wait", "cli-vm")
+    assert server["status"] == "ACTIVE"
+    assert server["OS-EXT-STS:power_state"] in ("Running", 1)
+
+    listed = embedded.openstack("server", "list")
+    assert [(s["Name"], s["Status"]) for s in listed] == [("cli-vm", "ACTIVE")]
+
+    shown = embedded.openstack("server", "show", "cli-vm")
+    assert shown["id"] == server["id"] and shown["key_name"] == "cli-key"
+
+    hypervisors = embedded.openstack("hypervisor", "list")
+    assert len(hypervisors) == hosts and {h["State"] for h in hypervisors} == {"up"}
+    zones = embedded.openstack("availability", "zone", "list", "--compute")
+    assert {(z["Zone Name"], z["Zone Status"]) for z in zones} == {
+        ("nova", "available"), ("internal", "available")}  # admins see the internal zone
+    services = embedded.openstack("compute", "service", "list")
+    assert {s["Binary"] for s in services} == {"stratus-compute", "stratus-conductor",
+                                              "stratus-scheduler"}
+
+    deleted = embedded.openstack_plain("server", "delete", "--wait", "cli-vm")
+    assert deleted.returncode == 0, deleted.stderr
+    assert embedded.openstack("server", "list") == []
+
+
+def test_openstacksdk_boots_a_server(embedded: EmbeddedCloud, tmp_path: pathlib.Path) -> None:
+    from openstack import config, connection
+
+    region = config.OpenStackConfig(config_files=[str(embedded.clouds_yaml)]).get_one("stratus")
+    conn = connection.Connection(config=region)
+    data = tmp_path / "sdk.img"
+    data.write_bytes(b"\x01" * 8192)
+    image = conn.image.create_image(name="sdk-image", filename=str(data), disk_format="raw",
+                                    container_format="bare", wait=True)
+    assert conn.image.get_image(image.id).status == "active"
+    flavor = conn.compute.find_flavor("m1.tiny")
+    server = conn.compute.create_server(name="sdk-vm", image_id=image.id, flavor_id=flavor.id,
+                                        networks="none")
+    server = conn.compute.wait_for_server(server, status="ACTIVE", wait=60, interval=0.5)
+    assert server.status == "ACTIVE"
+    assert [s.name for s in conn.compute.servers()] == ["sdk-vm"]
+    conn.compute.delete_server(server)
+    conn.compute.wait_for_delete(server, wait=60, interval=0.5)
+    assert list(conn.compute.servers()) == []
