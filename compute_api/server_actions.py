@@ -1,5 +1,5 @@
-"""POST /servers/{id}/action: one handler per action name (the work is in
-compute_api/service)."""
+"""POST /servers/{id}/action: one handler per action name, registered with @action and
+given its body schemas with @validation.schema (the work is in compute_api/service)."""
 from __future__ import annotations
 
 import secrets
@@ -14,14 +14,27 @@ from compute_api.schemas import actions as schemas
 from compute_api.service import POWER_ACTIONS, PowerAction
 from compute_api.servers import get_instance, target
 from stratus import exception
-from stratus.api.validation import validate
+from stratus.api import validation
 from stratus.config import CONF
 
 router = APIRouter(prefix="/v2.1/servers/{server_id}")
 
+ActionHandler = Callable[..., Any]
+# Action name -> handler(r=, inst=, body=); filled by @action below.
+ACTIONS: dict[str, ActionHandler] = {}
 
+
+def action(*names: str) -> Callable[[ActionHandler], ActionHandler]:
+    def register(handler: ActionHandler) -> ActionHandler:
+        for name in names:
+            ACTIONS[name] = handler
+        return handler
+    return register
+
+
+@action("os-getConsoleOutput")
+@validation.schema(schemas.console_output)
 def console_output(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    validate(body, schemas.console_output)
     r.authorize("os_compute_api:os-console-output", target(inst))
     raw = (body["os-getConsoleOutput"] or {}).get("length")
     return service.console_output(r.ctx, inst, int(raw) if raw is not None else None)
@@ -33,20 +46,22 @@ def _start(r: Req, inst: dict[str, Any], action: PowerAction, **kwargs: Any) -> 
     return Response(status_code=202)
 
 
+@action(*POWER_ACTIONS)
+@validation.schema(schemas.no_argument)
 def power_action(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
-    name = next(iter(body))
-    validate(body, schemas.no_argument(name))
-    return _start(r, inst, POWER_ACTIONS[name])
+    return _start(r, inst, POWER_ACTIONS[next(iter(body))])
 
 
+@action("reboot")
+@validation.schema(schemas.reboot)
 def reboot(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
-    validate(body, schemas.reboot)
     kind = body["reboot"]["type"].upper()
     return _start(r, inst, service.reboot_action(kind), reboot_type=kind)
 
 
+@action("createImage")
+@validation.schema(schemas.create_image)
 def create_image(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
-    validate(body, schemas.create_image)
     r.authorize("os_compute_api:servers:create_image", target(inst))
     request = body["createImage"]
     image = service.create_snapshot(r.ctx, inst, request["name"], request.get("metadata", {}))
@@ -57,21 +72,29 @@ def create_image(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response
     return Response(status_code=202, headers={"Location": location})
 
 
+@action("rebuild")
+@validation.schema(schemas.rebuild_v21, "2.1", "2.18")
+@validation.schema(schemas.rebuild_v219, "2.19", "2.53")
+@validation.schema(schemas.rebuild_v254, "2.54", "2.56")
+@validation.schema(schemas.rebuild_v257, "2.57", "2.62")
+@validation.schema(schemas.rebuild_v263, "2.63")
 def rebuild(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> JSONResponse:
-    validate(body, schemas.rebuild(r.version))
     r.authorize("os_compute_api:servers:rebuild", target(inst))
     request = body["rebuild"]
     started = service.rebuild_server(r.ctx, r.version, inst, request)
-    view = server_view.detail(r, started)
+    view = server_view.updated(r, started, rebuilt=True)
     if r.at_least(57):
         view["user_data"] = started["user_data"]
     view["adminPass"] = request.get("adminPass") or secrets.token_urlsafe(9)
     return JSONResponse({"server": view}, status_code=202)
 
 
+@action("evacuate")
+@validation.schema(schemas.evacuate_v21, "2.1", "2.13")
+@validation.schema(schemas.evacuate_v214, "2.14", "2.28")
+@validation.schema(schemas.evacuate_v229, "2.29")
 def evacuate(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Any:
     """Rebuild the server on another host because its own host is down (admins)."""
-    validate(body, schemas.evacuate(r.version))
     r.authorize("os_compute_api:os-evacuate", target(inst))
     request = body["evacuate"]
     service.evacuate_server(r.ctx, inst, request.get("host"),
@@ -81,18 +104,8 @@ def evacuate(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Any:
     return {"adminPass": request.get("adminPass") or secrets.token_urlsafe(9)}
 
 
-ACTIONS: dict[str, Callable[[Req, dict[str, Any], dict[str, Any]], Any]] = {
-    "rebuild": rebuild,
-    "evacuate": evacuate,
-    "createImage": create_image,
-    "os-getConsoleOutput": console_output,
-    "reboot": reboot,
-    **{name: power_action for name in POWER_ACTIONS},
-}
-
-
 @router.post("/action")
-def action(server_id: str, body: Any = Body(None), r: Req = Depends(req)) -> Any:
+def perform(server_id: str, body: Any = Body(None), r: Req = Depends(req)) -> Any:
     if not isinstance(body, dict) or len(body) != 1:
         raise exception.ValidationError(reason="An action body names exactly one action.")
     name = next(iter(body))
@@ -100,7 +113,7 @@ def action(server_id: str, body: Any = Body(None), r: Req = Depends(req)) -> Any
     inst = get_instance(r, server_id)
     if handler is None:
         raise exception.ValidationError(reason=f"There is no such action: {name}")
-    return handler(r, inst, body)
+    return handler(r=r, inst=inst, body=body)
 
 
 @router.get("/diagnostics")

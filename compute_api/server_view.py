@@ -53,6 +53,10 @@ def _fault(r: Req, inst: dict[str, Any]) -> dict[str, Any] | None:
     return out
 
 
+# Statuses whose view carries a progress figure (as Nova's).
+_PROGRESS_STATUSES = ("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING")
+
+
 def brief(inst: dict[str, Any]) -> dict[str, Any]:
     return {"id": inst["uuid"], "name": inst["name"], "links": links("servers", inst["uuid"])}
 
@@ -85,7 +89,7 @@ def detail(r: Req, inst: dict[str, Any],
         "OS-EXT-STS:power_state": inst["power_state"],
         "os-extended-volumes:volumes_attached": [],
     }
-    if status in ("BUILD", "ACTIVE"):
+    if status in _PROGRESS_STATUSES:
         body["progress"] = 100 if status == "ACTIVE" else 0
     target = {"project_id": inst["project_id"]}
     if r.can(EXT, target):
@@ -114,3 +118,21 @@ def detail(r: Req, inst: dict[str, Any],
     if fault is not None:
         body["fault"] = fault
     return body
+
+
+# Keys a server's full view has that PUT /servers/{id} and rebuild left out until 2.75
+# (Nova's show() with the extended attributes turned off).
+_SHOW_ONLY = ("OS-EXT-AZ:", "OS-EXT-SRV-ATTR:", "OS-EXT-STS:", "OS-SRV-USG:",
+              "os-extended-volumes:", "config_drive", "key_name", "host_status",
+              "security_groups")
+
+
+def updated(r: Req, inst: dict[str, Any], host_status: dict[str, str] | None = None,
+            rebuilt: bool = False) -> dict[str, Any]:
+    """The server as an update or a rebuild returns it; from 2.75 the full view."""
+    body = detail(r, inst, host_status)
+    if r.at_least(75):
+        return body
+    keep_key_name = rebuilt and r.at_least(54)
+    return {k: v for k, v in body.items()
+            if not k.startswith(_SHOW_ONLY) or (k == "key_name" and keep_key_name)}

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Body, Depends, Response
 from compute_api import server_view, service
 from compute_api.common import Req, limit_and_marker, links, page, req
 from compute_api.schemas import servers as schemas
-from stratus.api.validation import to_bool, validate
+from stratus.api import validation
+from stratus.api.validation import to_bool
 
 router = APIRouter(prefix="/v2.1/servers")
 P = service.SERVER_POLICY
@@ -38,9 +39,17 @@ def parse_zone(r: Req, value: str | None) -> tuple[str | None, str | None, str |
 # --- handlers ---------------------------------------------------------------------
 
 @router.post("", status_code=202)
+@validation.schema(schemas.create_v21, "2.1", "2.18")
+@validation.schema(schemas.create_v219, "2.19", "2.31")
+@validation.schema(schemas.create_v232, "2.32", "2.32")
+@validation.schema(schemas.create_v233, "2.33", "2.36")
+@validation.schema(schemas.create_v237, "2.37", "2.41")
+@validation.schema(schemas.create_v242, "2.42", "2.51")
+@validation.schema(schemas.create_v252, "2.52", "2.56")
+@validation.schema(schemas.create_v257, "2.57", "2.62")
+@validation.schema(schemas.create_v263, "2.63")
 def create(response: Response, body: Any = Body(None),
            r: Req = Depends(req)) -> dict[str, Any]:
-    validate(body, schemas.create_schema(r.version))
     server = body["server"]
     r.authorize(P % "create", {"project_id": r.ctx.project_id, "user_id": r.ctx.user_id})
     hints = body.get("os:scheduler_hints") or body.get("OS-SCH-HNT:scheduler_hints") or {}
@@ -86,12 +95,13 @@ def show(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 
 @router.put("/{server_id}")
+@validation.schema(schemas.update_v21, "2.1", "2.18")
+@validation.schema(schemas.update_v219, "2.19")
 def update(server_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
-    validate(body, schemas.update_schema(r.version))
     inst = get_instance(r, server_id)
     r.authorize(P % "update", target(inst))
     updated = service.update_server(r.ctx, r.version, inst, body["server"])
-    return {"server": server_view.detail(r, updated["server"], updated["host_statuses"])}
+    return {"server": server_view.updated(r, updated["server"], updated["host_statuses"])}
 
 
 @router.delete("/{server_id}", status_code=204)

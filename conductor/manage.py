@@ -21,7 +21,10 @@ DEFAULT_FLAVORS = [
     ("m1.large", "4", 8192, 80, 4),
     ("m1.xlarge", "5", 16384, 160, 8),
 ]
-ROLES = [("reader", []), ("member", ["reader"]), ("admin", ["member"])]
+# Keystone's default roles: admin -> manager -> member -> reader, and service (for
+# services calling each other, e.g. os-server-external-events).
+ROLES = [("reader", []), ("member", ["reader"]), ("manager", ["member"]),
+         ("admin", ["manager"]), ("service", [])]
 
 
 def db_sync() -> str | None:

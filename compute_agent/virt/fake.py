@@ -41,7 +41,7 @@ class FakeDriver(ComputeDriver):
         with self._lock:
             self._guests[instance["uuid"]] = {
                 "state": states.RUNNING, "name": instance["name"],
-                "console": f"fake guest {instance['name']} started on {self.host}\n"}
+                "console": _boot_log(instance["name"], self.host)}
 
     def destroy(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
         with self._lock:
@@ -109,3 +109,9 @@ class FakeDriver(ComputeDriver):
                 raise exception.InstanceNotFound(instance_id=instance["uuid"])
         return {"memory": instance["memory_mb"] * 1024, "cpu_time": 0,
                 **{f"cpu{i}_time": 0 for i in range(instance["vcpus"])}}
+
+
+def _boot_log(name: str, host: str) -> str:
+    """What a fake guest's console shows once booted: a few lines, as a real boot's."""
+    return "".join(f"fake guest {name}: {line}\n" for line in (
+        "booting", "kernel started", "root file system mounted", f"started on {host}"))

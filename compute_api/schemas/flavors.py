@@ -20,8 +20,10 @@ create = {
         "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": 255,
                      "pattern": r"^(?! )[a-zA-Z0-9. _-]+(?<! )$"},
-            # "." and ".." would be path segments: /flavors/.. names no flavor.
-            "id": {"type": ["string", "null"], "minLength": 1, "maxLength": 255,
+            # "." and ".." would be path segments: /flavors/.. names no flavor. A number
+            # is taken as its decimal text (Tempest and old clients send integers).
+            "id": {"type": ["string", "integer", "null"], "minLength": 1, "maxLength": 255,
+                   "minimum": 0, "maximum": MAX_INT,
                    "pattern": r"^(?! )[a-zA-Z0-9. _-]+(?<! )$",
                    "not": {"enum": [".", ".."]}},
             "ram": _positive,

@@ -1,7 +1,7 @@
-"""Schemas of POST /servers and PUT /servers/{id} (microversions 2.1-2.64)."""
+"""Schemas of POST /servers and PUT /servers/{id}: one per microversion range, declared
+once at import (compute_api/servers.py binds each to its range with @validation.schema)."""
 from __future__ import annotations
 
-import functools
 import copy
 from typing import Any
 
@@ -100,9 +100,8 @@ _server_create: dict[str, Any] = {
 }
 
 
-# Cached: one schema object per argument, so its compiled validator is reused.
-@functools.cache
-def create_schema(version: tuple[int, int]) -> dict[str, Any]:
+def _create(version: tuple[int, int]) -> dict[str, Any]:
+    """The create body as of `version`; each change below is one microversion's."""
     schema = copy.deepcopy(_server_create)
     server = schema["properties"]["server"]
     if version >= (2, 19):
@@ -126,6 +125,17 @@ def create_schema(version: tuple[int, int]) -> dict[str, Any]:
     return schema
 
 
+# A name per range in which the create body is the same; the first version of each.
+create_v21 = _create((2, 1))
+create_v219 = _create((2, 19))
+create_v232 = _create((2, 32))
+create_v233 = _create((2, 33))
+create_v237 = _create((2, 37))
+create_v242 = _create((2, 42))
+create_v252 = _create((2, 52))
+create_v257 = _create((2, 57))
+create_v263 = _create((2, 63))
+
 _server_update: dict[str, Any] = {
     "type": "object",
     "properties": {"server": {
@@ -138,12 +148,9 @@ _server_update: dict[str, Any] = {
 }
 
 
-@functools.cache
-def update_schema(version: tuple[int, int]) -> dict[str, Any]:
-    schema = copy.deepcopy(_server_update)
-    if version >= (2, 19):
-        schema["properties"]["server"]["properties"]["description"] = description
-    return schema
+update_v21 = _server_update
+update_v219 = copy.deepcopy(_server_update)
+update_v219["properties"]["server"]["properties"]["description"] = description
 
 
 metadata_body = {"type": "object", "properties": {"metadata": metadata},

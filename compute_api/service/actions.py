@@ -7,8 +7,9 @@ from typing import Any
 from compute_api import diagnostics as standard_diagnostics
 from compute_api.service.clients import compute, conductor
 from compute_api.service.hosts import node_of
-from compute_api.service.servers import (check_user_data, key_pair, owner_filter,
-                                         refuse_trusted_certificates, resolve_image)
+from compute_api.service.servers import (canonical_ipv6, check_user_data, key_pair,
+                                         owner_filter, refuse_trusted_certificates,
+                                         resolve_image)
 from stratus import exception, image_properties
 from stratus.api.validation import to_bool
 from stratus.context import RequestContext
@@ -146,6 +147,8 @@ def rebuild_values(ctx: RequestContext, version: tuple[int, int], inst: dict[str
     image = resolve_image(ctx, request["imageRef"], inst["flavor"])
     props = image.get("properties") or {}
     values = {column: request[key] for key, column in REBUILT.items() if key in request}
+    if "access_ip_v6" in values:
+        values["access_ip_v6"] = canonical_ipv6(values["access_ip_v6"])
     values.update({"image_ref": image["id"], "kernel_id": props.get("kernel_id", ""),
                    "ramdisk_id": props.get("ramdisk_id", "")})
     refuse_trusted_certificates(request.get("trusted_image_certificates"))

@@ -45,7 +45,9 @@ def rxtx_factor(flavor: dict[str, Any]) -> float:
 
 def flavor_values(flavor: dict[str, Any]) -> dict[str, Any]:
     """The flavor row a (validated) create request's `flavor` asks for."""
-    values = {"name": flavor["name"], "flavorid": flavor.get("id"),
+    flavorid = flavor.get("id")
+    values = {"name": flavor["name"],
+              "flavorid": str(flavorid) if isinstance(flavorid, int) else flavorid,
               "memory_mb": int_field(flavor, "ram"), "vcpus": int_field(flavor, "vcpus"),
               "root_gb": int_field(flavor, "disk"),
               "ephemeral_gb": int_field(flavor, "OS-FLV-EXT-DATA:ephemeral"),

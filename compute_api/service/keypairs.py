@@ -23,7 +23,9 @@ def create_keypair(ctx: RequestContext, user_id: str, name: str, key_type: str,
     """Import `public_key`, or (None) generate a key pair; returns {"keypair": row,
     "private_key": the generated private key, None when imported}."""
     private_key = None
-    if public_key is None:
+    if public_key is None and key_type == "x509":
+        private_key, public_key = keypair_crypto.generate_x509(user_id)
+    elif public_key is None:
         private_key, public_key = keypair_crypto.generate_ssh()
     created = conductor.keypair_create(ctx, user_id=user_id, project_id=ctx.project_id,
                                        values=keypair_values(name, key_type, public_key))

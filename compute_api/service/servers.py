@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +30,12 @@ FLAVOR_KEYS = ("flavorid", "name", "memory_mb", "vcpus", "root_gb", "ephemeral_g
                "rxtx_factor", "extra_specs")
 UPDATABLE = {"name": "name", "accessIPv4": "access_ip_v4", "accessIPv6": "access_ip_v6",
              "description": "description"}
+
+
+def canonical_ipv6(value: str | None) -> str | None:
+    """An IPv6 access address as Nova stores it: the canonical short form
+    ("0:0:0:0:0:babe:220.12.22.2" is "::babe:dc0c:1602"); the schema has checked it."""
+    return str(ipaddress.IPv6Address(value)) if value else value
 
 
 # --- lookups ---------------------------------------------------------------------
@@ -232,7 +239,8 @@ def create_values(ctx: RequestContext, server: dict[str, Any], flavor: dict[str,
         "key_name": server.get("key_name"), "key_data": key_data,
         "user_data": server.get("user_data"), "metadata_items": server.get("metadata") or {},
         "availability_zone": zone,
-        "access_ip_v4": server.get("accessIPv4"), "access_ip_v6": server.get("accessIPv6"),
+        "access_ip_v4": server.get("accessIPv4"),
+        "access_ip_v6": canonical_ipv6(server.get("accessIPv6")),
         "config_drive": "True" if to_bool(server.get("config_drive", False)) else "",
         "description": server.get("description"), "hostname": hostname(server["name"]),
         "kernel_id": props.get("kernel_id", ""), "ramdisk_id": props.get("ramdisk_id", ""),
@@ -351,6 +359,8 @@ def update_server(ctx: RequestContext, version: tuple[int, int], inst: dict[str,
                   changes: dict[str, Any]) -> dict[str, Any]:
     """Change name, access IPs, description; returns what the detail view needs."""
     values = {column: changes[key] for key, column in UPDATABLE.items() if key in changes}
+    if "access_ip_v6" in values:
+        values["access_ip_v6"] = canonical_ipv6(values["access_ip_v6"])
     if values:
         inst = conductor.instance_update(ctx, instance_uuid=inst["uuid"], values=values)
     return show_server(ctx, version, inst)

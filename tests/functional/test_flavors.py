@@ -92,3 +92,19 @@ def test_extra_specs(cloud: Cloud) -> None:
     assert cloud.compute.post(base, headers=member["headers"],
                               json={"extra_specs": {"a": "b"}}).status_code == 403
     assert cloud.compute.put(f"{base}/a", headers=admin, json={"b": "c"}).status_code == 400
+
+
+def test_numeric_flavor_id_is_kept_as_its_text(cloud: Cloud) -> None:
+    """Tempest and old clients send integer ids; Nova stores them as text."""
+    admin = cloud.headers()
+    resp = cloud.compute.post("/v2.1/flavors", headers=admin, json={"flavor": {
+        "name": "numeric", "ram": 64, "vcpus": 1, "disk": 0, "id": 424242}})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["flavor"]["id"] == "424242"
+    assert cloud.compute.get("/v2.1/flavors/424242", headers=admin).json()["flavor"][
+        "name"] == "numeric"
+    for bad in (-1, 1.5, True):
+        refused = cloud.compute.post("/v2.1/flavors", headers=admin, json={"flavor": {
+            "name": "bad-id", "ram": 64, "vcpus": 1, "disk": 0, "id": bad}})
+        assert refused.status_code == 400, (bad, refused.text)
+        assert "id" in refused.json()["badRequest"]["message"]

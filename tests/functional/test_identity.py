@@ -30,7 +30,7 @@ def test_password_auth_scoped_by_name_and_id(cloud: Cloud) -> None:
     body = issued["body"]
     assert body["methods"] == ["password"] and body["user"]["name"] == "admin"
     assert body["project"]["name"] == "admin" and body["project"]["domain"]["id"] == "default"
-    assert sorted(r["name"] for r in body["roles"]) == ["admin", "member", "reader"]
+    assert sorted(r["name"] for r in body["roles"]) == ["admin", "manager", "member", "reader"]
     assert body["expires_at"].endswith("Z") and len(body["audit_ids"]) == 1
     catalog = {s["type"]: s for s in body["catalog"]}
     assert set(catalog) == {"identity", "compute", "image"}

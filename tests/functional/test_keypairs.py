@@ -47,6 +47,25 @@ def test_generate_and_import(cloud: Cloud) -> None:
     assert cloud.compute.get("/v2.1/os-keypairs", headers=h).json() == {"keypairs": []}
 
 
+def test_generated_x509_key_pair(cloud: Cloud) -> None:
+    """2.2 `type: x509` with no public key: a private key and a self-signed certificate
+    for the user, fingerprinted as SHA-1 of the certificate."""
+    from cryptography import x509
+    member = cloud.make_user("member")
+    h = {**member["headers"], **V22}
+    resp = cloud.compute.post("/v2.1/os-keypairs", headers=h,
+                              json={"keypair": {"name": "win", "type": "x509"}})
+    assert resp.status_code == 201, resp.text
+    created = resp.json()["keypair"]
+    assert created["type"] == "x509"
+    assert created["private_key"].startswith("-----BEGIN RSA PRIVATE KEY-----")
+    cert = x509.load_pem_x509_certificate(created["public_key"].encode())
+    assert cert.subject.rfc4514_string() == f"CN={member['user_id']}"
+    assert created["fingerprint"] == keypair_crypto.fingerprint(created["public_key"], "x509")
+    shown = cloud.compute.get("/v2.1/os-keypairs/win", headers=h).json()["keypair"]
+    assert (shown["type"], shown["public_key"]) == ("x509", created["public_key"])
+
+
 def test_key_pair_quota(cloud: Cloud) -> None:
     admin = cloud.headers()
     member = cloud.make_user("member")

@@ -228,3 +228,36 @@ def test_instance_action_events_show_host_and_host_id(cloud: Cloud) -> None:
                 assert event["host"] == "testhost"
     server = cloud.compute.get(f"/v2.1/servers/{sid}", headers=h).json()["server"]
     assert server["hostId"] == expected_id
+
+
+# The keys PUT /servers/{id} and rebuild return before 2.75 (Nova's and Tempest's
+# update_server schema); rebuild adds key_name at 2.54 and user_data at 2.57.
+UPDATE_KEYS = {"id", "name", "status", "image", "flavor", "user_id", "tenant_id", "created",
+               "updated", "metadata", "links", "addresses", "hostId", "OS-DCF:diskConfig",
+               "accessIPv4", "accessIPv6", "progress"}
+
+
+def test_update_and_rebuild_return_the_short_server_view(cloud: Cloud) -> None:
+    admin = cloud.headers()
+    sid = _server(cloud, admin)
+    # minor, then the keys beyond UPDATE_KEYS that PUT and rebuild return
+    table = [(1, set(), set()),
+             (9, {"locked"}, {"locked"}),
+             (26, {"locked", "description", "tags"}, {"locked", "description", "tags"}),
+             (57, {"locked", "description", "tags"},
+              {"locked", "description", "tags", "key_name", "user_data"}),
+             (63, {"locked", "description", "tags", "trusted_image_certificates"},
+              {"locked", "description", "tags", "key_name", "user_data",
+               "trusted_image_certificates"})]
+    for minor, update_extra, rebuild_extra in table:
+        put = cloud.compute.put(f"/v2.1/servers/{sid}", headers=at(admin, minor),
+                                json={"server": {"name": f"renamed-{minor}"}})
+        assert put.status_code == 200, put.text
+        assert set(put.json()["server"]) == UPDATE_KEYS | update_extra, minor
+        rebuilt = _rebuild(cloud, admin, sid, minor)
+        assert rebuilt.status_code == 202, rebuilt.text
+        assert set(rebuilt.json()["server"]) == UPDATE_KEYS | rebuild_extra | {"adminPass"}, \
+            minor
+        assert cloud.wait_for_server(admin, sid)["status"] == "ACTIVE"
+    shown = cloud.compute.get(f"/v2.1/servers/{sid}", headers=at(admin, 63)).json()["server"]
+    assert {"OS-EXT-STS:vm_state", "key_name", "config_drive"} <= set(shown)

@@ -13,7 +13,11 @@ def test_console_output(cloud: Cloud) -> None:
     url = f"/v2.1/servers/{sid}/action"
     resp = cloud.compute.post(url, headers=admin, json={"os-getConsoleOutput": {}})
     assert resp.status_code == 200
-    assert resp.json() == {"output": "fake guest con started on testhost\n"}
+    assert resp.json()["output"].splitlines() == [
+        "fake guest con: booting", "fake guest con: kernel started",
+        "fake guest con: root file system mounted", "fake guest con: started on testhost"]
+    last = cloud.compute.post(url, headers=admin, json={"os-getConsoleOutput": {"length": 1}})
+    assert last.json() == {"output": "fake guest con: started on testhost\n"}
     none = cloud.compute.post(url, headers=admin, json={"os-getConsoleOutput": {"length": 0}})
     assert none.json() == {"output": ""}
     bad = cloud.compute.post(url, headers=admin, json={"os-getConsoleOutput": {"length": "x"}})
@@ -56,7 +60,7 @@ def test_power_actions_move_through_their_states(cloud: Cloud) -> None:
     sid = cloud.boot(h, image["id"])["id"]
     cloud.wait_for_server(h, sid)
     steps = [({"os-stop": None}, "SHUTOFF", 4), ({"os-start": None}, "ACTIVE", 1),
-             ({"reboot": {"type": "SOFT"}}, "ACTIVE", 1), ({"pause": None}, "PAUSED", 3),
+             ({"reboot": {"type": "SOFT"}}, "ACTIVE", 1), ({"pause": {}}, "PAUSED", 3),
              ({"unpause": None}, "ACTIVE", 1), ({"suspend": None}, "SUSPENDED", 4),
              ({"resume": None}, "ACTIVE", 1), ({"reboot": {"type": "HARD"}}, "ACTIVE", 1)]
     for body, status, power in steps:
@@ -93,6 +97,7 @@ def test_actions_in_the_wrong_state_are_409(cloud: Cloud) -> None:
         assert "vm_state active" in resp.json()["conflictingRequest"]["message"]
     assert _act(cloud, admin, sid, {"reboot": {"type": "WARM"}}) == 400
     assert _act(cloud, admin, sid, {"pause": {"now": True}}) == 400
+    assert _act(cloud, admin, sid, {"pause": "now"}) == 400
     reader = cloud.make_user("reader", project="admin")
     assert _act(cloud, reader["headers"], sid, {"os-stop": None}) == 403
     server = cloud.wait_for_server(admin, sid)

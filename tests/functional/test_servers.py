@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import urllib.parse
 from typing import Any
 
 import pytest
@@ -251,10 +252,15 @@ def test_microversion_negotiation(cloud: Cloud) -> None:
     garbage = cloud.compute.get("/v2.1/servers",
                                 headers={**admin, "OpenStack-API-Version": "compute 2.x"})
     assert garbage.status_code == 400
-    root = cloud.compute.get("/").json()["versions"][0]
+    legacy_v2, root = cloud.compute.get("/").json()["versions"]
     assert root["id"] == "v2.1" and root["version"] == "2.64" and root["min_version"] == "2.1"
-    doc = cloud.compute.get("/v2.1").json()["version"]
-    assert doc["status"] == "CURRENT"
+    assert (legacy_v2["id"], legacy_v2["status"]) == ("v2.0", "SUPPORTED")
+    # Each listed version's self link leads to its own document (Tempest follows them).
+    for listed in (legacy_v2, root):
+        href = next(link["href"] for link in listed["links"] if link["rel"] == "self")
+        doc = cloud.compute.get(urllib.parse.urlsplit(href).path).json()["version"]
+        assert doc["id"] == listed["id"] and doc["links"][0] == listed["links"][0]
+    assert cloud.compute.get("/v2.1").json()["version"]["status"] == "CURRENT"
 
 
 def test_request_ids_and_auth(cloud: Cloud) -> None:

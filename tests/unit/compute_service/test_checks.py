@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from compute_api import service
-from compute_api.schemas.servers import create_schema
+from compute_api.schemas.servers import create_v263
 from stratus import exception
 from stratus.api import validation
 from stratus.config import CONF
@@ -53,7 +53,7 @@ def test_counts_past_the_largest_integer_fail_the_schema(field: str, value: Any)
     body = {"server": {"name": "n", "imageRef": "i", "flavorRef": "1", "networks": "none",
                        field: value}}
     with pytest.raises(exception.ValidationError, match="greater than the maximum"):
-        validation.validate(body, create_schema((2, 64)))
+        validation.validate(body, create_v263)
 
 
 @pytest.mark.parametrize("value,expected", [

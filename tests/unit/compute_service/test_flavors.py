@@ -18,6 +18,7 @@ BASE = {"name": "m1", "ram": 512, "vcpus": 1, "disk": 1}
     ({}, {"name": "m1", "flavorid": None, "memory_mb": 512, "vcpus": 1, "root_gb": 1,
           "ephemeral_gb": 0, "swap": 0, "rxtx_factor": 1.0, "is_public": True,
           "description": None}),
+    ({"id": 7}, {"flavorid": "7"}),
     ({"id": "f1", "ram": "1024", "vcpus": "2", "disk": "10"},
      {"flavorid": "f1", "memory_mb": 1024, "vcpus": 2, "root_gb": 10}),
     ({"disk": "", "swap": None, "OS-FLV-EXT-DATA:ephemeral": 5},
