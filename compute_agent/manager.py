@@ -46,6 +46,7 @@ class ComputeManager:
         self._recover_after_restart()
         self.periodic.add(self._sync_power_states, CONF.compute.sync_power_state_interval)
         self.periodic.add(self._age_image_cache, CONF.compute.image_cache_manager_interval)
+        self.periodic.add(self._reclaim_queued_deletes, CONF.reclaim_instance_interval)
         self.periodic.start()
 
     def _recover_after_restart(self) -> None:
@@ -100,6 +101,23 @@ class ComputeManager:
             actual = self.driver.power_state(instance)
             if actual != instance["power_state"]:
                 self._on_power_change(instance["uuid"], actual)
+
+    def _reclaim_queued_deletes(self) -> None:
+        """Delete for good the soft-deleted servers kept longer than
+        reclaim_instance_interval."""
+        cutoff = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - \
+            datetime.timedelta(seconds=CONF.reclaim_instance_interval)
+        ctx = get_admin_context()
+        for instance in self._my_instances():
+            if instance["vm_state"] != states.SOFT_DELETED or instance["task_state"]:
+                continue
+            if datetime.datetime.fromisoformat(instance["updated_at"]) > cutoff:
+                continue
+            LOG.info("Reclaiming soft-deleted %s", instance["uuid"])
+            try:
+                self.conductor.instance_delete(ctx, instance_uuid=instance["uuid"])
+            except exception.StratusError as e:
+                LOG.warning("Could not reclaim %s: %s", instance["uuid"], e)
 
     def _age_image_cache(self) -> None:
         in_use = set()
@@ -158,11 +176,13 @@ class ComputeManager:
 
     def get_console_output(self, ctx: RequestContext, instance: dict[str, Any],
                            length: int | None = None) -> str:
+        """The console log, or its last `length` pieces between newlines, counted as Nova
+        counts them (a log ending in a newline ends in an empty piece; 0 or less: all)."""
         output = self.driver.get_console_output(instance)
-        if length is None or length < 0:
+        pieces = output.split("\n")
+        if length is None or not 0 < length < len(pieces):
             return output
-        lines = output.splitlines(keepends=True)
-        return "".join(lines[-length:]) if length else ""
+        return "\n".join(pieces[-length:])
 
     # --- power actions -------------------------------------------------------------
 
@@ -221,13 +241,30 @@ class ComputeManager:
         self._perform(ctx, instance, "compute_resume_instance", states.RESUMING,
                       lambda: self.driver.resume(instance), states.ACTIVE)
 
+    def soft_delete_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        def work() -> None:
+            if self.driver.power_state(instance) != states.SHUTDOWN:
+                self.driver.power_off(instance, CONF.compute.shutdown_timeout)
+        self._perform(ctx, instance, "compute_soft_delete_instance", states.SOFT_DELETING,
+                      work, states.SOFT_DELETED)
+
+    def restore_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        self._perform(ctx, instance, "compute_restore_instance", states.RESTORING,
+                      lambda: self.driver.power_on(instance), states.ACTIVE)
+
     def rebuild_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
-        """Replace the guest with a fresh one from the instance's (new) image."""
+        """Replace the guest with a fresh one from the instance's (new) image; a stopped
+        server stays stopped (as in Nova)."""
+        was_stopped = instance["vm_state"] == states.STOPPED
+
         def work() -> None:
             self.driver.destroy(ctx, instance)
             self.driver.spawn(ctx, instance)
+            if was_stopped:
+                self.driver.power_off(instance, 0)
         self._perform(ctx, instance, "compute_rebuild_instance", states.REBUILDING, work,
-                      states.ACTIVE, failed_vm_state=states.ERROR)
+                      states.STOPPED if was_stopped else states.ACTIVE,
+                      failed_vm_state=states.ERROR)
 
     def get_diagnostics(self, ctx: RequestContext, instance: dict[str, Any]) -> dict[str, Any]:
         return self.driver.get_diagnostics(instance)

@@ -6,6 +6,7 @@ Version history:
         snapshot_instance, rebuild_instance, get_diagnostics.
   1.2 - build_status (the conductor's build watchdog asks about stalled builds).
   1.3 - build_and_run_instance: alternates as Destination payloads (1.2 peers get dicts).
+  1.4 - soft_delete_instance, restore_instance (deferred delete).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ Instance = dict[str, Any]
 
 class ComputeAPI(RPCAPI):
     TOPIC = "compute"
-    VERSION = "1.3"
+    VERSION = "1.4"
 
     @cast("1.3", server="host")
     def build_and_run_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
@@ -79,6 +80,16 @@ class ComputeAPI(RPCAPI):
     @cast("1.1", server="host")
     def rebuild_instance(self, ctx: RequestContext, *, host: str, instance: Instance) -> None:
         """Replace the guest with a fresh one from the instance's image."""
+
+    @cast("1.4", server="host")
+    def soft_delete_instance(self, ctx: RequestContext, *, host: str,
+                             instance: Instance) -> None:
+        """Power the guest off and keep it until it is reclaimed, restored or
+        force-deleted."""
+
+    @cast("1.4", server="host")
+    def restore_instance(self, ctx: RequestContext, *, host: str, instance: Instance) -> None:
+        """Power a soft-deleted guest back on."""
 
     @call("1.1", server="host")
     def get_diagnostics(self, ctx: RequestContext, *, host: str,

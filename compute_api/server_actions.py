@@ -59,6 +59,51 @@ def reboot(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
     return _start(r, inst, service.reboot_action(kind), reboot_type=kind)
 
 
+@action("lock")
+@validation.schema(schemas.lock_v21, "2.1", "2.72")
+@validation.schema(schemas.lock_v273, "2.73")
+def lock(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    r.authorize("os_compute_api:os-lock-server:lock",
+                {"project_id": inst["project_id"], "user_id": inst["user_id"]})
+    reason = (body["lock"] or {}).get("locked_reason") if r.at_least(73) else None
+    service.lock_server(r.ctx, inst, reason)
+    return Response(status_code=202)
+
+
+@action("unlock")
+@validation.schema(schemas.unlock)
+def unlock(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    r.authorize("os_compute_api:os-lock-server:unlock", target(inst))
+    if service.locked_by_someone_else(r.ctx, inst):
+        r.authorize("os_compute_api:os-lock-server:unlock:unlock_override", target(inst))
+    service.unlock_server(r.ctx, inst)
+    return Response(status_code=202)
+
+
+@action("os-resetState")
+@validation.schema(schemas.reset_state)
+def reset_state(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    r.authorize("os_compute_api:os-admin-actions:reset_state", target(inst))
+    service.reset_state(r.ctx, inst, body["os-resetState"]["state"])
+    return Response(status_code=202)
+
+
+@action("restore")
+@validation.schema(schemas.no_argument)
+def restore(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    """Bring back a soft-deleted server (reclaim_instance_interval)."""
+    return _start(r, inst, service.RESTORE)
+
+
+@action("forceDelete")
+@validation.schema(schemas.no_argument)
+def force_delete(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    """Delete at once, soft-deleted or not."""
+    r.authorize("os_compute_api:os-deferred-delete:force", target(inst))
+    service.delete_server(r.ctx, inst["uuid"])
+    return Response(status_code=202)
+
+
 @action("createImage")
 @validation.schema(schemas.create_image)
 def create_image(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:

@@ -108,5 +108,5 @@ def update(server_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dic
 def delete(server_id: str, r: Req = Depends(req)) -> Response:
     inst = get_instance(r, server_id)
     r.authorize(P % "delete", target(inst))
-    service.delete_server(r.ctx, server_id)
+    service.remove_server(r.ctx, inst)
     return Response(status_code=204)

@@ -34,6 +34,11 @@ default_opts = [
     cfg.IntOpt("instance_build_timeout", default=600, min=0,
                help="Seconds a build may take before it ends in ERROR with a fault "
                     "(0: never). On by default, unlike Nova's."),
+    cfg.IntOpt("reclaim_instance_interval", default=0, min=0,
+               help="Seconds a deleted server is kept, powered off and SOFT_DELETED, "
+                    "before its compute agent reclaims it (restore and forceDelete act "
+                    "on it meanwhile); 0 deletes at once. Also how often agents look "
+                    "for servers to reclaim."),
     cfg.FloatOpt("rpc_call_timeout", default=30.0,
                  help="Seconds an RPC call waits for its answer."),
     cfg.FloatOpt("cpu_allocation_ratio", default=16.0,

@@ -127,6 +127,10 @@ class InstanceInvalidState(Conflict):
                "%(attr)s %(state)s")
 
 
+class InstanceIsLocked(Conflict):
+    msg_fmt = "Instance %(instance_uuid)s is locked"
+
+
 class RequestTooLarge(StratusError):
     code = 413
     msg_fmt = "%(reason)s"

@@ -31,6 +31,28 @@ reboot = {
 no_argument = {"type": "object", "minProperties": 1, "maxProperties": 1,
                "additionalProperties": {"type": ["null", "object"], "maxProperties": 0}}
 
+# lock: anything before 2.73 (Nova ignores it), then null or a reason.
+lock_v21 = {"type": "object", "properties": {"lock": {}}, "required": ["lock"],
+            "additionalProperties": False}
+lock_v273 = {"type": "object",
+             "properties": {"lock": {
+                 "type": ["object", "null"],
+                 "properties": {"locked_reason": {"type": "string", "minLength": 1,
+                                                  "maxLength": 255}},
+                 "additionalProperties": False}},
+             "required": ["lock"], "additionalProperties": False}
+unlock = {"type": "object", "properties": {"unlock": {}}, "required": ["unlock"],
+          "additionalProperties": False}
+
+reset_state = {
+    "type": "object",
+    "properties": {"os-resetState": {
+        "type": "object",
+        "properties": {"state": {"type": "string", "enum": ["active", "error"]}},
+        "required": ["state"], "additionalProperties": False}},
+    "required": ["os-resetState"], "additionalProperties": False,
+}
+
 create_image = {
     "type": "object",
     "properties": {"createImage": {

@@ -9,10 +9,13 @@ Policy checks that depend on what a request asks for (forcing a host, all tenant
 host status) are made here; the handler makes the check of the action itself."""
 from __future__ import annotations
 
-from compute_api.service.actions import (POWER_ACTIONS, PowerAction, console_output,
-                                         create_snapshot, evacuate_server, reboot_action,
-                                         rebuild_server, require_host, server_diagnostics,
-                                         start_power_action)
+from compute_api.service.actions import (POWER_ACTIONS, RESTORE, PowerAction,
+                                         console_output, remove_server,
+                                         create_snapshot, evacuate_server, lock_server,
+                                         locked_by_someone_else, reboot_action,
+                                         rebuild_server, require_host, reset_state,
+                                         server_diagnostics, start_power_action,
+                                         unlock_server)
 from compute_api.service.aggregates import (add_aggregate_host, create_aggregate,
                                             delete_aggregate, get_aggregate,
                                             list_aggregates, parse_aggregate_id,
@@ -61,6 +64,8 @@ __all__ = [
     "get_server_group", "host_statuses", "hypervisor_statistics", "limits_usage",
     "list_aggregates", "list_flavors", "list_hypervisors", "list_instance_actions",
     "list_keypairs", "list_server_groups", "list_servers", "list_services", "liveness",
+    "lock_server", "locked_by_someone_else", "reset_state", "unlock_server", "RESTORE",
+    "remove_server",
     "owner_filter", "parse_aggregate_id", "parse_service_id", "parse_zone", "public_id",
     "quota_class", "quota_limits", "quota_usage", "reboot_action", "rebuild_server",
     "refuse_trusted_certificates", "remove_aggregate_host", "remove_flavor_access",

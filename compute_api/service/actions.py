@@ -7,11 +7,12 @@ from typing import Any
 from compute_api import diagnostics as standard_diagnostics
 from compute_api.service.clients import compute, conductor
 from compute_api.service.hosts import node_of
-from compute_api.service.servers import (canonical_ipv6, check_user_data, key_pair,
-                                         owner_filter, refuse_trusted_certificates,
+from compute_api.service.servers import (canonical_ipv6, check_user_data, delete_server,
+                                         key_pair, owner_filter, refuse_trusted_certificates,
                                          resolve_image)
 from stratus import exception, image_properties
 from stratus.api.validation import to_bool
+from stratus.config import CONF
 from stratus.context import RequestContext
 from stratus.objects import states
 
@@ -47,6 +48,13 @@ HARD_REBOOT = PowerAction("reboot", "os_compute_api:servers:reboot",
                           (states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED,
                            states.ERROR), states.REBOOTING_HARD, "reboot_instance",
                           (None, states.REBOOTING))
+# Deferred delete (reclaim_instance_interval): DELETE powers a launched, idle server off
+# and keeps it SOFT_DELETED; restore powers it back on.
+SOFT_DELETE = PowerAction("delete", "os_compute_api:servers:delete",
+                          (states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED),
+                          states.SOFT_DELETING, "soft_delete_instance")
+RESTORE = PowerAction("restore", "os_compute_api:os-deferred-delete:restore",
+                      (states.SOFT_DELETED,), states.RESTORING, "restore_instance")
 CONSOLE_STATES = (states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED)
 SNAPSHOT_STATES = [states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED]
 REBUILD_STATES = [states.ACTIVE, states.STOPPED, states.ERROR]
@@ -78,6 +86,45 @@ def start_power_action(ctx: RequestContext, inst: dict[str, Any], action: PowerA
         task_states=list(action.task_states), project_id=owner_filter(ctx))
     getattr(compute, action.method)(ctx, host=inst["host"], instance=started, **kwargs)
     return started
+
+
+def remove_server(ctx: RequestContext, inst: dict[str, Any]) -> None:
+    """DELETE /servers/{id}. With reclaim_instance_interval a launched, idle server is
+    soft-deleted (kept until reclaimed; deleting it again changes nothing); any other is
+    deleted at once, as Nova falls back to for servers it cannot soft-delete."""
+    if not CONF.reclaim_instance_interval:
+        delete_server(ctx, inst["uuid"])
+    elif inst["vm_state"] == states.SOFT_DELETED:
+        return
+    elif (inst["launched_at"] and inst["host"] and inst["task_state"] is None
+          and inst["vm_state"] in SOFT_DELETE.vm_states):
+        start_power_action(ctx, inst, SOFT_DELETE)
+    else:
+        delete_server(ctx, inst["uuid"])
+
+
+def lock_server(ctx: RequestContext, inst: dict[str, Any], reason: str | None) -> None:
+    conductor.instance_lock(ctx, instance_uuid=inst["uuid"], locked=True, reason=reason,
+                            project_id=owner_filter(ctx))
+
+
+def locked_by_someone_else(ctx: RequestContext, inst: dict[str, Any]) -> bool:
+    """Whether the lock was set by an admin and the caller is the owner, or the other way
+    round: unlocking it then takes the unlock_override policy (as Nova)."""
+    expected = "owner" if inst["project_id"] == ctx.project_id else "admin"
+    return bool(inst["locked_by"]) and inst["locked_by"] != expected
+
+
+def unlock_server(ctx: RequestContext, inst: dict[str, Any]) -> None:
+    conductor.instance_lock(ctx, instance_uuid=inst["uuid"], locked=False,
+                            project_id=owner_filter(ctx))
+
+
+def reset_state(ctx: RequestContext, inst: dict[str, Any], state: str) -> None:
+    """os-resetState: `active` or `error`, the task cleared (admins mend stuck servers)."""
+    conductor.instance_reset_state(ctx, instance_uuid=inst["uuid"],
+                                   vm_state=states.ACTIVE if state == "active"
+                                   else states.ERROR)
 
 
 def console_output(ctx: RequestContext, inst: dict[str, Any],

@@ -138,6 +138,15 @@ class InstanceEndpoint:
                 else [expected_task_state]
         return queries.update_instance(instance_uuid, values, task_states, expected_vm_state)
 
+    def instance_lock(self, ctx: RequestContext, instance_uuid: str, locked: bool,
+                      reason: str | None = None,
+                      project_id: str | None = None) -> dict[str, Any]:
+        return queries.set_lock(ctx, instance_uuid, project_id, locked, reason)
+
+    def instance_reset_state(self, ctx: RequestContext, instance_uuid: str,
+                             vm_state: str) -> dict[str, Any]:
+        return queries.reset_state(ctx, instance_uuid, vm_state)
+
     def instance_metadata_update(self, ctx: RequestContext, instance_uuid: str,
                                  updates: dict[str, str], deletes: list[str] | None = None,
                                  replace: bool = False,

@@ -91,6 +91,9 @@ class Instance(TimestampMixin, Base):
     reservation_id: Mapped[str] = mapped_column(String(255))
     launch_index: Mapped[int] = mapped_column(Integer, default=0)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "owner" or "admin": an owner cannot unlock what an admin locked.
+    locked_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    locked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     metadata_items: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     request_spec: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     deleted: Mapped[int] = mapped_column(Integer, default=0)

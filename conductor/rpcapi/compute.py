@@ -5,6 +5,7 @@ Version history:
         instance, action, quota and server group methods). Request specs and build
         alternates are typed payloads (RequestSpec, Destination); schedule_and_build_instances
         no longer takes excluded_hosts (the spec's retry_hosts say it).
+  1.1 - instance_lock, instance_reset_state.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ Record = dict[str, Any]
 
 class ComputeConductorAPI(RPCAPI):
     TOPIC = "conductor_compute"
-    VERSION = "1.0"
+    VERSION = "1.1"
 
     # --- flavors ------------------------------------------------------------------------
 
@@ -115,6 +116,16 @@ class ComputeConductorAPI(RPCAPI):
                         expected_task_state: Any = None,
                         expected_vm_state: list[str] | None = None) -> Record:
         """Change an instance, only from the expected states when they are given."""
+
+    @call("1.1")
+    def instance_lock(self, ctx: RequestContext, *, instance_uuid: str, locked: bool,
+                      reason: str | None = None, project_id: str | None = None) -> Record:
+        """Lock (recording by whom and why) or unlock an instance."""
+
+    @call("1.1")
+    def instance_reset_state(self, ctx: RequestContext, *, instance_uuid: str,
+                             vm_state: str) -> Record:
+        """Set an instance's vm_state and clear its task_state (admins)."""
 
     @call("1.0")
     def instance_metadata_update(self, ctx: RequestContext, *, instance_uuid: str,

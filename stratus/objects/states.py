@@ -25,6 +25,8 @@ SUSPENDING = "suspending"
 RESUMING = "resuming"
 IMAGE_SNAPSHOT = "image_snapshot"
 REBUILDING = "rebuilding"
+SOFT_DELETING = "soft-deleting"
+RESTORING = "restoring"
 
 # power_state
 NOSTATE = 0

@@ -116,7 +116,7 @@ def _expect(row: Instance, instance_uuid: str, action: str, attr: str,
 
 def _unlocked(row: Instance, ctx: RequestContext, instance_uuid: str) -> None:
     if row.locked and not ctx.is_admin:
-        raise exception.Conflict(reason=f"Instance {instance_uuid} is locked")
+        raise exception.InstanceIsLocked(instance_uuid=instance_uuid)
 
 
 # --- reads ---------------------------------------------------------------------------
@@ -290,6 +290,32 @@ def start_action(ctx: RequestContext, instance_uuid: str, action: str, task_stat
         _unlocked(row, ctx, instance_uuid)
         cas_update(s, row, {**values, "task_state": task_state})
         record_action(s, ctx, instance_uuid, action)
+        return instance_dicts(s, [row])[0]
+
+
+def set_lock(ctx: RequestContext, instance_uuid: str, project_id: str | None,
+             locked: bool, reason: str | None) -> dict[str, Any]:
+    """Lock (by the owner or an admin, with a reason) or unlock the instance; the action
+    logged. Locking what its owner already locked changes nothing (as Nova)."""
+    with db.writer() as s:
+        row = instance_row(s, instance_uuid, project_id)
+        by_owner = row.project_id == ctx.project_id
+        if locked and row.locked and by_owner:
+            return instance_dicts(s, [row])[0]
+        values: dict[str, Any] = {"locked": locked, "locked_by": None, "locked_reason": None}
+        if locked:
+            values.update(locked_by="owner" if by_owner else "admin", locked_reason=reason)
+        cas_update(s, row, values)
+        record_action(s, ctx, instance_uuid, "lock" if locked else "unlock")
+        return instance_dicts(s, [row])[0]
+
+
+def reset_state(ctx: RequestContext, instance_uuid: str, vm_state: str) -> dict[str, Any]:
+    """An admin sets the instance's vm_state and clears its task (os-resetState)."""
+    with db.writer() as s:
+        row = instance_row(s, instance_uuid)
+        cas_update(s, row, {"vm_state": vm_state, "task_state": None})
+        record_action(s, ctx, instance_uuid, "resetState")
         return instance_dicts(s, [row])[0]
 
 

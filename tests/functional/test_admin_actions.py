@@ -1,0 +1,123 @@
+"""Server actions that guard, mend or keep a server: lock/unlock, os-resetState, deferred
+delete with restore and forceDelete."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.functional.conftest import Cloud
+from tests.functional.microversions import at
+
+
+def _post(cloud: Cloud, headers: dict[str, str], sid: str, body: dict[str, Any]) -> Any:
+    return cloud.compute.post(f"/v2.1/servers/{sid}/action", headers=headers, json=body)
+
+
+def _server(cloud: Cloud, headers: dict[str, str]) -> str:
+    image = cloud.create_image(cloud.headers(), visibility="public")
+    sid = cloud.boot(headers, image["id"])["id"]
+    assert cloud.wait_for_server(headers, sid)["status"] == "ACTIVE"
+    return sid
+
+
+def _actions(cloud: Cloud, headers: dict[str, str], sid: str) -> list[str]:
+    listed = cloud.compute.get(f"/v2.1/servers/{sid}/os-instance-actions", headers=headers)
+    return [a["action"] for a in listed.json()["instanceActions"]]
+
+
+def test_a_locked_server_refuses_its_owner_until_unlocked(cloud: Cloud) -> None:
+    member = cloud.make_user("member")
+    h = member["headers"]
+    sid = _server(cloud, h)
+    assert _post(cloud, h, sid, {"lock": None}).status_code == 202
+    shown = cloud.compute.get(f"/v2.1/servers/{sid}", headers=at(h, 9)).json()["server"]
+    assert shown["locked"] is True
+    for body in ({"os-stop": None}, {"reboot": {"type": "HARD"}}, {"pause": {}}):
+        refused = _post(cloud, h, sid, body)
+        assert refused.status_code == 409, body
+        assert refused.json()["conflictingRequest"]["message"] == f"Instance {sid} is locked"
+    deleted = cloud.compute.delete(f"/v2.1/servers/{sid}", headers=h)
+    assert deleted.status_code == 409
+    assert _post(cloud, h, sid, {"unlock": None}).status_code == 202
+    assert cloud.compute.get(f"/v2.1/servers/{sid}", headers=at(h, 9)).json()["server"][
+        "locked"] is False
+    assert _post(cloud, h, sid, {"os-stop": None}).status_code == 202
+    assert cloud.wait_for_server(h, sid, until=("SHUTOFF",))["status"] == "SHUTOFF"
+    assert _actions(cloud, h, sid)[:3] == ["stop", "unlock", "lock"]
+
+
+def test_an_admin_lock_holds_against_the_owner(cloud: Cloud) -> None:
+    member = cloud.make_user("member")
+    h, admin = member["headers"], cloud.headers()
+    sid = _server(cloud, h)
+    assert _post(cloud, admin, sid, {"lock": {}}).status_code == 202
+    # The owner may not lift an admin's lock (unlock_override is admin-only) ...
+    denied = _post(cloud, h, sid, {"unlock": None})
+    assert denied.status_code == 403
+    # ... while an admin acts on the locked server and lifts the lock.
+    assert _post(cloud, admin, sid, {"pause": None}).status_code == 202
+    assert cloud.wait_for_server(admin, sid, until=("PAUSED",))["status"] == "PAUSED"
+    assert _post(cloud, admin, sid, {"unlock": None}).status_code == 202
+    assert _post(cloud, h, sid, {"unpause": None}).status_code == 202
+    reader = cloud.make_user("reader", project=member["project_name"])
+    assert _post(cloud, reader["headers"], sid, {"lock": None}).status_code == 403
+    stranger = cloud.make_user("member")
+    assert _post(cloud, stranger["headers"], sid, {"lock": None}).status_code == 404
+
+
+def test_reset_state_mends_a_server_for_admins_only(cloud: Cloud) -> None:
+    member = cloud.make_user("member")
+    h, admin = member["headers"], cloud.headers()
+    sid = _server(cloud, h)
+    assert _post(cloud, h, sid, {"os-resetState": {"state": "error"}}).status_code == 403
+    assert _post(cloud, admin, sid, {"os-resetState": {"state": "error"}}).status_code == 202
+    shown = cloud.compute.get(f"/v2.1/servers/{sid}", headers=admin).json()["server"]
+    assert (shown["status"], shown["OS-EXT-STS:task_state"]) == ("ERROR", None)
+    for bad in ({"state": "paused"}, {}, {"state": "active", "extra": 1}):
+        refused = _post(cloud, admin, sid, {"os-resetState": bad})
+        assert refused.status_code == 400, bad
+        assert "badRequest" in refused.json()
+    # A server in ERROR is deleted like any other (Tempest's delete-in-error test).
+    assert cloud.compute.delete(f"/v2.1/servers/{sid}", headers=h).status_code == 204
+    cloud.wait_until_gone(h, sid)
+
+
+DEFERRED = {"config": {None: {"reclaim_instance_interval": 2}}}
+
+
+@pytest.mark.parametrize("cloud", [DEFERRED], indirect=True)
+def test_deferred_delete_restore_and_force_delete(cloud: Cloud) -> None:
+    member = cloud.make_user("member")
+    h = member["headers"]
+    sid = _server(cloud, h)
+    wrong = _post(cloud, h, sid, {"restore": None})
+    assert wrong.status_code == 409
+    assert wrong.json()["conflictingRequest"]["message"] == \
+        f"Cannot 'restore' instance {sid} while it is in vm_state active"
+    assert cloud.compute.delete(f"/v2.1/servers/{sid}", headers=h).status_code == 204
+    kept = cloud.wait_for_server(h, sid, until=("SOFT_DELETED",))
+    assert (kept["status"], kept["OS-EXT-STS:power_state"]) == ("SOFT_DELETED", 4)
+    assert _post(cloud, h, sid, {"restore": {}}).status_code == 202
+    back = cloud.wait_for_server(h, sid, until=("ACTIVE",))
+    assert (back["OS-EXT-STS:power_state"], back["OS-EXT-STS:task_state"]) == (1, None)
+    assert cloud.compute.delete(f"/v2.1/servers/{sid}", headers=h).status_code == 204
+    cloud.wait_for_server(h, sid, until=("SOFT_DELETED",))
+    assert _post(cloud, h, sid, {"forceDelete": None}).status_code == 202
+    cloud.wait_until_gone(h, sid)
+    assert _actions(cloud, cloud.headers(), sid)[:4] == ["delete", "delete", "restore",
+                                                          "delete"]
+
+
+@pytest.mark.parametrize("cloud", [DEFERRED], indirect=True)
+def test_soft_deleted_servers_are_reclaimed_after_the_interval(cloud: Cloud) -> None:
+    h = cloud.make_user("member")["headers"]
+    sid, broken = _server(cloud, h), _server(cloud, h)
+    assert cloud.compute.delete(f"/v2.1/servers/{sid}", headers=h).status_code == 204
+    assert cloud.wait_for_server(h, sid, until=("SOFT_DELETED",))["status"] == "SOFT_DELETED"
+    cloud.wait_until_gone(h, sid, timeout=10)
+    # A server in ERROR cannot be soft-deleted: it goes at once, as in Nova.
+    admin = cloud.headers()
+    assert _post(cloud, admin, broken, {"os-resetState": {"state": "error"}}).status_code == 202
+    assert cloud.compute.delete(f"/v2.1/servers/{broken}", headers=h).status_code == 204
+    cloud.wait_until_gone(h, broken, timeout=2)
