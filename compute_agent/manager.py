@@ -269,6 +269,9 @@ class ComputeManager:
     def get_diagnostics(self, ctx: RequestContext, instance: dict[str, Any]) -> dict[str, Any]:
         return self.driver.get_diagnostics(instance)
 
+    def get_host_uptime(self, ctx: RequestContext) -> str:
+        return self.driver.get_host_uptime()
+
     # --- snapshots --------------------------------------------------------------------
 
     def snapshot_instance(self, ctx: RequestContext, instance: dict[str, Any],

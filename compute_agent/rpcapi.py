@@ -7,6 +7,7 @@ Version history:
   1.2 - build_status (the conductor's build watchdog asks about stalled builds).
   1.3 - build_and_run_instance: alternates as Destination payloads (1.2 peers get dicts).
   1.4 - soft_delete_instance, restore_instance (deferred delete).
+  1.5 - get_host_uptime (GET /os-hypervisors/{id}/uptime).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ Instance = dict[str, Any]
 
 class ComputeAPI(RPCAPI):
     TOPIC = "compute"
-    VERSION = "1.4"
+    VERSION = "1.5"
 
     @cast("1.3", server="host")
     def build_and_run_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
@@ -99,3 +100,7 @@ class ComputeAPI(RPCAPI):
     @call("1.2", server="host", timeout=5)
     def build_status(self, ctx: RequestContext, *, host: str, instance_uuid: str) -> str:
         """building, running or unknown: what the agent knows of a build."""
+
+    @call("1.5", server="host")
+    def get_host_uptime(self, ctx: RequestContext, *, host: str) -> str:
+        """The host's uptime, as `uptime` prints it."""

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from compute_api import (aggregates, availability_zones, flavors, hypervisors,
-                         instance_actions, keypairs, quota_sets, server_actions,
+from compute_api import (aggregates, availability_zones, extensions, flavors, hosts,
+                         hypervisors, instance_actions, keypairs, quota_sets, server_actions,
                          server_groups, server_metadata, servers, services, versions)
 from compute_api.microversion import MicroversionMiddleware
 from conductor import revocation_events
@@ -17,7 +17,8 @@ from stratus.plugins import ServicePlugin
 ROUTERS = [versions.router, servers.router, server_metadata.router, server_actions.router,
            instance_actions.router, flavors.router,
            keypairs.router, quota_sets.router, services.router, hypervisors.router,
-           availability_zones.router, aggregates.router, server_groups.router]
+           availability_zones.router, aggregates.router, server_groups.router, hosts.router,
+           extensions.router]
 
 
 def create_app() -> FastAPI:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 
 from compute_api import service
 from compute_api.common import Req, limit_and_marker, next_link, req
@@ -141,11 +141,12 @@ def show(hypervisor_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 @router.get("/{hypervisor_id}/uptime")
 def uptime(hypervisor_id: str, r: Req = Depends(req)) -> dict[str, Any]:
-    """No driver reports its host's uptime: 501, as Nova answers for such drivers
-    (`openstack hypervisor show` expects exactly that)."""
-    r.authorize(H % "show")
-    service.get_hypervisor(r.ctx, r.version, hypervisor_id)
-    raise HTTPException(status_code=501, detail="Feature not supported")
+    """The brief view with the host's uptime as `uptime` prints it (asked of the host's
+    compute agent; 400 when its service is down, 501 when its driver cannot tell). Nova
+    drops this route at 2.88, putting `uptime` in the show body; we serve up to 2.64."""
+    r.authorize(H % "uptime")
+    node = service.hypervisor_uptime(r.ctx, r.version, hypervisor_id)
+    return {"hypervisor": {**_brief(r, node), "uptime": node["uptime"]}}
 
 
 def _before_53(r: Req) -> None:

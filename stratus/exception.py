@@ -145,6 +145,12 @@ class ImageNotActive(Invalid):
     msg_fmt = "Image %(image_id)s is not active."
 
 
+class ComputeServiceUnavailable(Invalid):
+    """The host's compute service is down: what it would answer cannot be had (400, as
+    Nova answers)."""
+    msg_fmt = "Compute service of %(host)s is unavailable at this time."
+
+
 class NoValidHost(StratusError):
     code = 500
     msg_fmt = "No valid host was found. %(reason)s"
@@ -163,6 +169,13 @@ class VersionNotSupported(StratusError):
 class ServiceUnavailable(StratusError):
     code = 503
     msg_fmt = "%(reason)s"
+
+
+class FeatureNotSupported(StratusError):
+    """What the virt driver (or the cloud) cannot do: 501, Nova's answer when a driver
+    does not implement a call."""
+    code = 501
+    msg_fmt = "The requested functionality is not supported. %(reason)s"
 
 
 def by_name(name: str) -> type[StratusError] | None:

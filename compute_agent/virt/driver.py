@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import abc
 import pathlib
+import time
 from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
+from stratus import exception
 from stratus.context import RequestContext
 
 DRIVERS = "stratus.virt_drivers"
@@ -93,6 +95,26 @@ class ComputeDriver(abc.ABC):
     @abc.abstractmethod
     def snapshot(self, instance: dict[str, Any], target: pathlib.Path) -> str:
         """Write a standalone image of the root disk to `target`; its disk format."""
+
+    def get_host_uptime(self) -> str:
+        """The host's uptime as `uptime` prints it (what Nova's hypervisor uptime API
+        returns; see uptime_line). Drivers that cannot tell answer 501, as Nova does."""
+        raise exception.FeatureNotSupported(
+            reason=f"The {type(self).__name__} does not report its host's uptime.")
+
+
+def uptime_line(seconds: float, users: int, load: tuple[float, float, float],
+                now: time.struct_time | None = None) -> str:
+    """What procps `uptime` prints for a host up `seconds`, at local time `now`:
+    " 17:37:14 up 3 days,  2:33,  1 user,  load average: 0.33, 0.36, 0.34"."""
+    now = now or time.localtime()
+    minutes = int(seconds) // 60
+    days, hours, minutes = minutes // 1440, minutes // 60 % 24, minutes % 60
+    up = f"{days} day{'' if days == 1 else 's'}, " if days else ""
+    up += f"{hours:2d}:{minutes:02d}, " if hours else f"{minutes} min, "
+    return (f" {now.tm_hour:02d}:{now.tm_min:02d}:{now.tm_sec:02d} up {up}"
+            f"{users:2d} user{'' if users == 1 else 's'},  "
+            f"load average: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}")
 
 
 def load(name: str, host: str) -> ComputeDriver:

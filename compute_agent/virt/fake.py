@@ -6,7 +6,7 @@ import threading
 import time
 from typing import Any
 
-from compute_agent.virt.driver import ComputeDriver
+from compute_agent.virt.driver import ComputeDriver, uptime_line
 from stratus import exception
 from stratus.config import CONF
 from stratus.context import RequestContext
@@ -22,6 +22,7 @@ class FakeDriver(ComputeDriver):
         super().__init__(host)
         self._lock = threading.Lock()
         self._guests: dict[str, dict[str, Any]] = {}
+        self._started = time.monotonic()  # the fake host boots with its driver
 
     def get_available_resource(self) -> dict[str, Any]:
         return {"vcpus": CONF.fake.vcpus, "memory_mb": CONF.fake.memory_mb,
@@ -102,6 +103,10 @@ class FakeDriver(ComputeDriver):
                 raise exception.InstanceNotFound(instance_id=instance["uuid"])
         target.write_bytes(f"fake snapshot of {instance['uuid']}\n".encode())
         return "raw"
+
+    def get_host_uptime(self) -> str:
+        """Up since the driver started, nobody logged in, idle."""
+        return uptime_line(time.monotonic() - self._started, 0, (0.0, 0.0, 0.0))
 
     def get_diagnostics(self, instance: dict[str, Any]) -> dict[str, Any]:
         with self._lock:

@@ -27,10 +27,11 @@ from compute_api.service.flavors import (add_flavor_access, create_flavor, delet
                                          flavor_extra_spec, flavor_extra_specs, get_flavor,
                                          list_flavors, remove_flavor_access,
                                          set_flavor_extra_specs, update_flavor_description)
-from compute_api.service.hosts import host_statuses, liveness
+from compute_api.service.hosts import (host_power_action, host_resources, host_statuses,
+                                       list_hosts, liveness, update_host)
 from compute_api.service.hypervisors import TOTALS as HYPERVISOR_TOTALS
 from compute_api.service.hypervisors import (get_hypervisor, hypervisor_statistics,
-                                             list_hypervisors, public_id)
+                                             hypervisor_uptime, list_hypervisors, public_id)
 from compute_api.service.instance_actions import (action_owner, get_instance_action,
                                                   list_instance_actions)
 from compute_api.service.keypairs import (create_keypair, delete_keypair, get_keypair,
@@ -61,8 +62,9 @@ __all__ = [
     "disable_service", "enable_service", "evacuate_server", "flavor_access_list",
     "flavor_extra_spec", "flavor_extra_specs", "force_down_service", "get_aggregate",
     "get_flavor", "get_hypervisor", "get_instance_action", "get_keypair", "get_server",
-    "get_server_group", "host_statuses", "hypervisor_statistics", "limits_usage",
-    "list_aggregates", "list_flavors", "list_hypervisors", "list_instance_actions",
+    "get_server_group", "host_power_action", "host_resources", "host_statuses",
+    "hypervisor_statistics", "hypervisor_uptime", "limits_usage", "list_aggregates",
+    "list_flavors", "list_hosts", "list_hypervisors", "list_instance_actions",
     "list_keypairs", "list_server_groups", "list_servers", "list_services", "liveness",
     "lock_server", "locked_by_someone_else", "reset_state", "unlock_server", "RESTORE",
     "remove_server",
@@ -72,6 +74,6 @@ __all__ = [
     "require_host", "resolve_image", "server_diagnostics", "server_metadata_item",
     "set_aggregate_metadata", "set_flavor_extra_specs", "show_server", "split_zone",
     "start_power_action", "target", "update_aggregate", "update_compute_service",
-    "update_flavor_description", "update_quota_class", "update_quotas",
+    "update_flavor_description", "update_host", "update_quota_class", "update_quotas",
     "update_server", "update_server_metadata", "zone_details", "zone_states",
 ]

@@ -1,11 +1,12 @@
-"""Compute nodes with their real capacity, use and servers, behind /os-hypervisors."""
+"""Compute nodes with their real capacity, use, servers and host uptime, behind
+/os-hypervisors."""
 from __future__ import annotations
 
 import re
 from typing import Any
 
 from compute_api.ids import parse_uuid
-from compute_api.service.clients import conductor
+from compute_api.service.clients import compute, conductor
 from stratus import exception
 from stratus.context import RequestContext
 from stratus.servicegroup import get_driver
@@ -77,6 +78,18 @@ def get_hypervisor(ctx: RequestContext, version: tuple[int, int], hypervisor_id:
     """Node `hypervisor_id`, described."""
     return _described(ctx, find(version, list(conductor.host_states(ctx)), hypervisor_id),
                       with_servers)
+
+
+def hypervisor_uptime(ctx: RequestContext, version: tuple[int, int],
+                      hypervisor_id: str) -> dict[str, Any]:
+    """Node `hypervisor_id`, described, with "uptime": its host's, as its compute agent
+    tells it. A host whose compute service is down (or forced down) cannot be asked: 400,
+    as Nova answers."""
+    described = get_hypervisor(ctx, version, hypervisor_id)
+    node = described["node"]
+    if not described["up"] or node["service"].get("forced_down"):
+        raise exception.ComputeServiceUnavailable(host=node["host"])
+    return {**described, "uptime": compute.get_host_uptime(ctx, host=node["host"])}
 
 
 def statistics(nodes: list[dict[str, Any]]) -> dict[str, int]:

@@ -1,6 +1,8 @@
 """Compute API policy defaults (names as in Nova)."""
 from __future__ import annotations
 
+from oslo_policy import policy
+
 from stratus.policies.base import (ADMIN, ANY, PROJECT_MEMBER_OR_ADMIN,
                                    PROJECT_READER_OR_ADMIN, api_rule)
 
@@ -15,6 +17,7 @@ MD = "os_compute_api:server-metadata:%s"
 SV = "os_compute_api:os-services:%s"
 AG = "os_compute_api:os-aggregates:%s"
 SG = "os_compute_api:os-server-groups:%s"
+HO = "os_compute_api:os-hosts:%s"
 
 rules = [
     api_rule(S % "index", PROJECT_READER_OR_ADMIN, "List servers", "GET", "/servers"),
@@ -149,11 +152,27 @@ rules = [
     api_rule(QC % "update", ADMIN, "Update a quota class", "PUT", "/os-quota-class-sets/{id}"),
     *[api_rule(f"os_compute_api:os-hypervisors:{a}", ADMIN, f"Hypervisors: {a}", "GET",
                f"/os-hypervisors ({a})")
-      for a in ("list", "detail", "show", "statistics", "search", "servers")],
+      for a in ("list", "detail", "show", "statistics", "search", "servers", "uptime")],
     api_rule("os_compute_api:os-availability-zone:list", ANY, "List availability zones",
              "GET", "/os-availability-zone"),
     api_rule("os_compute_api:os-availability-zone:detail", ADMIN,
              "List availability zones with their hosts", "GET", "/os-availability-zone/detail"),
+    api_rule(HO % "list", ADMIN, "List hosts (deprecated: 2.1 to 2.42)", "GET", "/os-hosts"),
+    api_rule(HO % "show", ADMIN, "Show a host's resources (deprecated: 2.1 to 2.42)", "GET",
+             "/os-hosts/{host_name}"),
+    api_rule(HO % "update", ADMIN, "Enable or disable a host (deprecated: 2.1 to 2.42)",
+             "PUT", "/os-hosts/{host_name}"),
+    api_rule(HO % "start", ADMIN, "Start a host (deprecated: 2.1 to 2.42)", "GET",
+             "/os-hosts/{host_name}/startup"),
+    api_rule(HO % "shutdown", ADMIN, "Shut a host down (deprecated: 2.1 to 2.42)", "GET",
+             "/os-hosts/{host_name}/shutdown"),
+    api_rule(HO % "reboot", ADMIN, "Reboot a host (deprecated: 2.1 to 2.42)", "GET",
+             "/os-hosts/{host_name}/reboot"),
+    policy.DocumentedRuleDefault(
+        name="os_compute_api:extensions", check_str=ANY,
+        description="List the API extensions and show one by alias",
+        operations=[{"method": "GET", "path": "/extensions"},
+                    {"method": "GET", "path": "/extensions/{alias}"}]),
     api_rule(SV % "list", ADMIN, "List services", "GET", "/os-services"),
     api_rule(SV % "update", ADMIN, "Enable, disable or force down a service", "PUT",
              "/os-services/{service_id}"),

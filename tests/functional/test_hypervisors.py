@@ -1,9 +1,15 @@
 """/os-hypervisors and /os-availability-zone show the hosts as they are."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.functional.conftest import Cloud
+from tests.functional.microversions import at
+
+# What `openstack hypervisor show` parses out of the uptime (python-openstackclient).
+UPTIME = re.compile(r"\s*(.+)\sup\s+(.+),\s+(.+)\susers?,\s+load average:\s(.+)")
 
 
 @pytest.mark.parametrize("cloud", [{"fake_hosts": 2}], indirect=True)
@@ -55,3 +61,33 @@ def test_availability_zones(cloud: Cloud) -> None:
                                                             "stratus-scheduler"}
     assert cloud.compute.get("/v2.1/os-availability-zone/detail",
                              headers=member["headers"]).status_code == 403
+
+
+@pytest.mark.parametrize("cloud", [{"fake_hosts": 2}], indirect=True)
+def test_hypervisor_uptime(cloud: Cloud) -> None:
+    admin = cloud.headers()
+    nodes = {h["hypervisor_hostname"]: h for h in cloud.compute.get(
+        "/v2.1/os-hypervisors", headers=admin).json()["hypervisors"]}
+    resp = cloud.compute.get(f"/v2.1/os-hypervisors/{nodes['testhost']['id']}/uptime",
+                             headers=admin)
+    assert resp.status_code == 200, resp.text
+    shown = resp.json()["hypervisor"]
+    assert {k: shown[k] for k in ("id", "hypervisor_hostname", "state", "status")} == \
+        nodes["testhost"] and set(shown) == {"id", "hypervisor_hostname", "state", "status",
+                                             "uptime"}
+    # the fake host came up with its agent, moments ago
+    found = UPTIME.fullmatch(shown["uptime"])
+    assert found and found.group(2) == "0 min" and found.group(3) == "0", shown["uptime"]
+    assert found.group(4) == "0.00, 0.00, 0.00"
+    # a host whose compute service is down cannot be asked: 400, as Nova answers
+    resp = cloud.compute.put("/v2.1/os-services/force-down", headers=at(admin, 11), json={
+        "host": "testhost-2", "binary": "stratus-compute", "forced_down": True})
+    assert resp.status_code == 200, resp.text
+    resp = cloud.compute.get(f"/v2.1/os-hypervisors/{nodes['testhost-2']['id']}/uptime",
+                             headers=admin)
+    assert resp.status_code == 400
+    assert resp.json() == {"badRequest": {
+        "code": 400, "message": "Compute service of testhost-2 is unavailable at this time."}}
+    member = cloud.make_user("member")["headers"]
+    assert cloud.compute.get(f"/v2.1/os-hypervisors/{nodes['testhost']['id']}/uptime",
+                             headers=member).status_code == 403

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import re
 import subprocess
 import time
 import uuid
@@ -134,6 +135,14 @@ def test_test_guest_boots_prints_its_init_lines_and_is_deleted(
     assert not (instances / sid).exists()
     assert (instances / "_base" / image["id"]).exists()  # the cache outlives instances
     conn.close()
+
+    # the host's uptime, as `uptime` prints it, from the compute agent
+    node = client.get(f"{cloud.compute_url}/v2.1/os-hypervisors").json()["hypervisors"][0]
+    resp = client.get(f"{cloud.compute_url}/v2.1/os-hypervisors/{node['id']}/uptime")
+    assert resp.status_code == 200, resp.text
+    assert re.fullmatch(r" \d\d:\d\d:\d\d up .+,\s+\d+ users?,  load average: "
+                        r"\d+\.\d\d, \d+\.\d\d, \d+\.\d\d",
+                        resp.json()["hypervisor"]["uptime"]), resp.text
 
 
 def test_power_actions_and_self_shutdown_on_a_real_guest(

@@ -5,6 +5,7 @@ import logging
 import os
 import pathlib
 import shutil
+import struct
 import threading
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -13,7 +14,7 @@ import libvirt
 
 from compute_agent import image_service
 from compute_agent.virt import configdrive
-from compute_agent.virt.driver import ComputeDriver
+from compute_agent.virt.driver import ComputeDriver, uptime_line
 from compute_agent.virt.libvirt import disks, events
 from compute_agent.virt.libvirt.domain import DomainSpec, to_xml
 from compute_agent.virt.libvirt.imagecache import ImageCache
@@ -34,6 +35,19 @@ POWER_STATES = {libvirt.VIR_DOMAIN_NOSTATE: states.NOSTATE,
                 libvirt.VIR_DOMAIN_CRASHED: states.CRASHED,
                 libvirt.VIR_DOMAIN_PMSUSPENDED: states.SUSPENDED_POWER}
 libvirt.registerErrorHandler(lambda *_args: None, None)
+UTMP = pathlib.Path("/var/run/utmp")
+UTMP_RECORD, USER_PROCESS, UT_USER = 384, 7, 44  # glibc's struct utmp on Linux
+
+
+def logged_in_users(utmp: pathlib.Path = UTMP) -> int:
+    """The login sessions `uptime` counts: utmp USER_PROCESS records naming a user."""
+    try:
+        data = utmp.read_bytes()
+    except OSError:
+        return 0
+    return sum(1 for at in range(0, len(data) - UTMP_RECORD + 1, UTMP_RECORD)
+               if struct.unpack_from("=h", data, at)[0] == USER_PROCESS
+               and data[at + UT_USER] != 0)
 
 
 def instance_name(instance: dict[str, Any]) -> str:
@@ -269,6 +283,17 @@ class LibvirtDriver(ComputeDriver):
             if paused:
                 domain.resume()
         return "qcow2"
+
+    def get_host_uptime(self) -> str:
+        """This host's, from /proc/uptime and its load average (libvirt has no call for
+        it; Nova runs `uptime` on the compute host, which prints the same line)."""
+        try:
+            seconds = float(pathlib.Path("/proc/uptime").read_text().split()[0])
+            load = os.getloadavg()
+        except (OSError, ValueError, IndexError) as e:
+            raise exception.FeatureNotSupported(
+                reason=f"The host's uptime cannot be read: {e}") from e
+        return uptime_line(seconds, logged_in_users(), load)
 
     def get_console_output(self, instance: dict[str, Any]) -> str:
         path = self.instance_dir(instance) / "console.log"

@@ -11,6 +11,7 @@ from compute_api import service
 from compute_api.service import hypervisors
 from stratus import exception
 from tests.unit.compute_service.fakes import ADMIN, FakeGroup, stub
+from tests.unit.fakes import FakeConductor
 
 UUIDS = ["00000000-0000-0000-0000-00000000000%d" % i for i in range(1, 4)]
 
@@ -139,3 +140,39 @@ def test_get_hypervisor(monkeypatch: pytest.MonkeyPatch, group: FakeGroup) -> No
     assert fake.calls[1] == ("instance_list", {"filters": {"node": "node1.example"}})
     with pytest.raises(exception.NotFound, match="Hypervisor with ID 9 could not be found"):
         service.get_hypervisor(ADMIN, (2, 1), "9")
+
+
+@pytest.mark.parametrize("up_hosts,forced_down,expected", [
+    ({"node1"}, False, " 10:00:00 up 5 min,  0 users,  load average: 0.00, 0.00, 0.00"),
+    (set(), False, exception.ComputeServiceUnavailable),
+    ({"node1"}, True, exception.ComputeServiceUnavailable),
+])
+def test_hypervisor_uptime(monkeypatch: pytest.MonkeyPatch, group: FakeGroup,
+                           up_hosts: set[str], forced_down: bool, expected: Any) -> None:
+    group.up_hosts = up_hosts
+    nodes = [_node(1, "node1.example", {"host": "node1", "forced_down": forced_down})]
+    stub(monkeypatch, hypervisors, host_states=nodes)
+    agent = FakeConductor(strict=True, get_host_uptime=lambda host: (
+        " 10:00:00 up 5 min,  0 users,  load average: 0.00, 0.00, 0.00"))
+    monkeypatch.setattr(hypervisors, "compute", agent)
+    if isinstance(expected, str):
+        found = service.hypervisor_uptime(ADMIN, (2, 1), "1")
+        assert (found["node"]["id"], found["uptime"]) == (1, expected)
+        assert agent.calls == [("get_host_uptime", {"host": "node1"})]
+    else:
+        # a down host is not asked (its agent would not answer): Nova's 400
+        with pytest.raises(expected, match="Compute service of node1 is unavailable"):
+            service.hypervisor_uptime(ADMIN, (2, 1), "1")
+        assert agent.calls == []
+
+
+def test_hypervisor_uptime_a_driver_cannot_tell(monkeypatch: pytest.MonkeyPatch,
+                                                group: FakeGroup) -> None:
+    stub(monkeypatch, hypervisors, host_states=NODES[:1])
+    monkeypatch.setattr(hypervisors, "compute", FakeConductor(
+        get_host_uptime=exception.FeatureNotSupported(reason="no uptime")))
+    with pytest.raises(exception.FeatureNotSupported) as caught:
+        service.hypervisor_uptime(ADMIN, (2, 1), "1")
+    assert caught.value.code == 501
+    with pytest.raises(exception.NotFound):
+        service.hypervisor_uptime(ADMIN, (2, 1), "9")
