@@ -25,7 +25,7 @@ def _view(r: Req, described: dict[str, Any]) -> dict[str, Any]:
     """A service with its zone and liveness (as compute_api/service describes it)."""
     svc = described["service"]
     body = {"id": svc["uuid"] if r.at_least(53) else svc["id"],
-            "binary": svc["binary"], "host": svc["host"], "zone": described["zone"],
+            "binary": service.wire_binary(svc["binary"]), "host": svc["host"], "zone": described["zone"],
             "status": "disabled" if svc["disabled"] else "enabled",
             "state": "up" if described["up"] else "down",
             "updated_at": iso(svc["updated_at"]),

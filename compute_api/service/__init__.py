@@ -50,7 +50,8 @@ from compute_api.service.servers import (SERVER_POLICY, check_image_fits_flavor,
                                          update_server)
 from compute_api.service.services import (delete_service, disable_service, enable_service,
                                           force_down_service, list_services,
-                                          parse_service_id, update_compute_service)
+                                          parse_service_id, stored_binary,
+                                          update_compute_service, wire_binary)
 
 __all__ = [
     "HYPERVISOR_TOTALS", "POWER_ACTIONS", "PowerAction", "SERVER_POLICY", "action_owner",
@@ -66,6 +67,7 @@ __all__ = [
     "hypervisor_statistics", "hypervisor_uptime", "limits_usage", "list_aggregates",
     "list_flavors", "list_hosts", "list_hypervisors", "list_instance_actions",
     "list_keypairs", "list_server_groups", "list_servers", "list_services", "liveness",
+    "stored_binary", "wire_binary",
     "lock_server", "locked_by_someone_else", "reset_state", "unlock_server", "RESTORE",
     "remove_server",
     "owner_filter", "parse_aggregate_id", "parse_service_id", "parse_zone", "public_id",

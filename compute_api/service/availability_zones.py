@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from compute_api.service.clients import conductor
+from compute_api.service.services import wire_binary
 from stratus.availability_zones import host_zones, zone_of
 from stratus.context import RequestContext
 from stratus.servicegroup import get_driver
@@ -34,7 +35,7 @@ def zone_details(ctx: RequestContext) -> list[dict[str, Any]]:
     found: dict[str, dict[str, dict[str, Any]]] = {}
     for svc in conductor.service_list(ctx):
         hosts = found.setdefault(zone_of(svc, zones), {})
-        hosts.setdefault(svc["host"], {})[svc["binary"]] = {
+        hosts.setdefault(svc["host"], {})[wire_binary(svc["binary"])] = {
             "available": group.is_up(svc), "active": not svc["disabled"],
             "updated_at": svc["updated_at"]}
     return [{"zone": zone, "available": any(b["available"] and b["active"]

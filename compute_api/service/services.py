@@ -13,6 +13,21 @@ from stratus.context import RequestContext
 from stratus.servicegroup import get_driver
 
 
+# The compute API names services as Nova does (nova-compute, nova-scheduler, ...): stock
+# clients, Tempest and admins' scripts filter on those names. Inside they are stratus-*.
+_OURS, _NOVAS = "stratus-", "nova-"
+
+
+def wire_binary(binary: str) -> str:
+    """stratus-compute -> nova-compute, as the compute API shows it."""
+    return _NOVAS + binary.removeprefix(_OURS) if binary.startswith(_OURS) else binary
+
+
+def stored_binary(binary: str) -> str:
+    """nova-compute (or stratus-compute) -> stratus-compute, as the services table has it."""
+    return _OURS + binary.removeprefix(_NOVAS) if binary.startswith(_NOVAS) else binary
+
+
 def parse_service_id(raw: str) -> int:
     """The service id in a path before 2.53, an integer a service row may have."""
     shown = raw[:64]
@@ -39,14 +54,16 @@ def described(ctx: RequestContext, services: list[dict[str, Any]]) -> list[dict[
 def list_services(ctx: RequestContext, host: str | None,
                   binary: str | None) -> list[dict[str, Any]]:
     """The services (on `host`, of `binary`), described."""
-    return described(ctx, conductor.service_list(ctx, host=host, binary=binary))
+    return described(ctx, conductor.service_list(
+        ctx, host=host, binary=stored_binary(binary) if binary else binary))
 
 
 # --- before 2.53: services named by host and binary --------------------------------------
 
 def _update_by_host(ctx: RequestContext, host: str, binary: str,
                     values: dict[str, Any]) -> dict[str, Any]:
-    return conductor.service_update(ctx, host=host, binary=binary, values=values)
+    return conductor.service_update(ctx, host=host, binary=stored_binary(binary),
+                                    values=values)
 
 
 def enable_service(ctx: RequestContext, host: str, binary: str) -> dict[str, Any]:
@@ -93,8 +110,8 @@ def update_compute_service(ctx: RequestContext, service_uuid: str,
     """Apply a 2.53 update body to compute service `service_uuid`; returns it described."""
     found = conductor.service_get(ctx, service_uuid=service_uuid)
     if found["binary"] != "stratus-compute":
-        raise exception.Invalid(f"Updating a {found['binary']} service is not supported. "
-                                f"Only stratus-compute services can be updated.")
+        raise exception.Invalid(f"Updating a {wire_binary(found['binary'])} service is not "
+                                f"supported. Only nova-compute services can be updated.")
     updated = conductor.service_update(ctx, service_uuid=service_uuid,
                                        values=update_changes(body))
     return described(ctx, [updated])[0]

@@ -151,7 +151,7 @@ class Deployment(StockClients):
                             if p == "stratus-compute" and n in self.processes}
                 services = self.get("/v2.1/os-services").json()["services"]
                 up = {s["host"] for s in services
-                      if s["binary"] == "stratus-compute" and s["state"] == "up"}
+                      if s["binary"] == "nova-compute" and s["state"] == "up"}
                 if computes <= up and all(self.http.get(u + "/").status_code == 200
                                           for u in self.api_urls[1:]):
                     return

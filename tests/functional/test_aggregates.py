@@ -134,9 +134,9 @@ def test_zones_come_from_aggregates(cloud: Cloud) -> None:
     assert {z["zoneName"]: sorted(z["hosts"]) for z in detail}["az2"] == ["testhost-2"]
     services = cloud.compute.get("/v2.1/os-services", headers=admin).json()["services"]
     assert {(s["host"], s["binary"]): s["zone"] for s in services} == {
-        ("testhost", "stratus-conductor"): "internal",
-        ("testhost", "stratus-scheduler"): "internal",
-        ("testhost", "stratus-compute"): "nova", ("testhost-2", "stratus-compute"): "az2"}
+        ("testhost", "nova-conductor"): "internal",
+        ("testhost", "nova-scheduler"): "internal",
+        ("testhost", "nova-compute"): "nova", ("testhost-2", "nova-compute"): "az2"}
 
     for zone, host in (("az2", "testhost-2"), ("nova", "testhost")):
         for _ in range(2):

@@ -196,7 +196,7 @@ def add_hosts(compute: TestClient, at: dict[str, dict[str, str]], pools: fuzz.Po
     pools.ids["hypervisor"] = [*dict.fromkeys(str(h["id"]) for h in hypervisors)]
     pools.ids["host"] = [*dict.fromkeys([*(s["host"] for s in services),
                                          *(h["hypervisor_hostname"] for h in hypervisors)])]
-    pools.keep.update(str(s["id"]) for s in services if s["binary"] == "stratus-compute")
+    pools.keep.update(str(s["id"]) for s in services if s["binary"] == "nova-compute")
 
 
 # --- the runs --------------------------------------------------------------------------------

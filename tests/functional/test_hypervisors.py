@@ -56,9 +56,9 @@ def test_availability_zones(cloud: Cloud) -> None:
                                headers=cloud.headers()).json()["availabilityZoneInfo"]
     by_zone = {z["zoneName"]: z for z in detail}
     assert set(by_zone) == {"internal", "nova"}
-    assert by_zone["nova"]["hosts"]["testhost"]["stratus-compute"]["available"] is True
-    assert set(by_zone["internal"]["hosts"]["testhost"]) == {"stratus-conductor",
-                                                            "stratus-scheduler"}
+    assert by_zone["nova"]["hosts"]["testhost"]["nova-compute"]["available"] is True
+    assert set(by_zone["internal"]["hosts"]["testhost"]) == {"nova-conductor",
+                                                            "nova-scheduler"}
     assert cloud.compute.get("/v2.1/os-availability-zone/detail",
                              headers=member["headers"]).status_code == 403
 

@@ -37,7 +37,7 @@ def test_service_ids_are_uuids_from_2_53(cloud: Cloud) -> None:
 
 def test_update_a_service_by_uuid(cloud: Cloud) -> None:
     admin = at(cloud.headers(), 53)
-    compute_id = _services(cloud, 53)["stratus-compute"]["id"]
+    compute_id = _services(cloud, 53)["nova-compute"]["id"]
     url = f"/v2.1/os-services/{compute_id}"
     # body, then (status code, status, disabled_reason, forced_down) or the error's words
     table: list[tuple[dict[str, Any], int, Any]] = [
@@ -63,7 +63,7 @@ def test_update_a_service_by_uuid(cloud: Cloud) -> None:
                     service["forced_down"]) == expected, body
         else:
             assert expected in resp.json()["badRequest"]["message"], body
-    listed = _services(cloud, 53)["stratus-compute"]
+    listed = _services(cloud, 53)["nova-compute"]
     assert (listed["status"], listed["disabled_reason"]) == ("disabled", "r")
 
 
@@ -72,7 +72,7 @@ def test_service_update_and_delete_errors_at_2_53(cloud: Cloud) -> None:
     services = _services(cloud, 53)
     missing = str(uuid.uuid4())
     table = [
-        ("put", f"/v2.1/os-services/{services['stratus-conductor']['id']}",
+        ("put", f"/v2.1/os-services/{services['nova-conductor']['id']}",
          {"status": "disabled"}, 400),
         ("put", f"/v2.1/os-services/{missing}", {"status": "enabled"}, 404),
         ("put", "/v2.1/os-services/not-a-uuid", {"status": "enabled"}, 400),
@@ -88,21 +88,21 @@ def test_service_update_and_delete_errors_at_2_53(cloud: Cloud) -> None:
         assert resp.status_code == code, (method, url, resp.text)
         assert list(resp.json()) == [{400: "badRequest", 404: "itemNotFound"}[code]]
     member = cloud.make_user("member")
-    denied = cloud.compute.put(f"/v2.1/os-services/{services['stratus-compute']['id']}",
+    denied = cloud.compute.put(f"/v2.1/os-services/{services['nova-compute']['id']}",
                                headers=at(member["headers"], 53), json={"status": "enabled"})
     assert denied.status_code == 403
-    old = cloud.compute.delete(f"/v2.1/os-services/{services['stratus-compute']['id']}",
+    old = cloud.compute.delete(f"/v2.1/os-services/{services['nova-compute']['id']}",
                                headers=at(cloud.headers(), 52))
     assert old.status_code == 400
 
 
 def test_delete_a_service_by_uuid(cloud: Cloud) -> None:
     admin = at(cloud.headers(), 53)
-    scheduler = _services(cloud, 53)["stratus-scheduler"]
+    scheduler = _services(cloud, 53)["nova-scheduler"]
     [s.stop() for s in cloud.services if s.binary == "stratus-scheduler"]
     resp = cloud.compute.delete(f"/v2.1/os-services/{scheduler['id']}", headers=admin)
     assert resp.status_code == 204 and resp.content == b""
-    assert "stratus-scheduler" not in _services(cloud, 53)
+    assert "nova-scheduler" not in _services(cloud, 53)
 
 
 @pytest.mark.parametrize("cloud", [{"fake_hosts": 2}], indirect=True)
@@ -121,7 +121,7 @@ def test_hypervisors_by_uuid_with_patterns_and_servers(cloud: Cloud) -> None:
     node = by_name[host]
     services = {(s["host"], s["binary"]): s["id"] for s in cloud.compute.get(
         "/v2.1/os-services", headers=at(admin, 53)).json()["services"]}
-    assert node["service"]["id"] == services[(host, "stratus-compute")]
+    assert node["service"]["id"] == services[(host, "nova-compute")]
 
     def get(url: str, minor: int = 53) -> Any:
         return cloud.compute.get(url, headers=at(admin, minor))

@@ -65,8 +65,8 @@ def osc_flow(cloud: StockClients, tmp_path: pathlib.Path, hosts: int) -> None:
     assert {(z["Zone Name"], z["Zone Status"]) for z in zones} == {
         ("nova", "available"), ("internal", "available")}  # admins see the internal zone
     services = embedded.openstack("compute", "service", "list")
-    assert {s["Binary"] for s in services} == {"stratus-compute", "stratus-conductor",
-                                              "stratus-scheduler"}
+    assert {s["Binary"] for s in services} == {"nova-compute", "nova-conductor",
+                                              "nova-scheduler"}
 
     deleted = embedded.openstack_plain("server", "delete", "--wait", "cli-vm")
     assert deleted.returncode == 0, deleted.stderr

@@ -16,11 +16,11 @@ def test_services_report_and_show_up(cloud: Cloud) -> None:
     admin = cloud.headers()
     services = cloud.compute.get("/v2.1/os-services", headers=admin).json()["services"]
     table = {(s["binary"], s["host"]): s for s in services}
-    assert set(table) == {("stratus-conductor", "testhost"), ("stratus-scheduler", "testhost"),
-                          ("stratus-compute", "testhost")}
-    compute = table[("stratus-compute", "testhost")]
+    assert set(table) == {("nova-conductor", "testhost"), ("nova-scheduler", "testhost"),
+                          ("nova-compute", "testhost")}
+    compute = table[("nova-compute", "testhost")]
     assert (compute["status"], compute["state"], compute["zone"]) == ("enabled", "up", "nova")
-    assert table[("stratus-conductor", "testhost")]["zone"] == "internal"
+    assert table[("nova-conductor", "testhost")]["zone"] == "internal"
 
 
 def test_service_goes_down_without_reports(cloud: Cloud) -> None:
@@ -42,12 +42,16 @@ def test_service_goes_down_without_reports(cloud: Cloud) -> None:
 def test_disable_with_reason_keeps_builds_away(cloud: Cloud) -> None:
     admin = cloud.headers()
     resp = cloud.compute.put("/v2.1/os-services/disable-log-reason", headers=admin, json={
-        "host": "testhost", "binary": "stratus-compute", "disabled_reason": "maintenance"})
-    assert resp.json() == {"service": {"host": "testhost", "binary": "stratus-compute",
+        "host": "testhost", "binary": "nova-compute", "disabled_reason": "maintenance"})
+    assert resp.json() == {"service": {"host": "testhost", "binary": "nova-compute",
                                        "status": "disabled", "disabled_reason": "maintenance"}}
-    listed = cloud.compute.get("/v2.1/os-services?binary=stratus-compute",
+    listed = cloud.compute.get("/v2.1/os-services?binary=nova-compute",
                                headers=admin).json()["services"][0]
     assert listed["status"] == "disabled" and listed["disabled_reason"] == "maintenance"
+    # Nova's binary names are what the compute API shows and takes; ours are taken too.
+    assert listed["binary"] == "nova-compute"
+    ours = cloud.compute.get("/v2.1/os-services?binary=stratus-compute", headers=admin)
+    assert [s["binary"] for s in ours.json()["services"]] == ["nova-compute"]
     sid = cloud.boot(admin, cloud.create_image(admin)["id"])["id"]
     server = cloud.wait_for_server(admin, sid)
     assert server["status"] == "ERROR"

@@ -108,7 +108,7 @@ def test_updates_by_host(monkeypatch: pytest.MonkeyPatch, call: Callable[[], Any
 def test_only_compute_services_are_updated_by_uuid(monkeypatch: pytest.MonkeyPatch,
                                                    group: FakeGroup) -> None:
     fake = stub(monkeypatch, services, service_get=_row("h1", "stratus-scheduler"))
-    with pytest.raises(exception.Invalid, match="Updating a stratus-scheduler service"):
+    with pytest.raises(exception.Invalid, match="Updating a nova-scheduler service"):
         service.update_compute_service(ADMIN, "h1-stratus-scheduler", {"status": "enabled"})
     assert [method for method, _ in fake.calls] == ["service_get"]
 
@@ -116,7 +116,7 @@ def test_only_compute_services_are_updated_by_uuid(monkeypatch: pytest.MonkeyPat
 def test_update_by_uuid_checks_the_service_before_the_body(
         monkeypatch: pytest.MonkeyPatch, group: FakeGroup) -> None:
     stub(monkeypatch, services, service_get=_row("h1", "stratus-conductor"))
-    with pytest.raises(exception.Invalid, match="stratus-conductor"):
+    with pytest.raises(exception.Invalid, match="nova-conductor"):
         service.update_compute_service(ADMIN, "u", {})
 
 

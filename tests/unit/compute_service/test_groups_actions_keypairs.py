@@ -145,5 +145,5 @@ def test_zone_details(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [(z["zone"], z["available"], sorted(z["hosts"])) for z in details] == [
         ("az2", False, ["h2", "h3"]), ("az3", False, ["h4"]), ("internal", True, ["h1"]),
         ("nova", True, ["h1"])]
-    assert details[3]["hosts"]["h1"] == {"stratus-compute": {
+    assert details[3]["hosts"]["h1"] == {"nova-compute": {
         "available": True, "active": True, "updated_at": "2024-01-01T00:00:00"}}
