@@ -67,5 +67,23 @@ def set_disk_format(ctx: RequestContext, image_id: str, disk_format: str) -> Non
     resp.raise_for_status()
 
 
+def rotate_backups(ctx: RequestContext, instance_uuid: str, backup_type: str,
+                   rotation: int, newest: str) -> list[str]:
+    """Delete the instance's backups of `backup_type` beyond the `rotation` newest
+    (`newest` first, then by creation time); returns the ids deleted."""
+    resp = httpx.get(f"{CONF.image.public_endpoint.rstrip('/')}/v2/images", timeout=30,
+                     headers=_headers(ctx), params={
+                         "instance_uuid": instance_uuid, "image_type": "backup",
+                         "backup_type": backup_type, "sort_key": "created_at",
+                         "sort_dir": "desc", "limit": 1000})
+    resp.raise_for_status()
+    found = [i["id"] for i in resp.json()["images"]]
+    ordered = [newest] + [i for i in found if i != newest] if newest in found else found
+    excess = ordered[rotation:]
+    for image_id in excess:
+        delete(ctx, image_id)
+    return excess
+
+
 def delete(ctx: RequestContext, image_id: str) -> None:
     httpx.delete(_url(image_id), headers=_headers(ctx), timeout=30)

@@ -277,6 +277,31 @@ class ComputeManager:
     def snapshot_instance(self, ctx: RequestContext, instance: dict[str, Any],
                           image_id: str) -> None:
         """Copy the root disk into the (queued) image the API created, then upload it."""
+        self._image_from_disk(ctx, instance, image_id, states.IMAGE_SNAPSHOT,
+                              "compute_snapshot_instance")
+
+    def backup_instance(self, ctx: RequestContext, instance: dict[str, Any], image_id: str,
+                        backup_type: str, rotation: int) -> None:
+        """A snapshot kept as a backup; then the oldest of the server's backups of
+        `backup_type` beyond `rotation` are deleted (rotation 0: this one too, as Nova)."""
+        def rotate() -> None:
+            try:
+                removed = image_service.rotate_backups(ctx, instance["uuid"], backup_type,
+                                                       rotation, newest=image_id)
+            except Exception as e:  # the backup itself is made; the next one rotates
+                LOG.warning("Rotating the backups of %s failed: %s", instance["uuid"], e)
+                return
+            if removed:
+                LOG.info("Backups of %s rotated out: %s", instance["uuid"], ", ".join(removed))
+        self._image_from_disk(ctx, instance, image_id, states.IMAGE_BACKUP,
+                              "compute_backup_instance", then=rotate)
+
+    def _image_from_disk(self, ctx: RequestContext, instance: dict[str, Any], image_id: str,
+                         task_state: str, event: str,
+                         then: Callable[[], None] | None = None) -> None:
+        """Snapshot the root disk into `image_id`, run `then` once it is uploaded, and
+        finish the action (on failure the image is deleted and the action has the
+        fault)."""
         instance_uuid = instance["uuid"]
         error = None
         with self._locks[instance_uuid], tempfile.TemporaryDirectory() as work:
@@ -285,14 +310,15 @@ class ComputeManager:
                 disk_format = self.driver.snapshot(instance, path)
                 image_service.set_disk_format(ctx, image_id, disk_format)
                 image_service.upload(ctx, image_id, path)
+                if then is not None:
+                    then()
             except Exception as e:
                 LOG.warning("Snapshot of %s failed: %s", instance_uuid, e)
                 error = f"{type(e).__name__}: {e}"
                 image_service.delete(ctx, image_id)
             self.conductor.instance_action_finish(
-                ctx, instance_uuid=instance_uuid, event="compute_snapshot_instance",
-                values={"task_state": None}, expected_task_state=states.IMAGE_SNAPSHOT,
-                host=self.host, error=error)
+                ctx, instance_uuid=instance_uuid, event=event, values={"task_state": None},
+                expected_task_state=task_state, host=self.host, error=error)
 
     # --- power state sync ------------------------------------------------------------
 

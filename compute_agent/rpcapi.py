@@ -8,6 +8,7 @@ Version history:
   1.3 - build_and_run_instance: alternates as Destination payloads (1.2 peers get dicts).
   1.4 - soft_delete_instance, restore_instance (deferred delete).
   1.5 - get_host_uptime (GET /os-hypervisors/{id}/uptime).
+  1.6 - backup_instance (createBackup, with rotation).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ Instance = dict[str, Any]
 
 class ComputeAPI(RPCAPI):
     TOPIC = "compute"
-    VERSION = "1.5"
+    VERSION = "1.6"
 
     @cast("1.3", server="host")
     def build_and_run_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
@@ -77,6 +78,12 @@ class ComputeAPI(RPCAPI):
     def snapshot_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
                           image_id: str) -> None:
         """Copy the root disk into the queued image `image_id` and upload it."""
+
+    @cast("1.6", server="host")
+    def backup_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
+                        image_id: str, backup_type: str, rotation: int) -> None:
+        """Snapshot into the queued image `image_id`, then keep only the `rotation` newest
+        backups of this type of the server."""
 
     @cast("1.1", server="host")
     def rebuild_instance(self, ctx: RequestContext, *, host: str, instance: Instance) -> None:

@@ -104,17 +104,35 @@ def force_delete(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response
     return Response(status_code=202)
 
 
+def _image_accepted(r: Req, image_id: str, with_location: bool = True) -> Response:
+    """202 for createImage and createBackup: the image id in the body from 2.45, and
+    before that its Location."""
+    location = f"{CONF.image.public_endpoint.rstrip('/')}/v2/images/{image_id}"
+    if r.at_least(45):
+        return JSONResponse({"image_id": image_id}, status_code=202,
+                            headers={"Location": location})
+    return Response(status_code=202, headers={"Location": location} if with_location else {})
+
+
 @action("createImage")
 @validation.schema(schemas.create_image)
 def create_image(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
     r.authorize("os_compute_api:servers:create_image", target(inst))
     request = body["createImage"]
     image = service.create_snapshot(r.ctx, inst, request["name"], request.get("metadata", {}))
-    location = f"{CONF.image.public_endpoint.rstrip('/')}/v2/images/{image['id']}"
-    if r.at_least(45):
-        return JSONResponse({"image_id": image["id"]}, status_code=202,
-                            headers={"Location": location})
-    return Response(status_code=202, headers={"Location": location})
+    return _image_accepted(r, image["id"])
+
+
+@action("createBackup")
+@validation.schema(schemas.create_backup)
+def create_backup(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    r.authorize("os_compute_api:os-create-backup", target(inst))
+    request = body["createBackup"]
+    rotation = int(request["rotation"])
+    image = service.create_backup(r.ctx, inst, request["name"], request["backup_type"],
+                                  rotation, request.get("metadata", {}))
+    # Before 2.45 Nova gives no Location for rotation 0 (the backup will not be kept).
+    return _image_accepted(r, image["id"], with_location=rotation > 0)
 
 
 @action("rebuild")

@@ -50,10 +50,17 @@ def create(body: Any = Body(None), ctx: RequestContext = Ctx) -> dict[str, Any]:
     return views.image(service.create_image(ctx, doc))
 
 
+_EXACT = ("name", "status", "visibility", "owner", "disk_format", "container_format")
+# Query parameters that are not property filters (any other one is, as in Glance:
+# ?instance_uuid=X matches images whose instance_uuid property is X).
+_NOT_PROPERTIES = {*_EXACT, "os_hidden", "protected", "size_min", "size_max", "tag", "limit",
+                   "marker", "sort", "sort_key", "sort_dir", "member_status"}
+
+
 def _filters(request: Request) -> dict[str, Any]:
     params = request.query_params
     filters: dict[str, Any] = {}
-    for key in ("name", "status", "visibility", "owner", "disk_format", "container_format"):
+    for key in _EXACT:
         if params.get(key):
             filters[key] = params[key]
     for key in ("os_hidden", "protected"):
@@ -65,6 +72,9 @@ def _filters(request: Request) -> dict[str, Any]:
             filters[key] = _size_param(key, params[key])
     if params.getlist("tag"):
         filters["tag"] = params.getlist("tag")
+    properties = {k: v for k, v in params.items() if k not in _NOT_PROPERTIES}
+    if properties:
+        filters["properties"] = properties
     return filters
 
 

@@ -53,6 +53,22 @@ reset_state = {
     "required": ["os-resetState"], "additionalProperties": False,
 }
 
+create_backup = {
+    "type": "object",
+    "properties": {"createBackup": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 255},
+            "backup_type": {"type": "string"},
+            "rotation": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0,
+                         "maximum": 1000},
+            "metadata": {"type": "object", "additionalProperties": {"type": "string",
+                                                                    "maxLength": 255}},
+        },
+        "required": ["name", "backup_type", "rotation"], "additionalProperties": False}},
+    "required": ["createBackup"], "additionalProperties": False,
+}
+
 create_image = {
     "type": "object",
     "properties": {"createImage": {

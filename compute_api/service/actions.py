@@ -146,7 +146,10 @@ def inherited_properties(ctx: RequestContext, image_id: str) -> dict[str, Any]:
 
 
 def snapshot_values(ctx: RequestContext, inst: dict[str, Any], name: str,
-                    metadata: dict[str, Any]) -> dict[str, Any]:
+                    metadata: dict[str, Any],
+                    kind: dict[str, str] | None = None) -> dict[str, Any]:
+    """The queued image of a snapshot; `kind` its image_type (and backup_type) properties,
+    a snapshot by default."""
     reserved = image_properties.reserved(metadata)
     if reserved:
         raise exception.Invalid(f"Image metadata may not set {', '.join(reserved)}: "
@@ -156,25 +159,45 @@ def snapshot_values(ctx: RequestContext, inst: dict[str, Any], name: str,
             "min_disk": inst["flavor"]["root_gb"], "min_ram": 0,
             "properties": {**inherited_properties(ctx, inst["image_ref"]), **metadata,
                            "instance_uuid": inst["uuid"], "base_image_ref": inst["image_ref"],
-                           "image_type": "snapshot", "user_id": ctx.user_id}}
+                           **(kind or {"image_type": "snapshot"}), "user_id": ctx.user_id}}
+
+
+def _start_image_action(ctx: RequestContext, inst: dict[str, Any], action: str,
+                        task_state: str, values: dict[str, Any]
+                        ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Create the queued image and start `action`; returns (image, started instance).
+    The image is deleted again when the action cannot start."""
+    require_host(inst, action)
+    image = conductor.image_create(ctx, values=values)
+    try:
+        started = conductor.instance_action_start(
+            ctx, instance_uuid=inst["uuid"], action=action, task_state=task_state,
+            vm_states=SNAPSHOT_STATES, project_id=owner_filter(ctx))
+    except exception.StratusError:
+        conductor.image_delete(ctx, image_id=image["id"])
+        raise
+    return image, started
 
 
 def create_snapshot(ctx: RequestContext, inst: dict[str, Any], name: str,
                     metadata: dict[str, Any]) -> dict[str, Any]:
-    """Create the (queued) image, start createImage and cast the snapshot; returns the
-    image. The image is deleted again when the action cannot start."""
-    require_host(inst, "createImage")
-    image = conductor.image_create(ctx, values=snapshot_values(ctx, inst, name, metadata))
-    try:
-        started = conductor.instance_action_start(
-            ctx, instance_uuid=inst["uuid"], action="createImage",
-            task_state=states.IMAGE_SNAPSHOT, vm_states=SNAPSHOT_STATES,
-            project_id=owner_filter(ctx))
-    except exception.StratusError:
-        conductor.image_delete(ctx, image_id=image["id"])
-        raise
+    """Start createImage and cast the snapshot; returns the (queued) image."""
+    image, started = _start_image_action(ctx, inst, "createImage", states.IMAGE_SNAPSHOT,
+                                         snapshot_values(ctx, inst, name, metadata))
     compute.snapshot_instance(ctx, host=inst["host"], instance=started,
                               image_id=image["id"])
+    return image
+
+
+def create_backup(ctx: RequestContext, inst: dict[str, Any], name: str, backup_type: str,
+                  rotation: int, metadata: dict[str, Any]) -> dict[str, Any]:
+    """Start createBackup and cast it; returns the (queued) image. Once it is uploaded
+    the agent keeps the `rotation` newest backups of `backup_type`."""
+    kind = {"image_type": "backup", "backup_type": backup_type}
+    image, started = _start_image_action(ctx, inst, "createBackup", states.IMAGE_BACKUP,
+                                         snapshot_values(ctx, inst, name, metadata, kind))
+    compute.backup_instance(ctx, host=inst["host"], instance=started, image_id=image["id"],
+                            backup_type=backup_type, rotation=rotation)
     return image
 
 

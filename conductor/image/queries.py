@@ -56,6 +56,8 @@ def images_matching(ctx: RequestContext, filters: dict[str, Any],
             query = query.where(Image.size >= filters["size_min"])
         if "size_max" in filters:
             query = query.where(Image.size <= filters["size_max"])
+        for key, value in (filters.get("properties") or {}).items():
+            query = query.where(Image.properties[key].as_string() == value)
         order = []
         for key, direction in sort + [("id", "asc")]:
             column = getattr(Image, key if key in SORT_KEYS else "created_at")

@@ -58,7 +58,7 @@ def test_list_filters_sort_and_pages(cloud: Cloud) -> None:
     admin = cloud.headers()
     for name, fmt in (("a", "raw"), ("b", "qcow2"), ("c", "raw")):
         cloud.image.post("/v2/images", headers=admin, json={
-            "name": name, "disk_format": fmt, "container_format": "bare"})
+            "name": name, "disk_format": fmt, "container_format": "bare", "kind": name * 2})
     names = [i["name"] for i in cloud.image.get("/v2/images?sort=name:asc",
                                                  headers=admin).json()["images"]]
     assert names == ["a", "b", "c"]
@@ -71,6 +71,10 @@ def test_list_filters_sort_and_pages(cloud: Cloud) -> None:
     assert [i["name"] for i in rest["images"]] == ["c"] and "next" not in rest
     assert cloud.image.get("/v2/images?name=b", headers=admin).json()["images"][0][
         "disk_format"] == "qcow2"
+    # Any other parameter filters on a property, as in Glance.
+    by_property = cloud.image.get("/v2/images?kind=bb", headers=admin).json()["images"]
+    assert [i["name"] for i in by_property] == ["b"]
+    assert cloud.image.get("/v2/images?kind=b&name=b", headers=admin).json()["images"] == []
     assert cloud.image.get("/v2/images?marker=nope", headers=admin).status_code == 400
     assert cloud.image.get("/v2/images?sort_key=bogus", headers=admin).status_code == 400
 

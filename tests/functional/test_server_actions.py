@@ -187,3 +187,55 @@ def test_a_stopped_server_stays_stopped_through_a_rebuild(cloud: Cloud) -> None:
         time.sleep(0.05)  # SHUTOFF all along: the task says when the rebuild is done
     assert (rebuilt["status"], rebuilt["OS-EXT-STS:task_state"],
             rebuilt["OS-EXT-STS:power_state"]) == ("SHUTOFF", None, 4)
+
+
+def _backup(cloud: Cloud, headers: dict[str, str], sid: str, name: str,
+            rotation: object, backup_type: str = "daily") -> object:
+    return cloud.compute.post(f"/v2.1/servers/{sid}/action", headers=headers, json={
+        "createBackup": {"name": name, "backup_type": backup_type, "rotation": rotation}})
+
+
+def _backups(cloud: Cloud, headers: dict[str, str], sid: str) -> list[tuple[str, str]]:
+    """(name, backup_type) of the server's active backups, newest first."""
+    images = cloud.image.get(f"/v2/images?instance_uuid={sid}&image_type=backup"
+                             f"&sort_key=created_at&sort_dir=desc", headers=headers)
+    return [(i["name"], i["backup_type"]) for i in images.json()["images"]
+            if i["status"] == "active"]
+
+
+def _settled(cloud: Cloud, headers: dict[str, str], sid: str) -> None:
+    deadline = time.monotonic() + 15
+    while cloud.wait_for_server(headers, sid)["OS-EXT-STS:task_state"] is not None:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+def test_create_backup_keeps_the_newest_of_each_type(cloud: Cloud) -> None:
+    member = cloud.make_user("member")
+    h = {**member["headers"], "OpenStack-API-Version": "compute 2.45"}
+    sid = cloud.boot(h, cloud.create_image(cloud.headers(), visibility="public")["id"])["id"]
+    cloud.wait_for_server(h, sid)
+    for name in ("b1", "b2", "b3"):
+        resp = _backup(cloud, h, sid, name, 2)
+        assert resp.status_code == 202, resp.text
+        assert set(resp.json()) == {"image_id"}
+        _settled(cloud, h, sid)
+    assert _backups(cloud, h, sid) == [("b3", "daily"), ("b2", "daily")]
+    assert _backup(cloud, h, sid, "w1", "1", "weekly").status_code == 202
+    _settled(cloud, h, sid)
+    assert sorted(_backups(cloud, h, sid)) == [("b2", "daily"), ("b3", "daily"),
+                                               ("w1", "weekly")]
+    old = _backup(cloud, member["headers"], sid, "w0", 0, "weekly")
+    assert old.status_code == 202 and old.content == b"" and "Location" not in old.headers
+    _settled(cloud, h, sid)
+    assert _backups(cloud, h, sid) == [("b3", "daily"), ("b2", "daily")]
+    actions = cloud.compute.get(f"/v2.1/servers/{sid}/os-instance-actions", headers=h)
+    assert actions.json()["instanceActions"][0]["action"] == "createBackup"
+    for bad in ({"name": "x", "backup_type": "daily"}, {"name": "x", "rotation": 1},
+                {"name": "x", "backup_type": "daily", "rotation": -1},
+                {"name": "", "backup_type": "daily", "rotation": 1}):
+        refused = cloud.compute.post(f"/v2.1/servers/{sid}/action", headers=h,
+                                     json={"createBackup": bad})
+        assert refused.status_code == 400, bad
+    reader = cloud.make_user("reader", project=member["project_name"])
+    assert _backup(cloud, reader["headers"], sid, "r", 1).status_code == 403

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from conductor.compute.models import Instance
 
 # Task states that keep a host's disks and network busy (Nova's IoOpsFilter counts them).
-IO_TASK_STATES = ("scheduling", "spawning", "rebuilding", "image_snapshot", "resize_migrating")
+IO_TASK_STATES = ("scheduling", "spawning", "rebuilding", "image_snapshot", "image_backup", "resize_migrating")
 NO_USAGE = {"vcpus_used": 0, "memory_mb_used": 0, "local_gb_used": 0, "running_vms": 0,
             "io_ops": 0}
 
