@@ -241,6 +241,15 @@ class ComputeManager:
         self._perform(ctx, instance, "compute_resume_instance", states.RESUMING,
                       lambda: self.driver.resume(instance), states.ACTIVE)
 
+    def rescue_instance(self, ctx: RequestContext, instance: dict[str, Any],
+                        image_id: str) -> None:
+        self._perform(ctx, instance, "compute_rescue_instance", states.RESCUING,
+                      lambda: self.driver.rescue(ctx, instance, image_id), states.RESCUED)
+
+    def unrescue_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        self._perform(ctx, instance, "compute_unrescue_instance", states.UNRESCUING,
+                      lambda: self.driver.unrescue(ctx, instance), states.ACTIVE)
+
     def soft_delete_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
         def work() -> None:
             if self.driver.power_state(instance) != states.SHUTDOWN:

@@ -9,6 +9,7 @@ Version history:
   1.4 - soft_delete_instance, restore_instance (deferred delete).
   1.5 - get_host_uptime (GET /os-hypervisors/{id}/uptime).
   1.6 - backup_instance (createBackup, with rotation).
+  1.7 - rescue_instance, unrescue_instance.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ Instance = dict[str, Any]
 
 class ComputeAPI(RPCAPI):
     TOPIC = "compute"
-    VERSION = "1.6"
+    VERSION = "1.7"
 
     @cast("1.3", server="host")
     def build_and_run_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
@@ -84,6 +85,16 @@ class ComputeAPI(RPCAPI):
                         image_id: str, backup_type: str, rotation: int) -> None:
         """Snapshot into the queued image `image_id`, then keep only the `rotation` newest
         backups of this type of the server."""
+
+    @cast("1.7", server="host")
+    def rescue_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
+                        image_id: str) -> None:
+        """Boot the guest from `image_id`, its own root disk attached second."""
+
+    @cast("1.7", server="host")
+    def unrescue_instance(self, ctx: RequestContext, *, host: str,
+                          instance: Instance) -> None:
+        """Boot a rescued guest from its own disk again."""
 
     @cast("1.1", server="host")
     def rebuild_instance(self, ctx: RequestContext, *, host: str, instance: Instance) -> None:

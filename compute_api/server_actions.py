@@ -88,6 +88,21 @@ def reset_state(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
     return Response(status_code=202)
 
 
+@action("rescue")
+@validation.schema(schemas.rescue)
+def rescue(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> dict[str, str]:
+    r.authorize(service.RESCUE.policy, target(inst))
+    request = body["rescue"] or {}
+    service.rescue_server(r.ctx, inst, request.get("rescue_image_ref"))
+    return {"adminPass": request.get("adminPass") or secrets.token_urlsafe(9)}
+
+
+@action("unrescue")
+@validation.schema(schemas.no_argument)
+def unrescue(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    return _start(r, inst, service.UNRESCUE)
+
+
 @action("restore")
 @validation.schema(schemas.no_argument)
 def restore(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:

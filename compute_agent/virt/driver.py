@@ -96,6 +96,14 @@ class ComputeDriver(abc.ABC):
     def snapshot(self, instance: dict[str, Any], target: pathlib.Path) -> str:
         """Write a standalone image of the root disk to `target`; its disk format."""
 
+    def rescue(self, ctx: RequestContext, instance: dict[str, Any], image_id: str) -> None:
+        """Boot the guest from `image_id` with its own root disk attached second."""
+        raise exception.FeatureNotSupported(reason="This driver cannot rescue servers.")
+
+    def unrescue(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        """Boot the guest from its own disk again."""
+        raise exception.FeatureNotSupported(reason="This driver cannot rescue servers.")
+
     def get_host_uptime(self) -> str:
         """The host's uptime as `uptime` prints it (what Nova's hypervisor uptime API
         returns; see uptime_line). Drivers that cannot tell answer 501, as Nova does."""

@@ -97,6 +97,13 @@ class FakeDriver(ComputeDriver):
     def resume(self, instance: dict[str, Any]) -> None:
         self._set(instance, (states.SHUTDOWN,), states.RUNNING, "resume")
 
+    def rescue(self, ctx: RequestContext, instance: dict[str, Any], image_id: str) -> None:
+        self._set(instance, (states.RUNNING, states.SHUTDOWN), states.RUNNING,
+                  f"rescued from image {image_id}")
+
+    def unrescue(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        self._set(instance, (states.RUNNING, states.SHUTDOWN), states.RUNNING, "unrescued")
+
     def snapshot(self, instance: dict[str, Any], target: pathlib.Path) -> str:
         with self._lock:
             if instance["uuid"] not in self._guests:

@@ -53,6 +53,16 @@ reset_state = {
     "required": ["os-resetState"], "additionalProperties": False,
 }
 
+rescue = {
+    "type": "object",
+    "properties": {"rescue": {
+        "type": ["object", "null"],
+        "properties": {"adminPass": {"type": "string"},
+                       "rescue_image_ref": {"type": "string", "format": "uuid"}},
+        "additionalProperties": False}},
+    "required": ["rescue"], "additionalProperties": False,
+}
+
 create_backup = {
     "type": "object",
     "properties": {"createBackup": {

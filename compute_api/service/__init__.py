@@ -10,7 +10,8 @@ host status) are made here; the handler makes the check of the action itself."""
 from __future__ import annotations
 
 from compute_api.service.actions import (POWER_ACTIONS, RESTORE, PowerAction,
-                                         console_output, create_backup, remove_server,
+                                         RESCUE, UNRESCUE, console_output, create_backup,
+                                         remove_server, rescue_server,
                                          create_snapshot, evacuate_server, lock_server,
                                          locked_by_someone_else, reboot_action,
                                          rebuild_server, require_host, reset_state,
@@ -69,7 +70,7 @@ __all__ = [
     "list_keypairs", "list_server_groups", "list_servers", "list_services", "liveness",
     "stored_binary", "wire_binary",
     "lock_server", "locked_by_someone_else", "reset_state", "unlock_server", "RESTORE",
-    "remove_server", "create_backup",
+    "remove_server", "create_backup", "RESCUE", "UNRESCUE", "rescue_server",
     "owner_filter", "parse_aggregate_id", "parse_service_id", "parse_zone", "public_id",
     "quota_class", "quota_limits", "quota_usage", "reboot_action", "rebuild_server",
     "refuse_trusted_certificates", "remove_aggregate_host", "remove_flavor_access",

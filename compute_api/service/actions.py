@@ -55,7 +55,13 @@ SOFT_DELETE = PowerAction("delete", "os_compute_api:servers:delete",
                           states.SOFT_DELETING, "soft_delete_instance")
 RESTORE = PowerAction("restore", "os_compute_api:os-deferred-delete:restore",
                       (states.SOFT_DELETED,), states.RESTORING, "restore_instance")
-CONSOLE_STATES = (states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED)
+RESCUE = PowerAction("rescue", "os_compute_api:os-rescue",
+                     (states.ACTIVE, states.STOPPED, states.ERROR), states.RESCUING,
+                     "rescue_instance")
+UNRESCUE = PowerAction("unrescue", "os_compute_api:os-unrescue", (states.RESCUED,),
+                       states.UNRESCUING, "unrescue_instance")
+CONSOLE_STATES = (states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED,
+                  states.RESCUED)
 SNAPSHOT_STATES = [states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED]
 REBUILD_STATES = [states.ACTIVE, states.STOPPED, states.ERROR]
 # Image properties a snapshot keeps from the image its server was booted from.
@@ -101,6 +107,13 @@ def remove_server(ctx: RequestContext, inst: dict[str, Any]) -> None:
         start_power_action(ctx, inst, SOFT_DELETE)
     else:
         delete_server(ctx, inst["uuid"])
+
+
+def rescue_server(ctx: RequestContext, inst: dict[str, Any],
+                  image_ref: str | None) -> None:
+    """Boot the server from `image_ref` (default: its own image) to mend its disk."""
+    image = resolve_image(ctx, image_ref or inst["image_ref"], inst["flavor"])
+    start_power_action(ctx, inst, RESCUE, image_id=image["id"])
 
 
 def lock_server(ctx: RequestContext, inst: dict[str, Any], reason: str | None) -> None:

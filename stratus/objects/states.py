@@ -10,6 +10,7 @@ STOPPED = "stopped"
 ERROR = "error"
 DELETED = "deleted"
 SOFT_DELETED = "soft-delete"
+RESCUED = "rescued"
 
 # task_state
 SCHEDULING = "scheduling"
@@ -28,6 +29,8 @@ IMAGE_BACKUP = "image_backup"
 REBUILDING = "rebuilding"
 SOFT_DELETING = "soft-deleting"
 RESTORING = "restoring"
+RESCUING = "rescuing"
+UNRESCUING = "unrescuing"
 
 # power_state
 NOSTATE = 0
@@ -40,6 +43,7 @@ SUSPENDED_POWER = 7
 _STATUS_BY_VM_STATE = {
     ACTIVE: "ACTIVE", BUILDING: "BUILD", PAUSED: "PAUSED", SUSPENDED: "SUSPENDED",
     STOPPED: "SHUTOFF", ERROR: "ERROR", DELETED: "DELETED", SOFT_DELETED: "SOFT_DELETED",
+    RESCUED: "RESCUE",
 }
 _STATUS_BY_TASK = {"rebooting": "REBOOT", "reboot_pending": "REBOOT",
                    "reboot_started": "REBOOT", "rebooting_hard": "HARD_REBOOT",

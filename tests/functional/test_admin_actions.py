@@ -121,3 +121,29 @@ def test_soft_deleted_servers_are_reclaimed_after_the_interval(cloud: Cloud) -> 
     assert _post(cloud, admin, broken, {"os-resetState": {"state": "error"}}).status_code == 202
     assert cloud.compute.delete(f"/v2.1/servers/{broken}", headers=h).status_code == 204
     cloud.wait_until_gone(h, broken, timeout=2)
+
+
+def test_rescue_and_unrescue(cloud: Cloud) -> None:
+    member = cloud.make_user("member")
+    h = member["headers"]
+    sid = _server(cloud, h)
+    rescue_image = cloud.create_image(cloud.headers(), visibility="public")
+    resp = _post(cloud, h, sid, {"rescue": {"rescue_image_ref": rescue_image["id"],
+                                            "adminPass": "s3cret"}})
+    assert resp.status_code == 200 and resp.json() == {"adminPass": "s3cret"}
+    rescued = cloud.wait_for_server(h, sid, until=("RESCUE", "ERROR"))
+    assert (rescued["status"], rescued["OS-EXT-STS:vm_state"]) == ("RESCUE", "rescued")
+    for body in ({"reboot": {"type": "SOFT"}}, {"rebuild": {"imageRef": rescue_image["id"]}},
+                 {"rescue": None}):
+        assert _post(cloud, h, sid, body).status_code == 409, body
+    assert _post(cloud, h, sid, {"unrescue": None}).status_code == 202
+    back = cloud.wait_for_server(h, sid, until=("ACTIVE", "ERROR"))
+    assert (back["status"], back["OS-EXT-STS:task_state"]) == ("ACTIVE", None)
+    assert _post(cloud, h, sid, {"unrescue": None}).status_code == 409
+    own = _post(cloud, h, sid, {"rescue": None})
+    assert own.status_code == 200 and len(own.json()["adminPass"]) >= 8
+    cloud.wait_for_server(h, sid, until=("RESCUE",))
+    assert _actions(cloud, h, sid)[:3] == ["rescue", "unrescue", "rescue"]
+    missing = _post(cloud, h, _server(cloud, h), {"rescue": {
+        "rescue_image_ref": "00000000-0000-0000-0000-000000000000"}})
+    assert missing.status_code == 400 and "badRequest" in missing.json()

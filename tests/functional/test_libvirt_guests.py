@@ -204,6 +204,22 @@ def test_power_actions_and_self_shutdown_on_a_real_guest(
     assert rebuilt.status_code == 202 and rebuilt.json()["server"]["status"] == "REBUILD"
     settled("ACTIVE")
     _wait(client, url, lambda c: boots(c) == 1)  # a new guest, with a new console log
+
+    def disk_files() -> list[str]:
+        xml = ET.fromstring(conn.lookupByUUIDString(sid).XMLDesc(0))
+        return [pathlib.Path(d.attrib["file"]).name
+                for d in xml.findall("./devices/disk/source")]
+
+    # Rescue: the image boots from a fresh disk, the server's own disk attached second.
+    rescued = client.post(f"{url}/action", json={"rescue": None})
+    assert rescued.status_code == 200 and rescued.json()["adminPass"]
+    settled("RESCUE")
+    _wait(client, url, lambda c: boots(c) == 2)
+    assert disk_files() == ["disk.rescue", "disk"]
+    act({"unrescue": None}, "ACTIVE")
+    _wait(client, url, lambda c: boots(c) == 3)
+    assert disk_files() == ["disk"]
+    assert not (cloud.state / "instances" / sid / "disk.rescue").exists()
     domain = conn.lookupByUUIDString(sid)
 
     # The guest powers itself off (an ACPI power button press Stratus did not ask for):
@@ -216,7 +232,7 @@ def test_power_actions_and_self_shutdown_on_a_real_guest(
     assert time.monotonic() - stopped < 10
     assert server(client)["OS-EXT-STS:power_state"] == 4
     actions = client.get(f"{url}/os-instance-actions").json()["instanceActions"]
-    assert [a["action"] for a in actions][:3] == ["rebuild", "resume", "suspend"]
+    assert [a["action"] for a in actions][:4] == ["unrescue", "rescue", "rebuild", "resume"]
     assert client.delete(url).status_code == 204
     _wait(client, url, lambda c: c.get(url).status_code == 404)
     conn.close()

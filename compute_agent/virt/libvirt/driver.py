@@ -50,6 +50,10 @@ def logged_in_users(utmp: pathlib.Path = UTMP) -> int:
                and data[at + UT_USER] != 0)
 
 
+# The domain's own definition, kept while it is rescued.
+UNRESCUE_XML = "unrescue.xml"
+
+
 def instance_name(instance: dict[str, Any]) -> str:
     return "instance-%08x" % instance["id"]
 
@@ -147,6 +151,16 @@ class LibvirtDriver(ComputeDriver):
             result.append((path, next(targets), "raw"))
         return result
 
+    def _spec(self, instance: dict[str, Any], disk_list: list[tuple[pathlib.Path, str, str]],
+              boot: dict[str, Any]) -> DomainSpec:
+        return DomainSpec(
+            name=instance_name(instance), uuid=instance["uuid"],
+            virt_type=CONF.libvirt.virt_type, memory_mb=instance["memory_mb"],
+            vcpus=instance["vcpus"], disks=disk_list,
+            console_log=self.instance_dir(instance) / "console.log",
+            vnc_listen=CONF.libvirt.vnc_listen,
+            metadata={"name": instance["name"], "project": instance["project_id"]}, **boot)
+
     def spawn(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
         folder = self.instance_dir(instance)
         folder.mkdir(parents=True, exist_ok=True)
@@ -156,14 +170,8 @@ class LibvirtDriver(ComputeDriver):
             base = self.image_cache.fetch(ctx, instance["image_ref"])
             boot = self._kernel_boot(ctx, instance, image)
             clock.lap("image")
-            spec = DomainSpec(
-                name=instance_name(instance), uuid=instance["uuid"],
-                virt_type=CONF.libvirt.virt_type, memory_mb=instance["memory_mb"],
-                vcpus=instance["vcpus"],
-                disks=self._disks(instance, base, image.get("disk_format"), folder),
-                console_log=folder / "console.log", vnc_listen=CONF.libvirt.vnc_listen,
-                metadata={"name": instance["name"], "project": instance["project_id"]},
-                **boot)
+            spec = self._spec(instance, self._disks(instance, base, image.get("disk_format"),
+                                                    folder), boot)
             clock.lap("disks")
             domain = self.conn.defineXML(to_xml(spec))
             domain.create()
@@ -283,6 +291,37 @@ class LibvirtDriver(ComputeDriver):
             if paused:
                 domain.resume()
         return "qcow2"
+
+    # --- rescue ---------------------------------------------------------------------
+
+    def rescue(self, ctx: RequestContext, instance: dict[str, Any], image_id: str) -> None:
+        """Boot `image_id` on a fresh disk (vda) with the server's own root disk second
+        (vdb), keeping the domain's definition to come back to."""
+        domain = self._require(instance)
+        folder = self.instance_dir(instance)
+        (folder / UNRESCUE_XML).write_text(domain.XMLDesc(0))
+        if domain.isActive():
+            domain.destroy()
+        image = image_service.metadata(ctx, image_id)
+        rescue_disk = folder / "disk.rescue"
+        rescue_disk.unlink(missing_ok=True)
+        disks.create_root(self.image_cache.fetch(ctx, image_id), rescue_disk, 0,
+                          image.get("disk_format") if image.get("disk_format") in
+                          ("raw", "qcow2") else None)
+        spec = self._spec(instance, [(rescue_disk, "vda", "qcow2"),
+                                     (folder / "disk", "vdb", "qcow2")],
+                          self._kernel_boot(ctx, {}, image))
+        self.conn.defineXML(to_xml(spec)).create()
+
+    def unrescue(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        """Back to the server's own domain and disk; the rescue disk goes."""
+        domain = self._require(instance)
+        folder = self.instance_dir(instance)
+        if domain.isActive():
+            domain.destroy()
+        self.conn.defineXML((folder / UNRESCUE_XML).read_text()).create()
+        (folder / "disk.rescue").unlink(missing_ok=True)
+        (folder / UNRESCUE_XML).unlink()
 
     def get_host_uptime(self) -> str:
         """This host's, from /proc/uptime and its load average (libvirt has no call for
