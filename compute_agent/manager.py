@@ -47,6 +47,8 @@ class ComputeManager:
         self.periodic.add(self._sync_power_states, CONF.compute.sync_power_state_interval)
         self.periodic.add(self._age_image_cache, CONF.compute.image_cache_manager_interval)
         self.periodic.add(self._reclaim_queued_deletes, CONF.reclaim_instance_interval)
+        if CONF.shelved_offload_time > 0:
+            self.periodic.add(self._poll_shelved_instances, CONF.shelved_poll_interval)
         self.periodic.start()
 
     def _recover_after_restart(self) -> None:
@@ -251,11 +253,8 @@ class ComputeManager:
                       lambda: self.driver.unrescue(ctx, instance), states.ACTIVE)
 
     def soft_delete_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
-        def work() -> None:
-            if self.driver.power_state(instance) != states.SHUTDOWN:
-                self.driver.power_off(instance, CONF.compute.shutdown_timeout)
         self._perform(ctx, instance, "compute_soft_delete_instance", states.SOFT_DELETING,
-                      work, states.SOFT_DELETED)
+                      lambda: self._power_off_if_on(instance), states.SOFT_DELETED)
 
     def restore_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
         self._perform(ctx, instance, "compute_restore_instance", states.RESTORING,
@@ -307,27 +306,110 @@ class ComputeManager:
 
     def _image_from_disk(self, ctx: RequestContext, instance: dict[str, Any], image_id: str,
                          task_state: str, event: str,
-                         then: Callable[[], None] | None = None) -> None:
-        """Snapshot the root disk into `image_id`, run `then` once it is uploaded, and
-        finish the action (on failure the image is deleted and the action has the
-        fault)."""
+                         then: Callable[[], None] | None = None,
+                         before: Callable[[], None] | None = None,
+                         done: dict[str, Any] | None = None) -> bool:
+        """Run `before`, snapshot the root disk into `image_id`, run `then` once it is
+        uploaded, and finish the action writing `done` (on failure the image is deleted
+        and the action has the fault); whether it worked."""
         instance_uuid = instance["uuid"]
         error = None
+        values: dict[str, Any] = {"task_state": None}
         with self._locks[instance_uuid], tempfile.TemporaryDirectory() as work:
             try:
+                if before is not None:
+                    before()
                 path = pathlib.Path(work, "snapshot")
                 disk_format = self.driver.snapshot(instance, path)
                 image_service.set_disk_format(ctx, image_id, disk_format)
                 image_service.upload(ctx, image_id, path)
                 if then is not None:
                     then()
+                values.update(done or {})
             except Exception as e:
                 LOG.warning("Snapshot of %s failed: %s", instance_uuid, e)
                 error = f"{type(e).__name__}: {e}"
                 image_service.delete(ctx, image_id)
             self.conductor.instance_action_finish(
-                ctx, instance_uuid=instance_uuid, event=event, values={"task_state": None},
+                ctx, instance_uuid=instance_uuid, event=event, values=values,
                 expected_task_state=task_state, host=self.host, error=error)
+        return error is None
+
+    # --- shelving ----------------------------------------------------------------------
+
+    def shelve_instance(self, ctx: RequestContext, instance: dict[str, Any], image_id: str,
+                        offload: bool) -> None:
+        """Power off and snapshot into the shelved image: SHELVED, then (with `offload`,
+        shelved_offload_time 0) at once SHELVED_OFFLOADED."""
+        shelved = self._image_from_disk(
+            ctx, instance, image_id, states.SHELVING, "compute_shelve_instance",
+            before=lambda: self._power_off_if_on(instance),
+            done={"vm_state": states.SHELVED, "power_state": states.SHUTDOWN})
+        if shelved and offload:
+            self._offload(ctx, instance, expected_task_state=None)
+
+    def shelve_offload_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        self._offload(ctx, instance, expected_task_state=states.SHELVING_OFFLOADING)
+
+    def _offload(self, ctx: RequestContext, instance: dict[str, Any],
+                 expected_task_state: str | None) -> None:
+        """Remove the shelved guest: the instance keeps no host (its resources are free)
+        until it is unshelved from its image."""
+        with self._locks[instance["uuid"]]:
+            self.driver.destroy(ctx, instance)
+            self.conductor.instance_update(
+                ctx, instance_uuid=instance["uuid"], expected_task_state=expected_task_state,
+                expected_vm_state=[states.SHELVED],
+                values={"vm_state": states.SHELVED_OFFLOADED, "task_state": None,
+                        "host": None, "node": None, "power_state": states.NOSTATE})
+        self._locks.pop(instance["uuid"], None)
+
+    def unshelve_instance(self, ctx: RequestContext, instance: dict[str, Any],
+                          image_id: str | None) -> None:
+        """A shelved guest powers on again; an offloaded one is spawned here from the
+        shelved image (on failure it stays offloaded). The shelved image then goes."""
+        instance_uuid = instance["uuid"]
+        values: dict[str, Any] = {"task_state": None}
+        error = None
+        with self._locks[instance_uuid]:
+            try:
+                if image_id is None:
+                    self.driver.power_on(instance)
+                else:
+                    self.driver.spawn(ctx, {**instance, "image_ref": image_id})
+                values.update(vm_state=states.ACTIVE, shelved_image_id=None,
+                              power_state=self.driver.power_state(instance))
+            except Exception as e:
+                LOG.warning("Unshelve of %s failed: %s", instance_uuid, e)
+                error = f"{type(e).__name__}: {e}"
+                if image_id is not None:
+                    self.driver.destroy(ctx, instance)
+                    values.update(host=None, node=None, power_state=states.NOSTATE)
+            self.conductor.instance_action_finish(
+                ctx, instance_uuid=instance_uuid, event="compute_unshelve_instance",
+                values=values, expected_task_state=states.UNSHELVING, host=self.host,
+                error=error)
+        shelved_image = image_id or instance["shelved_image_id"]
+        if error is None and shelved_image:
+            image_service.delete(ctx, shelved_image)
+
+    def _power_off_if_on(self, instance: dict[str, Any]) -> None:
+        if self.driver.power_state(instance) != states.SHUTDOWN:
+            self.driver.power_off(instance, CONF.compute.shutdown_timeout)
+
+    def _poll_shelved_instances(self) -> None:
+        """Offload the servers shelved here longer than shelved_offload_time."""
+        cutoff = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - \
+            datetime.timedelta(seconds=CONF.shelved_offload_time)
+        ctx = get_admin_context()
+        for instance in self._my_instances():
+            if instance["vm_state"] != states.SHELVED or instance["task_state"] or \
+                    datetime.datetime.fromisoformat(instance["updated_at"]) > cutoff:
+                continue
+            try:
+                self._offload(ctx, instance, expected_task_state=None)
+            except exception.StratusError as e:
+                LOG.warning("Could not offload %s: %s", instance["uuid"], e)
 
     # --- power state sync ------------------------------------------------------------
 

@@ -10,6 +10,7 @@ Version history:
   1.5 - get_host_uptime (GET /os-hypervisors/{id}/uptime).
   1.6 - backup_instance (createBackup, with rotation).
   1.7 - rescue_instance, unrescue_instance.
+  1.8 - shelve_instance, shelve_offload_instance, unshelve_instance.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ Instance = dict[str, Any]
 
 class ComputeAPI(RPCAPI):
     TOPIC = "compute"
-    VERSION = "1.7"
+    VERSION = "1.8"
 
     @cast("1.3", server="host")
     def build_and_run_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
@@ -95,6 +96,22 @@ class ComputeAPI(RPCAPI):
     def unrescue_instance(self, ctx: RequestContext, *, host: str,
                           instance: Instance) -> None:
         """Boot a rescued guest from its own disk again."""
+
+    @cast("1.8", server="host")
+    def shelve_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
+                        image_id: str, offload: bool) -> None:
+        """Power off, snapshot into the queued image `image_id`; with `offload` also
+        remove the guest and free the host."""
+
+    @cast("1.8", server="host")
+    def shelve_offload_instance(self, ctx: RequestContext, *, host: str,
+                                instance: Instance) -> None:
+        """Remove a shelved guest and free the host."""
+
+    @cast("1.8", server="host")
+    def unshelve_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
+                          image_id: str | None) -> None:
+        """Power a shelved guest back on, or (offloaded) spawn it from `image_id`."""
 
     @cast("1.1", server="host")
     def rebuild_instance(self, ctx: RequestContext, *, host: str, instance: Instance) -> None:

@@ -103,6 +103,28 @@ def unrescue(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
     return _start(r, inst, service.UNRESCUE)
 
 
+@action("shelve")
+@validation.schema(schemas.no_argument)
+def shelve(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    r.authorize("os_compute_api:os-shelve:shelve", target(inst))
+    service.shelve_server(r.ctx, inst)
+    return Response(status_code=202)
+
+
+@action("shelveOffload")
+@validation.schema(schemas.no_argument)
+def shelve_offload(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    return _start(r, inst, service.SHELVE_OFFLOAD)
+
+
+@action("unshelve")
+@validation.schema(schemas.no_argument)
+def unshelve(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    r.authorize(service.UNSHELVE.policy, target(inst))
+    service.unshelve_server(r.ctx, inst)
+    return Response(status_code=202)
+
+
 @action("restore")
 @validation.schema(schemas.no_argument)
 def restore(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:

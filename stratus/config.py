@@ -39,6 +39,12 @@ default_opts = [
                     "before its compute agent reclaims it (restore and forceDelete act "
                     "on it meanwhile); 0 deletes at once. Also how often agents look "
                     "for servers to reclaim."),
+    cfg.IntOpt("shelved_offload_time", default=0, min=-1,
+               help="Seconds a shelved server keeps its host before its guest is removed "
+                    "and its resources freed (SHELVED_OFFLOADED); 0 at once, -1 never."),
+    cfg.IntOpt("shelved_poll_interval", default=3600, min=0,
+               help="Seconds between compute agents' checks for shelved servers to "
+                    "offload (with shelved_offload_time > 0)."),
     cfg.FloatOpt("rpc_call_timeout", default=30.0,
                  help="Seconds an RPC call waits for its answer."),
     cfg.FloatOpt("cpu_allocation_ratio", default=16.0,

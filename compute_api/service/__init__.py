@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from compute_api.service.actions import (POWER_ACTIONS, RESTORE, PowerAction,
                                          RESCUE, UNRESCUE, console_output, create_backup,
-                                         remove_server, rescue_server,
+                                         remove_server, rescue_server, SHELVE_OFFLOAD,
+                                         UNSHELVE, shelve_server, unshelve_server,
                                          create_snapshot, evacuate_server, lock_server,
                                          locked_by_someone_else, reboot_action,
                                          rebuild_server, require_host, reset_state,
@@ -71,6 +72,7 @@ __all__ = [
     "stored_binary", "wire_binary",
     "lock_server", "locked_by_someone_else", "reset_state", "unlock_server", "RESTORE",
     "remove_server", "create_backup", "RESCUE", "UNRESCUE", "rescue_server",
+    "SHELVE_OFFLOAD", "UNSHELVE", "shelve_server", "unshelve_server",
     "owner_filter", "parse_aggregate_id", "parse_service_id", "parse_zone", "public_id",
     "quota_class", "quota_limits", "quota_usage", "reboot_action", "rebuild_server",
     "refuse_trusted_certificates", "remove_aggregate_host", "remove_flavor_access",

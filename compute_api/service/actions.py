@@ -60,6 +60,12 @@ RESCUE = PowerAction("rescue", "os_compute_api:os-rescue",
                      "rescue_instance")
 UNRESCUE = PowerAction("unrescue", "os_compute_api:os-unrescue", (states.RESCUED,),
                        states.UNRESCUING, "unrescue_instance")
+SHELVE_STATES = [states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED]
+SHELVE_OFFLOAD = PowerAction("shelveOffload", "os_compute_api:os-shelve:shelve_offload",
+                             (states.SHELVED,), states.SHELVING_OFFLOADING,
+                             "shelve_offload_instance")
+UNSHELVE = PowerAction("unshelve", "os_compute_api:os-shelve:unshelve",
+                       (states.SHELVED,), states.UNSHELVING, "unshelve_instance")
 CONSOLE_STATES = (states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED,
                   states.RESCUED)
 SNAPSHOT_STATES = [states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED]
@@ -114,6 +120,37 @@ def rescue_server(ctx: RequestContext, inst: dict[str, Any],
     """Boot the server from `image_ref` (default: its own image) to mend its disk."""
     image = resolve_image(ctx, image_ref or inst["image_ref"], inst["flavor"])
     start_power_action(ctx, inst, RESCUE, image_id=image["id"])
+
+
+def shelve_server(ctx: RequestContext, inst: dict[str, Any]) -> None:
+    """Snapshot the server into "<name>-shelved" and power it off (SHELVED); with
+    shelved_offload_time 0 its guest is removed at once (SHELVED_OFFLOADED)."""
+    values = snapshot_values(ctx, inst, f"{inst['name']}-shelved", {})
+    require_host(inst, "shelve")
+    image = conductor.image_create(ctx, values=values)
+    try:
+        started = conductor.instance_action_start(
+            ctx, instance_uuid=inst["uuid"], action="shelve", task_state=states.SHELVING,
+            vm_states=SHELVE_STATES, project_id=owner_filter(ctx),
+            values={"shelved_image_id": image["id"]})
+    except exception.StratusError:
+        conductor.image_delete(ctx, image_id=image["id"])
+        raise
+    compute.shelve_instance(ctx, host=inst["host"], instance=started, image_id=image["id"],
+                            offload=CONF.shelved_offload_time == 0)
+
+
+def unshelve_server(ctx: RequestContext, inst: dict[str, Any]) -> None:
+    """A shelved server powers on where it is; an offloaded one is scheduled anew and
+    spawned from its shelved image (400 when no host has room)."""
+    if inst["vm_state"] != states.SHELVED_OFFLOADED:
+        start_power_action(ctx, inst, UNSHELVE, image_id=None)
+        return
+    try:
+        conductor.instance_unshelve(ctx, instance_uuid=inst["uuid"],
+                                    project_id=owner_filter(ctx))
+    except exception.NoValidHost as e:
+        raise exception.Invalid(f"Cannot unshelve: {e.message}") from None
 
 
 def lock_server(ctx: RequestContext, inst: dict[str, Any], reason: str | None) -> None:

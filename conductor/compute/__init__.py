@@ -2,7 +2,8 @@
 quotas and server groups.
 
 models.py holds its tables and queries/ all of its SQL, one module per concept. The
-endpoints (instances, flavors, keypairs, quotas, actions, server_groups, evacuate) call
+endpoints (instances, flavors, keypairs, quotas, actions, server_groups, evacuate,
+shelve) call
 those; builds.py is the build orchestration that the instances endpoint and the build
 watchdog (a periodic task of the conductor service) share; limits.py the quota
 arithmetic.

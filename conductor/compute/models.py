@@ -94,6 +94,8 @@ class Instance(TimestampMixin, Base):
     # "owner" or "admin": an owner cannot unlock what an admin locked.
     locked_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
     locked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The snapshot a shelved instance is unshelved from.
+    shelved_image_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     metadata_items: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     request_spec: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     deleted: Mapped[int] = mapped_column(Integer, default=0)

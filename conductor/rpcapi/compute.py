@@ -6,6 +6,7 @@ Version history:
         alternates are typed payloads (RequestSpec, Destination); schedule_and_build_instances
         no longer takes excluded_hosts (the spec's retry_hosts say it).
   1.1 - instance_lock, instance_reset_state.
+  1.2 - instance_unshelve.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ Record = dict[str, Any]
 
 class ComputeConductorAPI(RPCAPI):
     TOPIC = "conductor_compute"
-    VERSION = "1.1"
+    VERSION = "1.2"
 
     # --- flavors ------------------------------------------------------------------------
 
@@ -158,6 +159,11 @@ class ComputeConductorAPI(RPCAPI):
     def instance_evacuate(self, ctx: RequestContext, *, instance_uuid: str,
                           host: str | None = None) -> Record:
         """Rebuild an instance of a down host on another host."""
+
+    @call("1.2")
+    def instance_unshelve(self, ctx: RequestContext, *, instance_uuid: str,
+                          project_id: str | None = None) -> Record:
+        """Schedule an offloaded instance anew and spawn it from its shelved image."""
 
     # --- instance actions ---------------------------------------------------------------
 

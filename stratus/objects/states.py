@@ -11,6 +11,8 @@ ERROR = "error"
 DELETED = "deleted"
 SOFT_DELETED = "soft-delete"
 RESCUED = "rescued"
+SHELVED = "shelved"
+SHELVED_OFFLOADED = "shelved_offloaded"
 
 # task_state
 SCHEDULING = "scheduling"
@@ -31,6 +33,9 @@ SOFT_DELETING = "soft-deleting"
 RESTORING = "restoring"
 RESCUING = "rescuing"
 UNRESCUING = "unrescuing"
+SHELVING = "shelving"
+SHELVING_OFFLOADING = "shelving_offloading"
+UNSHELVING = "unshelving"
 
 # power_state
 NOSTATE = 0
@@ -43,7 +48,7 @@ SUSPENDED_POWER = 7
 _STATUS_BY_VM_STATE = {
     ACTIVE: "ACTIVE", BUILDING: "BUILD", PAUSED: "PAUSED", SUSPENDED: "SUSPENDED",
     STOPPED: "SHUTOFF", ERROR: "ERROR", DELETED: "DELETED", SOFT_DELETED: "SOFT_DELETED",
-    RESCUED: "RESCUE",
+    RESCUED: "RESCUE", SHELVED: "SHELVED", SHELVED_OFFLOADED: "SHELVED_OFFLOADED",
 }
 _STATUS_BY_TASK = {"rebooting": "REBOOT", "reboot_pending": "REBOOT",
                    "reboot_started": "REBOOT", "rebooting_hard": "HARD_REBOOT",

@@ -2,6 +2,7 @@
 delete with restore and forceDelete."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -147,3 +148,59 @@ def test_rescue_and_unrescue(cloud: Cloud) -> None:
     missing = _post(cloud, h, _server(cloud, h), {"rescue": {
         "rescue_image_ref": "00000000-0000-0000-0000-000000000000"}})
     assert missing.status_code == 400 and "badRequest" in missing.json()
+
+
+def _shelved_images(cloud: Cloud, sid: str) -> list[dict[str, Any]]:
+    return [i for i in cloud.image.get("/v2/images", headers=cloud.headers()).json()["images"]
+            if i.get("instance_uuid") == sid]
+
+
+def _settle(cloud: Cloud, headers: dict[str, str], sid: str, status: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 15
+    while True:
+        server = cloud.wait_for_server(headers, sid, until=(status, "ERROR"))
+        if server["OS-EXT-STS:task_state"] is None or time.monotonic() > deadline:
+            return server
+        time.sleep(0.02)
+
+
+def test_shelve_offloads_and_unshelve_schedules_anew(cloud: Cloud) -> None:
+    member = cloud.make_user("member")
+    h, admin = member["headers"], cloud.headers()
+    sid = _server(cloud, h)
+    assert _post(cloud, h, sid, {"unshelve": None}).status_code == 409
+    assert _post(cloud, h, sid, {"shelve": None}).status_code == 202
+    # shelved_offload_time is 0 by default (as Nova's): the guest goes at once.
+    shelved = _settle(cloud, admin, sid, "SHELVED_OFFLOADED")
+    assert (shelved["status"], shelved["OS-EXT-SRV-ATTR:host"]) == ("SHELVED_OFFLOADED", None)
+    [image] = _shelved_images(cloud, sid)
+    assert (image["name"], image["status"]) == ("vm-shelved", "active")
+    assert _post(cloud, h, sid, {"os-start": None}).status_code == 409
+    assert _post(cloud, h, sid, {"unshelve": None}).status_code == 202
+    back = _settle(cloud, admin, sid, "ACTIVE")
+    assert (back["status"], back["OS-EXT-SRV-ATTR:host"]) == ("ACTIVE", "testhost")
+    assert _shelved_images(cloud, sid) == []
+    assert _actions(cloud, h, sid)[:2] == ["unshelve", "shelve"]
+
+
+@pytest.mark.parametrize("cloud", [{"config": {None: {"shelved_offload_time": -1}}}],
+                         indirect=True)
+def test_a_shelved_server_keeps_its_host_until_offloaded(cloud: Cloud) -> None:
+    member = cloud.make_user("member")
+    h, admin = member["headers"], cloud.headers()
+    sid = _server(cloud, h)
+    assert _post(cloud, h, sid, {"shelve": {}}).status_code == 202
+    shelved = _settle(cloud, admin, sid, "SHELVED")
+    assert (shelved["OS-EXT-SRV-ATTR:host"], shelved["OS-EXT-STS:power_state"]) == \
+        ("testhost", 4)
+    assert _post(cloud, h, sid, {"unshelve": None}).status_code == 202
+    assert _settle(cloud, admin, sid, "ACTIVE")["OS-EXT-STS:power_state"] == 1
+    assert _shelved_images(cloud, sid) == []
+    assert _post(cloud, h, sid, {"shelve": None}).status_code == 202
+    _settle(cloud, admin, sid, "SHELVED")
+    assert _post(cloud, h, sid, {"shelveOffload": None}).status_code == 403
+    assert _post(cloud, admin, sid, {"shelveOffload": None}).status_code == 202
+    offloaded = _settle(cloud, admin, sid, "SHELVED_OFFLOADED")
+    assert offloaded["OS-EXT-SRV-ATTR:host"] is None
+    assert _post(cloud, h, sid, {"unshelve": None}).status_code == 202
+    assert _settle(cloud, admin, sid, "ACTIVE")["OS-EXT-SRV-ATTR:host"] == "testhost"

@@ -233,6 +233,16 @@ def test_power_actions_and_self_shutdown_on_a_real_guest(
     assert server(client)["OS-EXT-STS:power_state"] == 4
     actions = client.get(f"{url}/os-instance-actions").json()["instanceActions"]
     assert [a["action"] for a in actions][:4] == ["unrescue", "rescue", "rebuild", "resume"]
+
+    # Shelve: snapshot, then the guest goes (offloaded); unshelve boots it from the snapshot.
+    assert client.post(f"{url}/action", json={"shelve": None}).status_code == 202
+    settled("SHELVED_OFFLOADED")
+    with pytest.raises(libvirt.libvirtError):
+        conn.lookupByUUIDString(sid)
+    assert client.post(f"{url}/action", json={"unshelve": None}).status_code == 202
+    settled("ACTIVE")
+    _wait(client, url, lambda c: boots(c) == 1)
+    assert conn.lookupByUUIDString(sid).isActive()
     assert client.delete(url).status_code == 204
     _wait(client, url, lambda c: c.get(url).status_code == 404)
     conn.close()

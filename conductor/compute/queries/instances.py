@@ -105,8 +105,8 @@ def soft_delete(session: Session, row: Instance) -> None:
                               "power_state": states.NOSTATE})
 
 
-def _expect(row: Instance, instance_uuid: str, action: str, attr: str,
-            allowed: list[Any] | None) -> None:
+def expect_state(row: Instance, instance_uuid: str, action: str, attr: str,
+                 allowed: list[Any] | None) -> None:
     """InstanceInvalidState unless the row's `attr` is one of `allowed` (None: any)."""
     state = getattr(row, attr)
     if allowed is not None and state not in allowed:
@@ -114,7 +114,7 @@ def _expect(row: Instance, instance_uuid: str, action: str, attr: str,
                                              attr=attr, state=state)
 
 
-def _unlocked(row: Instance, ctx: RequestContext, instance_uuid: str) -> None:
+def require_unlocked(row: Instance, ctx: RequestContext, instance_uuid: str) -> None:
     if row.locked and not ctx.is_admin:
         raise exception.InstanceIsLocked(instance_uuid=instance_uuid)
 
@@ -213,8 +213,8 @@ def update_instance(instance_uuid: str, values: dict[str, Any],
     any)."""
     with db.writer() as s:
         row = instance_row(s, instance_uuid)
-        _expect(row, instance_uuid, "update", "task_state", task_states)
-        _expect(row, instance_uuid, "update", "vm_state", vm_states)
+        expect_state(row, instance_uuid, "update", "task_state", task_states)
+        expect_state(row, instance_uuid, "update", "vm_state", vm_states)
         cas_update(s, row, values)
         return instance_dicts(s, [row])[0]
 
@@ -238,7 +238,7 @@ def start_delete(ctx: RequestContext, instance_uuid: str, project_id: str | None
     once."""
     with db.writer() as s:
         row = instance_row(s, instance_uuid, project_id)
-        _unlocked(row, ctx, instance_uuid)
+        require_unlocked(row, ctx, instance_uuid)
         host = row.host
         cas_update(s, row, {"task_state": states.DELETING})
         record_action(s, ctx, instance_uuid, "delete")
@@ -285,9 +285,9 @@ def start_action(ctx: RequestContext, instance_uuid: str, action: str, task_stat
     locked: `values` and the new task_state written, the action logged."""
     with db.writer() as s:
         row = instance_row(s, instance_uuid, project_id)
-        _expect(row, instance_uuid, action, "vm_state", vm_states)
-        _expect(row, instance_uuid, action, "task_state", task_states)
-        _unlocked(row, ctx, instance_uuid)
+        expect_state(row, instance_uuid, action, "vm_state", vm_states)
+        expect_state(row, instance_uuid, action, "task_state", task_states)
+        require_unlocked(row, ctx, instance_uuid)
         cas_update(s, row, {**values, "task_state": task_state})
         record_action(s, ctx, instance_uuid, action)
         return instance_dicts(s, [row])[0]
