@@ -4,8 +4,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from compute_api import (aggregates, availability_zones, extensions, flavors, hosts,
-                         hypervisors, instance_actions, keypairs, quota_sets, server_actions,
-                         server_groups, server_metadata, servers, services, versions)
+                         hypervisors, images, instance_actions, keypairs, quota_sets,
+                         server_actions, server_groups, server_metadata, servers, services,
+                         versions)
 from compute_api.microversion import MicroversionMiddleware
 from conductor import revocation_events
 from stratus import launcher
@@ -18,7 +19,7 @@ ROUTERS = [versions.router, servers.router, server_metadata.router, server_actio
            instance_actions.router, flavors.router,
            keypairs.router, quota_sets.router, services.router, hypervisors.router,
            availability_zones.router, aggregates.router, server_groups.router, hosts.router,
-           extensions.router]
+           extensions.router, images.router, images.metadata_router]
 
 
 def create_app() -> FastAPI:

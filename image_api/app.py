@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from conductor import revocation_events
-from image_api import images, schemas
+from image_api import images, schemas, service
 from stratus import launcher
 from stratus.api.app import make_app
 from stratus.api.revocations import revocations
@@ -67,7 +67,13 @@ def listen() -> tuple[str, int]:
     return CONF.image.listen, CONF.image.port
 
 
-PLUGIN = ServicePlugin(name="image_api", app=create_app, listen=listen)
+def background() -> list[Any]:
+    """The scrubber: the data of images the compute API's image proxy deleted."""
+    return [service.scrub_tasks()]
+
+
+PLUGIN = ServicePlugin(name="image_api", app=create_app, listen=listen,
+                       background=background)
 
 
 def main() -> None:

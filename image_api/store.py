@@ -1,6 +1,7 @@
 """The filesystem image store: one file per image under [image] store_dir."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import struct
@@ -80,6 +81,8 @@ def size_of(image_id: str) -> int | None:
 
 
 def delete(image_id: str) -> None:
+    """The image's data and any partial upload; nothing if there is none (another
+    deleter, a scrub racing an upload's end, may have been first)."""
     for path in (path_of(image_id), path_of(image_id) + ".partial"):
-        if os.path.exists(path):
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(path)

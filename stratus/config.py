@@ -113,12 +113,17 @@ image_opts = [
                help="Largest image upload accepted, in bytes."),
     cfg.IntOpt("image_property_quota", default=128, min=-1,
                help="Most additional properties an image may have; -1 means no limit. "
-                    "More are refused with 413."),
+                    "More are refused with 413 (403 through the compute API's image "
+                    "metadata proxy, as Nova answers over quota)."),
     cfg.FloatOpt("upload_read_timeout", default=30.0, min=0.1,
                  help="Seconds an image upload may go without receiving any data. Past "
                       "it the upload fails, the image goes back to queued and nothing of "
                       "it is kept (a client that stops sending short of its "
                       "Content-Length no longer holds the image in saving)."),
+    cfg.IntOpt("scrub_interval", default=60, min=0,
+               help="Seconds between the image service's scrubs: the data of images "
+                    "deleted through the compute API's image proxy is removed, then "
+                    "their records (Glance's delayed delete); 0 disables them."),
 ]
 
 scheduler_opts = [

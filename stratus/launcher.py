@@ -18,7 +18,7 @@ from stratus.api import errors
 from stratus.api.input_guard import MAX_HEAD_BYTES, too_large_message
 from stratus.cmd import prepare
 from stratus.plugins import ServicePlugin
-from stratus.service import Service, stop_all
+from stratus.service import Background, Service, stop_all
 
 LOG = logging.getLogger(__name__)
 
@@ -103,11 +103,23 @@ def serve_apis(specs: list[ApiSpec],
     asyncio.run(main())
 
 
-def run_services(services: list[Service], apis: list[ApiSpec] | None = None) -> None:
-    """Start `services`, serve `apis` (or wait for a signal), then stop all."""
+def background_tasks(found: list[ServicePlugin]) -> list[Background]:
+    """The work the plugins run beside their REST APIs (not started)."""
+    return [task for plugin in found if plugin.background is not None
+            for task in plugin.background()]
+
+
+def run_services(services: list[Service], apis: list[ApiSpec] | None = None,
+                 background: list[Background] | None = None) -> None:
+    """Start `services`, then `background`, serve `apis` (or wait for a signal), then stop
+    all."""
     for service in services:
         service.start()
+    started: list[Background] = []
     try:
+        for task in background or []:
+            task.start()
+            started.append(task)
         if apis:
             serve_apis(apis)
         else:
@@ -116,12 +128,14 @@ def run_services(services: list[Service], apis: list[ApiSpec] | None = None) -> 
                 signal.signal(sig, lambda *_: done.set())
             done.wait()
     finally:
+        for task in reversed(started):
+            task.stop()
         stop_all(services)
 
 
 def run(found: list[ServicePlugin]) -> None:
     """Run the plugins' RPC services and serve their APIs in this process until a signal."""
-    run_services(_rpc_services(found), api_specs(found))
+    run_services(_rpc_services(found), api_specs(found), background_tasks(found))
 
 
 def main(names: list[str]) -> None:

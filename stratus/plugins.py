@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import typer
 
-    from stratus.service import Service
+    from stratus.service import Background, Service
 
 SERVICES = "stratus.services"
 COMMANDS = "stratus.commands"
@@ -28,7 +28,9 @@ class ServicePlugin:
 
     `start_order`: RPC services start in this order in one process (the conductor first:
     the others wait for it). `embedded`: a context manager around the whole process when
-    it runs in stratus-all (the compute agent's private libvirtd).
+    it runs in stratus-all (the compute agent's private libvirtd). `background`: work a
+    service without RPC servers runs beside its REST API for as long as the process
+    serves it (the image service's scrubber), started after the RPC services.
     """
     name: str
     rpc_services: Callable[[], list[Service]] | None = None
@@ -36,6 +38,7 @@ class ServicePlugin:
     listen: Callable[[], tuple[str, int]] | None = None
     start_order: int = 50
     embedded: Callable[[], AbstractContextManager[None]] | None = None
+    background: Callable[[], list[Background]] | None = None
 
 
 def load(name: str) -> ServicePlugin:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from stratus.api import validation
+
 console_output = {
     "type": "object",
     "properties": {"os-getConsoleOutput": {
@@ -85,8 +87,7 @@ create_image = {
         "type": "object",
         "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": 255},
-            "metadata": {"type": "object", "additionalProperties": {"type": "string",
-                                                                    "maxLength": 255}},
+            "metadata": validation.metadata,
         },
         "required": ["name"], "additionalProperties": False}},
     "required": ["createImage"], "additionalProperties": False,

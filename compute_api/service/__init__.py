@@ -34,6 +34,9 @@ from compute_api.service.hosts import (host_power_action, host_resources, host_s
 from compute_api.service.hypervisors import TOTALS as HYPERVISOR_TOTALS
 from compute_api.service.hypervisors import (get_hypervisor, hypervisor_statistics,
                                              hypervisor_uptime, list_hypervisors, public_id)
+from compute_api.service.images import (check_image_rule, delete_image, get_image,
+                                        image_filters, image_metadata_item, list_images,
+                                        update_image_metadata)
 from compute_api.service.instance_actions import (action_owner, get_instance_action,
                                                   list_instance_actions)
 from compute_api.service.keypairs import (create_keypair, delete_keypair, get_keypair,
@@ -73,6 +76,8 @@ __all__ = [
     "lock_server", "locked_by_someone_else", "reset_state", "unlock_server", "RESTORE",
     "remove_server", "create_backup", "RESCUE", "UNRESCUE", "rescue_server",
     "SHELVE_OFFLOAD", "UNSHELVE", "shelve_server", "unshelve_server",
+    "check_image_rule", "delete_image", "get_image", "image_filters", "image_metadata_item",
+    "list_images", "update_image_metadata",
     "owner_filter", "parse_aggregate_id", "parse_service_id", "parse_zone", "public_id",
     "quota_class", "quota_limits", "quota_usage", "reboot_action", "rebuild_server",
     "refuse_trusted_certificates", "remove_aggregate_host", "remove_flavor_access",

@@ -204,12 +204,16 @@ def snapshot_values(ctx: RequestContext, inst: dict[str, Any], name: str,
     if reserved:
         raise exception.Invalid(f"Image metadata may not set {', '.join(reserved)}: "
                                 f"reserved attributes of the image service.")
+    kind = kind or {"image_type": "snapshot"}
+    # The request's metadata has precedence over what Nova sets (instance_uuid, user_id,
+    # image_type), but not over a backup's backup_type, as in Nova.
+    properties = {**inherited_properties(ctx, inst["image_ref"]),
+                  "instance_uuid": inst["uuid"], "base_image_ref": inst["image_ref"],
+                  "image_type": kind["image_type"], "user_id": ctx.user_id, **metadata,
+                  **{k: v for k, v in kind.items() if k != "image_type"}}
     return {"name": name, "status": "queued", "visibility": "private",
             "owner": inst["project_id"], "container_format": "bare",
-            "min_disk": inst["flavor"]["root_gb"], "min_ram": 0,
-            "properties": {**inherited_properties(ctx, inst["image_ref"]), **metadata,
-                           "instance_uuid": inst["uuid"], "base_image_ref": inst["image_ref"],
-                           **(kind or {"image_type": "snapshot"}), "user_id": ctx.user_id}}
+            "min_disk": inst["flavor"]["root_gb"], "min_ram": 0, "properties": properties}
 
 
 def _start_image_action(ctx: RequestContext, inst: dict[str, Any], action: str,

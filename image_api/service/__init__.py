@@ -11,10 +11,11 @@ from image_api.service.images import (ACTIVE, QUEUED, SAVING, abandon_upload, ap
                                       finish_upload, get_image, image_data, list_images,
                                       new_document, patched_document, property_names, split,
                                       update_image)
+from image_api.service.scrubber import scrub, scrub_tasks
 
 __all__ = [
     "ACTIVE", "QUEUED", "SAVING", "abandon_upload", "apply_patch", "as_document",
     "begin_upload", "check_properties", "check_read_only", "create_image", "delete_image",
     "finish_upload", "get_image", "image_data", "list_images", "new_document",
-    "patched_document", "property_names", "split", "update_image",
+    "patched_document", "property_names", "scrub", "scrub_tasks", "split", "update_image",
 ]

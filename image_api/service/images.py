@@ -170,15 +170,21 @@ def abandon_upload(ctx: RequestContext, image_id: str, upload: store.Upload) -> 
 
 def finish_upload(ctx: RequestContext, image_id: str, upload: store.Upload) -> dict[str, Any]:
     """All the data came: stored (else abandoned), the image active with its size and
-    hashes."""
+    hashes; the data removed again if the image was deleted meanwhile."""
     try:
         result = upload.commit()
     except BaseException:
         abandon_upload(ctx, image_id, upload)
         raise
-    row: dict[str, Any] = conductor.image_update(
-        ctx, image_id=image_id, values={**result, "status": ACTIVE},
-        expected_status=[SAVING])
+    try:
+        row: dict[str, Any] = conductor.image_update(
+            ctx, image_id=image_id, values={**result, "status": ACTIVE},
+            expected_status=[SAVING])
+    except exception.ImageNotFound:
+        # Deleted while its data came (here, or through the compute API's image proxy,
+        # whose scrubber may already have been by): nothing of it is kept.
+        store.delete(image_id)
+        raise
     return row
 
 

@@ -1,4 +1,8 @@
-"""Compute API policy defaults (names as in Nova)."""
+"""Compute API policy defaults (names as in Nova).
+
+The image proxy (/images, /images/{id}/metadata) has no rule here, as Nova's has none: it
+hands the caller's request to the image service, whose own rules (stratus/policies/image.py:
+get_images, get_image, modify_image, delete_image, the image's owner as target) decide."""
 from __future__ import annotations
 
 from oslo_policy import policy

@@ -127,3 +127,20 @@ def test_clients_are_shared_per_process_until_the_settings_change() -> None:
     finally:
         CONF.clear_override("compute", group="upgrade_levels")
     assert ComputeAPI.get().version_cap is None
+
+
+def test_an_image_list_a_1_0_conductor_can_answer_goes_at_1_0(capped: Any) -> None:
+    from conductor.rpcapi.image import ImageAPI
+    client, wire = capped(ImageAPI, "1.0")
+    client.image_list(get_admin_context(), filters={"name": "x"}, sort=[], limit=1)
+    assert wire.sent[0]["options"] == {"version": "1.0"}
+    with pytest.raises(exception.RPCVersionTooNew, match="image_list.*1.1"):
+        client.image_list(get_admin_context(), filters={"properties": {"a": "b"}}, sort=[],
+                          limit=1)
+    with pytest.raises(exception.RPCVersionTooNew, match="image_properties_update"):
+        client.image_properties_update(get_admin_context(), image_id="i", updates={},
+                                       deletes=[])
+    assert len(wire.sent) == 1
+    current, wire = capped(ImageAPI, None)
+    current.image_list(get_admin_context(), filters={"min_ram": 1}, sort=[], limit=1)
+    assert wire.sent[0]["options"] == {"version": "1.1"}

@@ -8,6 +8,7 @@ from tests.unit.fakes import FakeConductor
 
 def install(monkeypatch: pytest.MonkeyPatch, fake: FakeConductor) -> FakeConductor:
     """`fake` as the client of the image service layer."""
-    from image_api.service import images
+    from image_api.service import images, scrubber
     monkeypatch.setattr(images, "conductor", fake)
+    monkeypatch.setattr(scrubber, "conductor", fake)
     return fake

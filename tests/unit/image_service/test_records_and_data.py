@@ -153,3 +153,21 @@ def test_image_data(status: str, stored: bool, has_data: bool) -> None:
         assert size == 3 and b"".join(chunks) == b"abc"
     else:
         assert data is None
+
+
+def test_an_upload_of_an_image_deleted_meanwhile_keeps_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = iter([{"id": IMAGE_ID, "status": "saving"},
+                    exception.ImageNotFound(image_id=IMAGE_ID)])
+
+    def update(**_: Any) -> Any:
+        answer = next(answers)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+    fake(monkeypatch, image_update=update)
+    upload = service.begin_upload(CTX, IMAGE_ID, QUEUED_ROW)
+    upload.write(b"\0" * 10)
+    with pytest.raises(exception.ImageNotFound):
+        service.finish_upload(CTX, IMAGE_ID, upload)
+    assert store.size_of(IMAGE_ID) is None
