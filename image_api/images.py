@@ -142,6 +142,15 @@ def show(image_id: str, ctx: RequestContext = Ctx) -> dict[str, Any]:
     return views.image(row)
 
 
+@router.get("/{image_id}/tasks")
+def tasks(image_id: str, ctx: RequestContext = Ctx) -> dict[str, Any]:
+    """The image's import tasks (Glance 2.12). Uploads here are direct (no interoperable
+    import), so an image never has any; clients waiting on them go straight on."""
+    row = service.get_image(ctx, image_id)
+    policy.authorize(ctx, "get_image", _target(ctx, row))
+    return {"tasks": []}
+
+
 @router.patch("/{image_id}")
 async def update(image_id: str, request: Request,
                  ctx: RequestContext = Ctx) -> dict[str, Any]:

@@ -79,6 +79,15 @@ def test_list_filters_sort_and_pages(cloud: Cloud) -> None:
     assert cloud.image.get("/v2/images?sort_key=bogus", headers=admin).status_code == 400
 
 
+def test_an_image_has_no_import_tasks(cloud: Cloud) -> None:
+    admin = cloud.headers()
+    image = cloud.create_image(admin)
+    resp = cloud.image.get(f"/v2/images/{image['id']}/tasks", headers=admin)
+    assert resp.status_code == 200 and resp.json() == {"tasks": []}
+    other = cloud.make_user("member")["headers"]
+    assert cloud.image.get(f"/v2/images/{image['id']}/tasks", headers=other).status_code == 404
+
+
 def test_patch_properties_and_tags(cloud: Cloud) -> None:
     admin = cloud.headers()
     image = cloud.image.post("/v2/images", headers=admin, json={
