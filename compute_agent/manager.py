@@ -10,6 +10,7 @@ import threading
 from typing import Any, Callable
 
 from compute_agent import image_service
+from stratus.audit_period import last_completed_audit_period
 from stratus.periodic import PeriodicTasks
 from compute_agent.rpcapi import ComputeAPI
 from compute_agent.virt import driver as virt
@@ -21,6 +22,9 @@ from stratus.objects import states
 from stratus.rpc import endpoint_target
 
 LOG = logging.getLogger(__name__)
+# Seconds between two looks at whether the last completed audit period is recorded (as
+# often as Nova's periodic tasks run); the audit itself runs once per period.
+USAGE_AUDIT_CHECK_INTERVAL = 60.0
 
 
 def _utcnow_iso() -> str:
@@ -49,6 +53,8 @@ class ComputeManager:
         self.periodic.add(self._reclaim_queued_deletes, CONF.reclaim_instance_interval)
         if CONF.shelved_offload_time > 0:
             self.periodic.add(self._poll_shelved_instances, CONF.shelved_poll_interval)
+        if CONF.instance_usage_audit:
+            self.periodic.add(self._instance_usage_audit, USAGE_AUDIT_CHECK_INTERVAL)
         self.periodic.start()
 
     def _recover_after_restart(self) -> None:
@@ -130,6 +136,21 @@ class ComputeManager:
             in_use, CONF.compute.remove_unused_original_minimum_age_seconds)
         if removed:
             LOG.info("Removed unused cached images: %s", ", ".join(removed))
+
+    def _instance_usage_audit(self) -> dict[str, Any] | None:
+        """Audit this host's instance usage of the last completed audit period, once per
+        period: the conductor counts the instances that were active here then and records
+        it in the task log (os-instance_usage_audit_log). The new record, else None."""
+        if not CONF.instance_usage_audit:
+            return None
+        begin, end = last_completed_audit_period(CONF.instance_usage_audit_period)
+        record = self.conductor.instance_usage_audit(
+            get_admin_context(), host=self.host, period_beginning=begin.isoformat(),
+            period_ending=end.isoformat())
+        if record is not None:
+            LOG.info("Instance usage audit for host %s from %s to %s: %d instances.",
+                     self.host, begin, end, record["task_items"])
+        return record
 
     def build_and_run_instance(self, ctx: RequestContext, instance: dict[str, Any],
                                alternates: list[dict[str, str]]) -> None:

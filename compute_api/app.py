@@ -4,9 +4,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from compute_api import (aggregates, availability_zones, extensions, flavors, hosts,
-                         hypervisors, images, instance_actions, keypairs, quota_sets,
-                         server_actions, server_groups, server_metadata, servers, services,
-                         versions)
+                         hypervisors, images, instance_actions, instance_usage_audit_log,
+                         keypairs, quota_sets, server_actions, server_groups, server_metadata,
+                         servers, services, simple_tenant_usage, versions)
 from compute_api.microversion import MicroversionMiddleware
 from conductor import revocation_events
 from stratus import launcher
@@ -19,7 +19,8 @@ ROUTERS = [versions.router, servers.router, server_metadata.router, server_actio
            instance_actions.router, flavors.router,
            keypairs.router, quota_sets.router, services.router, hypervisors.router,
            availability_zones.router, aggregates.router, server_groups.router, hosts.router,
-           extensions.router, images.router, images.metadata_router]
+           extensions.router, images.router, images.metadata_router,
+           simple_tenant_usage.router, instance_usage_audit_log.router]
 
 
 def create_app() -> FastAPI:

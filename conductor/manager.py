@@ -11,6 +11,7 @@ from conductor.compute.keypairs import KeypairEndpoint
 from conductor.compute.quotas import QuotaEndpoint
 from conductor.compute.server_groups import ServerGroupEndpoint
 from conductor.compute.shelve import ShelveEndpoint
+from conductor.compute.usage import UsageEndpoint
 from conductor.hosts.aggregates import AggregateEndpoint
 from conductor.hosts.services import ServiceEndpoint
 from conductor.identity.endpoint import IdentityEndpoint
@@ -31,7 +32,7 @@ DOMAINS: dict[str, tuple[type[RPCAPI], list[type]]] = {
     "image": (ImageAPI, [ImageEndpoint]),
     "compute": (ComputeConductorAPI, [FlavorEndpoint, KeypairEndpoint, InstanceEndpoint,
                                       ActionEndpoint, QuotaEndpoint, ServerGroupEndpoint,
-                                      EvacuateEndpoint, ShelveEndpoint]),
+                                      EvacuateEndpoint, ShelveEndpoint, UsageEndpoint]),
     "hosts": (HostsAPI, [ServiceEndpoint, AggregateEndpoint]),
 }
 

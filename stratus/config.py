@@ -12,6 +12,8 @@ from oslo_messaging import opts as messaging_opts
 from oslo_config import cfg
 from oslo_policy import opts as policy_opts
 
+from stratus.audit_period import PERIOD_REGEX
+
 CONF = cfg.CONF
 
 default_opts = [
@@ -58,6 +60,15 @@ default_opts = [
     cfg.StrOpt("internal_service_availability_zone", default="internal",
                help="Zone shown for services other than compute agents; no aggregate may "
                     "use it."),
+    cfg.BoolOpt("instance_usage_audit", default=False,
+                help="Compute agents audit instance usage once per audit period: each "
+                     "records, for the last completed period, how many instances were "
+                     "active on its host (a task-log row that "
+                     "/os-instance_usage_audit_log reports)."),
+    cfg.StrOpt("instance_usage_audit_period", default="month", regex=PERIOD_REGEX,
+               help="The audit period: hour, day, month or year, optionally with an "
+                    "offset (day@18 begins each day at 18:00 UTC, month@15 on the 15th, "
+                    "year@3 on March 1st)."),
 ]
 
 database_opts = [

@@ -57,6 +57,8 @@ from compute_api.service.services import (delete_service, disable_service, enabl
                                           force_down_service, list_services,
                                           parse_service_id, stored_binary,
                                           update_compute_service, wire_binary)
+from compute_api.service.usage import (audit_timestamp, instance_usage_audit_log,
+                                       tenant_usages, usage_window)
 
 __all__ = [
     "HYPERVISOR_TOTALS", "POWER_ACTIONS", "PowerAction", "SERVER_POLICY", "action_owner",
@@ -78,6 +80,7 @@ __all__ = [
     "SHELVE_OFFLOAD", "UNSHELVE", "shelve_server", "unshelve_server",
     "check_image_rule", "delete_image", "get_image", "image_filters", "image_metadata_item",
     "list_images", "update_image_metadata",
+    "audit_timestamp", "instance_usage_audit_log", "tenant_usages", "usage_window",
     "owner_filter", "parse_aggregate_id", "parse_service_id", "parse_zone", "public_id",
     "quota_class", "quota_limits", "quota_usage", "reboot_action", "rebuild_server",
     "refuse_trusted_certificates", "remove_aggregate_host", "remove_flavor_access",

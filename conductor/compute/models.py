@@ -1,5 +1,5 @@
 """Models of the compute domain: flavors, key pairs, instances and their faults, quotas,
-instance actions and server groups."""
+instance actions, server groups and task logs."""
 from __future__ import annotations
 
 import datetime
@@ -183,3 +183,25 @@ class InstanceGroupMember(Base):
         Integer, ForeignKey("instance_groups.id", ondelete="CASCADE"), index=True)
     # An instance belongs to one group at most.
     instance_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+
+
+class TaskLog(TimestampMixin, Base):
+    """One run of a periodic task on a host for a period, as Nova's task_log: the compute
+    agents' instance usage audit (task_name `instance_usage_audit`) writes one per host and
+    audit period, and /os-instance_usage_audit_log reports them."""
+    __tablename__ = "task_log"
+    __table_args__ = (
+        UniqueConstraint("task_name", "host", "period_beginning", "period_ending",
+                         name="uniq_task_log0task_name0host0period_beginning0period_ending"),
+        Index("task_log_task_name_period_idx", "task_name", "period_beginning",
+              "period_ending"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_name: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(255))
+    host: Mapped[str] = mapped_column(String(255))
+    period_beginning: Mapped[datetime.datetime] = mapped_column(DateTime)
+    period_ending: Mapped[datetime.datetime] = mapped_column(DateTime)
+    message: Mapped[str] = mapped_column(String(255), default="")
+    task_items: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)

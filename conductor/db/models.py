@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from conductor.compute.models import (Flavor, FlavorProject, Instance, InstanceAction,
                                       InstanceActionEvent, InstanceFault, InstanceGroup,
-                                      InstanceGroupMember, KeyPair, Quota, QuotaClass)
+                                      InstanceGroupMember, KeyPair, Quota, QuotaClass,
+                                      TaskLog)
 from conductor.db.base import Base, TimestampMixin, utcnow
 from conductor.hosts.models import Aggregate, AggregateHost, ComputeNode, Service
 from conductor.identity.models import (CatalogEndpoint, Project, RevocationEvent, Role,
@@ -21,7 +22,7 @@ __all__ = [
     # compute
     "Flavor", "FlavorProject", "KeyPair", "Instance", "InstanceFault", "Quota",
     "QuotaClass", "InstanceAction", "InstanceActionEvent", "InstanceGroup",
-    "InstanceGroupMember",
+    "InstanceGroupMember", "TaskLog",
     # hosts
     "Service", "ComputeNode", "Aggregate", "AggregateHost",
 ]

@@ -3,7 +3,7 @@
   identity.py    IdentityAPI     conductor_identity    users, projects, roles, tokens, catalog
   image.py       ImageAPI        conductor_image       image records
   compute.py     ComputeDataAPI  conductor_compute     flavors, key pairs, instances, actions,
-                                                       quotas, server groups, builds
+                                                       quotas, server groups, builds, usage
   hosts.py       HostsAPI        conductor_hosts       services, compute nodes, aggregates
   scheduling.py  SchedulingAPI   conductor_scheduling  the scheduler's reads
   release1.py    the previous release's single contract (topic `conductor`, 1.3), still

@@ -7,6 +7,8 @@ Version history:
         no longer takes excluded_hosts (the spec's retry_hosts say it).
   1.1 - instance_lock, instance_reset_state.
   1.2 - instance_unshelve.
+  1.3 - usage: tenant_usage (usage per project over a window), instance_usage_audit (a
+        compute agent records its audit of a period in the task log), task_log_get_all.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ Record = dict[str, Any]
 
 class ComputeConductorAPI(RPCAPI):
     TOPIC = "conductor_compute"
-    VERSION = "1.2"
+    VERSION = "1.3"
 
     # --- flavors ------------------------------------------------------------------------
 
@@ -246,3 +248,23 @@ class ComputeConductorAPI(RPCAPI):
     def server_group_delete(self, ctx: RequestContext, *, group_uuid: str,
                             project_id: str | None = None) -> None:
         """Delete a server group."""
+
+    # --- usage --------------------------------------------------------------------------
+
+    @call("1.3")
+    def tenant_usage(self, ctx: RequestContext, *, period_start: str, period_stop: str,
+                     project_id: str | None = None, detailed: bool = True,
+                     limit: int | None = None, marker: str | None = None) -> Record:
+        """Usage per project over [period_start, period_stop) of a page of the instances
+        that ran then (deleted ones included), by project and uuid after `marker`."""
+
+    @call("1.3")
+    def instance_usage_audit(self, ctx: RequestContext, *, host: str, period_beginning: str,
+                             period_ending: str) -> Record | None:
+        """Audit the instances active on `host` in the period and record it in the task
+        log, once; None when the host already has a record of that period."""
+
+    @call("1.3")
+    def task_log_get_all(self, ctx: RequestContext, *, task_name: str, period_beginning: str,
+                         period_ending: str) -> list[Record]:
+        """The task-log rows of `task_name` for exactly that period, one per host."""

@@ -22,6 +22,8 @@ SV = "os_compute_api:os-services:%s"
 AG = "os_compute_api:os-aggregates:%s"
 SG = "os_compute_api:os-server-groups:%s"
 HO = "os_compute_api:os-hosts:%s"
+TU = "os_compute_api:os-simple-tenant-usage:%s"
+AL = "os_compute_api:os-instance-usage-audit-log:%s"
 
 rules = [
     api_rule(S % "index", PROJECT_READER_OR_ADMIN, "List servers", "GET", "/servers"),
@@ -220,4 +222,13 @@ rules = [
              "GET", "/os-server-groups"),
     api_rule(SG % "show", PROJECT_READER_OR_ADMIN, "Show a server group", "GET",
              "/os-server-groups/{server_group_id}"),
+    api_rule(TU % "list", ADMIN, "List usage statistics of all projects", "GET",
+             "/os-simple-tenant-usage"),
+    api_rule(TU % "show", PROJECT_READER_OR_ADMIN, "Show a project's usage statistics",
+             "GET", "/os-simple-tenant-usage/{tenant_id}"),
+    api_rule(AL % "list", ADMIN, "List the instance usage audit of the last audit period",
+             "GET", "/os-instance_usage_audit_log"),
+    api_rule(AL % "show", ADMIN,
+             "Show the instance usage audit of the last audit period before a time", "GET",
+             "/os-instance_usage_audit_log/{before_timestamp}"),
 ]

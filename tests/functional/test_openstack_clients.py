@@ -68,6 +68,13 @@ def osc_flow(cloud: StockClients, tmp_path: pathlib.Path, hosts: int) -> None:
     assert {s["Binary"] for s in services} == {"nova-compute", "nova-conductor",
                                               "nova-scheduler"}
 
+    # Seed 5.4.6: usage statistics per project (the last four weeks to tomorrow).
+    usages = embedded.openstack("usage", "list")
+    assert [[s["name"] for s in u["Servers"]] for u in usages] == [["cli-vm"]], usages
+    assert usages[0]["RAM MB-Hours"] == pytest.approx(512 * usages[0]["CPU Hours"])
+    shown = embedded.openstack("usage", "show")
+    assert [s["instance_id"] for s in shown["Servers"]] == [server["id"]], shown
+
     deleted = embedded.openstack_plain("server", "delete", "--wait", "cli-vm")
     assert deleted.returncode == 0, deleted.stderr
     assert embedded.openstack("server", "list") == []
