@@ -400,6 +400,7 @@ class ComputeManager:
                     self.driver.spawn(ctx, {**instance, "image_ref": image_id})
                 values.update(vm_state=states.ACTIVE, shelved_image_id=None,
                               power_state=self.driver.power_state(instance))
+                self._delete_shelved_image(ctx, image_id or instance["shelved_image_id"])
             except Exception as e:
                 LOG.warning("Unshelve of %s failed: %s", instance_uuid, e)
                 error = f"{type(e).__name__}: {e}"
@@ -410,9 +411,17 @@ class ComputeManager:
                 ctx, instance_uuid=instance_uuid, event="compute_unshelve_instance",
                 values=values, expected_task_state=states.UNSHELVING, host=self.host,
                 error=error)
-        shelved_image = image_id or instance["shelved_image_id"]
-        if error is None and shelved_image:
-            image_service.delete(ctx, shelved_image)
+
+    @staticmethod
+    def _delete_shelved_image(ctx: RequestContext, image_id: str | None) -> None:
+        """The snapshot is no longer needed once the server runs again (a failure to
+        delete it leaves an image behind, not a broken server)."""
+        if not image_id:
+            return
+        try:
+            image_service.delete(ctx, image_id)
+        except Exception as e:
+            LOG.warning("Could not delete shelved image %s: %s", image_id, e)
 
     def _power_off_if_on(self, instance: dict[str, Any]) -> None:
         if self.driver.power_state(instance) != states.SHUTDOWN:

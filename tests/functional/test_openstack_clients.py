@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pathlib
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -99,3 +100,56 @@ def test_openstacksdk_boots_a_server(embedded: EmbeddedCloud, tmp_path: pathlib.
     conn.compute.delete_server(server)
     conn.compute.wait_for_delete(server, wait=60, interval=0.5)
     assert list(conn.compute.servers()) == []
+
+
+def test_openstack_cli_guards_mends_backs_up_and_shelves(embedded: EmbeddedCloud,
+                                                          tmp_path: pathlib.Path) -> None:
+    """The server actions of the conformance issue, as `openstack` runs them."""
+    osc = embedded.openstack
+    disk = tmp_path / "actions.img"
+    disk.write_bytes(b"\x00" * 4096)
+    osc("image", "create", "--file", str(disk), "--disk-format", "raw",
+        "--container-format", "bare", "actions-image")
+    osc("server", "create", "--image", "actions-image", "--flavor", "m1.tiny", "--wait",
+        "actions-vm")
+
+    def show() -> dict[str, object]:
+        return dict(osc("server", "show", "actions-vm"))
+
+    def until(status: str) -> dict[str, object]:
+        deadline = time.monotonic() + 60
+        while (shown := show())["status"] != status or shown["OS-EXT-STS:task_state"]:
+            assert time.monotonic() < deadline, shown
+            time.sleep(0.2)
+        return shown
+
+    def run(*args: str) -> None:
+        done = embedded.openstack_plain(*args)
+        assert done.returncode == 0, (args, done.stderr)
+
+    run("server", "lock", "actions-vm")
+    assert show()["locked"] is True
+    run("server", "unlock", "actions-vm")
+    assert show()["locked"] is False
+
+    run("server", "rescue", "actions-vm")
+    until("RESCUE")
+    run("server", "unrescue", "actions-vm")
+    until("ACTIVE")
+
+    run("server", "backup", "create", "--name", "nightly", "--type", "daily", "--rotate",
+        "1", "--wait", "actions-vm")
+    assert osc("image", "show", "nightly")["status"] == "active"
+
+    run("server", "set", "--state", "error", "--auto-approve", "actions-vm")
+    assert show()["status"] == "ERROR"
+    run("server", "set", "--state", "active", "--auto-approve", "actions-vm")
+    assert show()["status"] == "ACTIVE"
+
+    run("server", "shelve", "--wait", "actions-vm")
+    assert until("SHELVED_OFFLOADED")["OS-EXT-SRV-ATTR:host"] in (None, "")
+    run("server", "unshelve", "--wait", "actions-vm")
+    assert until("ACTIVE")["OS-EXT-SRV-ATTR:host"]
+
+    run("server", "delete", "--wait", "actions-vm")
+    run("image", "delete", "nightly", "actions-image")
