@@ -60,7 +60,6 @@ RESCUE = PowerAction("rescue", "os_compute_api:os-rescue",
                      "rescue_instance")
 UNRESCUE = PowerAction("unrescue", "os_compute_api:os-unrescue", (states.RESCUED,),
                        states.UNRESCUING, "unrescue_instance")
-SHELVE_STATES = [states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED]
 SHELVE_OFFLOAD = PowerAction("shelveOffload", "os_compute_api:os-shelve:shelve_offload",
                              (states.SHELVED,), states.SHELVING_OFFLOADING,
                              "shelve_offload_instance")
@@ -125,17 +124,10 @@ def rescue_server(ctx: RequestContext, inst: dict[str, Any],
 def shelve_server(ctx: RequestContext, inst: dict[str, Any]) -> None:
     """Snapshot the server into "<name>-shelved" and power it off (SHELVED); with
     shelved_offload_time 0 its guest is removed at once (SHELVED_OFFLOADED)."""
-    values = snapshot_values(ctx, inst, f"{inst['name']}-shelved", {})
-    require_host(inst, "shelve")
-    image = conductor.image_create(ctx, values=values)
-    try:
-        started = conductor.instance_action_start(
-            ctx, instance_uuid=inst["uuid"], action="shelve", task_state=states.SHELVING,
-            vm_states=SHELVE_STATES, project_id=owner_filter(ctx),
-            values={"shelved_image_id": image["id"]})
-    except exception.StratusError:
-        conductor.image_delete(ctx, image_id=image["id"])
-        raise
+    image, started = _start_image_action(
+        ctx, inst, "shelve", states.SHELVING,
+        snapshot_values(ctx, inst, f"{inst['name']}-shelved", {}),
+        with_image_id="shelved_image_id")
     compute.shelve_instance(ctx, host=inst["host"], instance=started, image_id=image["id"],
                             offload=CONF.shelved_offload_time == 0)
 
@@ -217,16 +209,19 @@ def snapshot_values(ctx: RequestContext, inst: dict[str, Any], name: str,
 
 
 def _start_image_action(ctx: RequestContext, inst: dict[str, Any], action: str,
-                        task_state: str, values: dict[str, Any]
+                        task_state: str, values: dict[str, Any],
+                        with_image_id: str | None = None
                         ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Create the queued image and start `action`; returns (image, started instance).
-    The image is deleted again when the action cannot start."""
+    """Create the queued image and start `action` (writing the image's id to the
+    instance column `with_image_id`, if named); returns (image, started instance). The
+    image is deleted again when the action cannot start."""
     require_host(inst, action)
     image = conductor.image_create(ctx, values=values)
     try:
         started = conductor.instance_action_start(
             ctx, instance_uuid=inst["uuid"], action=action, task_state=task_state,
-            vm_states=SNAPSHOT_STATES, project_id=owner_filter(ctx))
+            vm_states=SNAPSHOT_STATES, project_id=owner_filter(ctx),
+            values={with_image_id: image["id"]} if with_image_id else None)
     except exception.StratusError:
         conductor.image_delete(ctx, image_id=image["id"])
         raise

@@ -98,13 +98,17 @@ def update_image(ctx: RequestContext, image_id: str, values: dict[str, Any],
         return db.to_dict(row)
 
 
+def _deletable_row(s: Session, ctx: RequestContext, image_id: str) -> Image:
+    row = image_row(s, ctx, image_id)
+    if row.protected:
+        raise exception.Forbidden(f"Image {image_id} is protected and cannot be deleted.")
+    return row
+
+
 def delete_image(ctx: RequestContext, image_id: str) -> dict[str, Any]:
     """Delete the image unless it is protected (Forbidden); what it was."""
     with db.writer() as s:
-        row = image_row(s, ctx, image_id)
-        if row.protected:
-            raise exception.Forbidden(f"Image {image_id} is protected and cannot be "
-                                      f"deleted.")
+        row = _deletable_row(s, ctx, image_id)
         out = db.to_dict(row)
         s.delete(row)
         return out
@@ -127,10 +131,7 @@ def update_properties(ctx: RequestContext, image_id: str,
 def discard_image(ctx: RequestContext, image_id: str) -> dict[str, Any]:
     """Hide the image (DISCARDED) unless it is protected (Forbidden); what it was."""
     with db.writer() as s:
-        row = image_row(s, ctx, image_id)
-        if row.protected:
-            raise exception.Forbidden(f"Image {image_id} is protected and cannot be "
-                                      f"deleted.")
+        row = _deletable_row(s, ctx, image_id)
         out = db.to_dict(row)
         row.status = DISCARDED
         return out
