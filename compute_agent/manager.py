@@ -25,6 +25,8 @@ LOG = logging.getLogger(__name__)
 # Seconds between two looks at whether the last completed audit period is recorded (as
 # often as Nova's periodic tasks run); the audit itself runs once per period.
 USAGE_AUDIT_CHECK_INTERVAL = 60.0
+# At most this many seconds between two looks for resizes to confirm by themselves.
+RESIZE_POLL_INTERVAL = 60.0
 
 
 def _utcnow_iso() -> str:
@@ -55,6 +57,9 @@ class ComputeManager:
             self.periodic.add(self._poll_shelved_instances, CONF.shelved_poll_interval)
         if CONF.instance_usage_audit:
             self.periodic.add(self._instance_usage_audit, USAGE_AUDIT_CHECK_INTERVAL)
+        if CONF.resize_confirm_window > 0:
+            self.periodic.add(self._poll_unconfirmed_resizes,
+                              min(CONF.resize_confirm_window, RESIZE_POLL_INTERVAL))
         self.periodic.start()
 
     def _recover_after_restart(self) -> None:
@@ -273,6 +278,25 @@ class ComputeManager:
         self._perform(ctx, instance, "compute_unrescue_instance", states.UNRESCUING,
                       lambda: self.driver.unrescue(ctx, instance), states.ACTIVE)
 
+    def set_admin_password(self, ctx: RequestContext, instance: dict[str, Any],
+                           new_pass: str) -> None:
+        self._perform(ctx, instance, "compute_set_admin_password", states.UPDATING_PASSWORD,
+                      lambda: self.driver.set_admin_password(instance, new_pass),
+                      states.ACTIVE)
+
+    def trigger_crash_dump(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        """No task state: the guest carries on (after its reboot) as it was."""
+        error = None
+        with self._locks[instance["uuid"]]:
+            try:
+                self.driver.trigger_crash_dump(instance)
+            except Exception as e:
+                LOG.warning("Crash dump of %s failed: %s", instance["uuid"], e)
+                error = f"{type(e).__name__}: {e}"
+            self.conductor.instance_action_finish(
+                ctx, instance_uuid=instance["uuid"], event="compute_trigger_crash_dump",
+                values={}, expected_task_state=None, host=self.host, error=error)
+
     def soft_delete_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
         self._perform(ctx, instance, "compute_soft_delete_instance", states.SOFT_DELETING,
                       lambda: self._power_off_if_on(instance), states.SOFT_DELETED)
@@ -440,6 +464,138 @@ class ComputeManager:
                 self._offload(ctx, instance, expected_task_state=None)
             except exception.StratusError as e:
                 LOG.warning("Could not offload %s: %s", instance["uuid"], e)
+
+    # --- moves (resize, cold migration) ----------------------------------------------
+
+    @staticmethod
+    def _with_flavor(instance: dict[str, Any], flavor: dict[str, Any]) -> dict[str, Any]:
+        return {**instance, "flavor": flavor, "flavorid": flavor["flavorid"],
+                "vcpus": flavor["vcpus"], "memory_mb": flavor["memory_mb"],
+                "root_gb": flavor["root_gb"], "ephemeral_gb": flavor["ephemeral_gb"]}
+
+    def _move_failed(self, ctx: RequestContext, instance: dict[str, Any],
+                     migration: dict[str, Any], error: Exception,
+                     values: dict[str, Any]) -> None:
+        LOG.warning("%s of %s failed on %s: %s", migration["migration_type"],
+                    instance["uuid"], self.host, error)
+        self.conductor.migration_failed(
+            ctx, migration_id=migration["id"], error=f"{type(error).__name__}: {error}",
+            host=self.host, values=values)
+
+    def resize_instance(self, ctx: RequestContext, instance: dict[str, Any],
+                        migration: dict[str, Any]) -> None:
+        """Source of a move: the guest off and its disk set aside, then the destination
+        finishes. On failure the instance stays here as its guest is."""
+        progress = self.conductor.migration_progress
+        with self._locks[instance["uuid"]]:
+            if progress(ctx, migration_id=migration["id"], status="migrating",
+                        task_state=states.RESIZE_MIGRATING,
+                        expected_task_state=states.RESIZE_PREP) is None:
+                return  # deleted before we started
+            try:
+                disk_info = self.driver.migrate_disk_and_power_off(
+                    ctx, instance, migration["dest_compute"], migration["new_flavor"],
+                    CONF.compute.shutdown_timeout)
+            except Exception as e:
+                power = self.driver.power_state(instance)
+                self._move_failed(ctx, instance, migration, e, {
+                    "power_state": power,
+                    "vm_state": states.ACTIVE if power == states.RUNNING else states.STOPPED})
+                return
+            moved = progress(ctx, migration_id=migration["id"], status="post-migrating",
+                             task_state=states.RESIZE_MIGRATED,
+                             expected_task_state=states.RESIZE_MIGRATING)
+        if moved is not None:
+            ComputeAPI.get().finish_resize(ctx, host=migration["dest_compute"],
+                                           instance=moved, migration=migration,
+                                           disk_info=disk_info)
+
+    def finish_resize(self, ctx: RequestContext, instance: dict[str, Any],
+                      migration: dict[str, Any], disk_info: dict[str, Any]) -> None:
+        """Destination of a move: the guest created with the new flavor (running if it
+        ran before), the instance RESIZED here. On failure it is in ERROR, its old disk
+        still set aside on the source."""
+        resized = self._with_flavor(instance, migration["new_flavor"])
+        with self._locks[instance["uuid"]]:
+            if self.conductor.migration_progress(
+                    ctx, migration_id=migration["id"], status="post-migrating",
+                    task_state=states.RESIZE_FINISH,
+                    expected_task_state=states.RESIZE_MIGRATED) is None:
+                return
+            try:
+                self.driver.finish_migration(ctx, resized, disk_info,
+                                             power_on=migration["old_vm_state"] == states.ACTIVE)
+            except Exception as e:
+                self.driver.destroy(ctx, resized)
+                self._move_failed(ctx, instance, migration, e, {"vm_state": states.ERROR})
+                return
+            landed = self.conductor.migration_finish(
+                ctx, migration_id=migration["id"],
+                power_state=self.driver.power_state(resized))
+            if landed is None:
+                LOG.info("%s was deleted while it moved here; removing the guest",
+                         instance["uuid"])
+                self.driver.destroy(ctx, resized)
+
+    def confirm_resize(self, ctx: RequestContext, instance: dict[str, Any],
+                       migration: dict[str, Any]) -> None:
+        """Source of a confirmed (or deleted) move: the guest and disk set aside go."""
+        with self._locks[instance["uuid"]]:
+            self.driver.confirm_migration(ctx, instance)
+            self.conductor.migration_confirmed(ctx, migration_id=migration["id"])
+
+    def revert_resize(self, ctx: RequestContext, instance: dict[str, Any],
+                      migration: dict[str, Any]) -> None:
+        """Destination of a reverted move: the new guest goes, then the source brings
+        back the old one."""
+        with self._locks[instance["uuid"]]:
+            self.driver.destroy(ctx, instance)
+        ComputeAPI.get().finish_revert_resize(ctx, host=migration["source_compute"],
+                                              instance=instance, migration=migration)
+
+    def finish_revert_resize(self, ctx: RequestContext, instance: dict[str, Any],
+                             migration: dict[str, Any]) -> None:
+        """Source of a reverted move: the old guest back with the old flavor, as it was
+        (running or stopped)."""
+        old = self._with_flavor(instance, migration["old_flavor"])
+        with self._locks[instance["uuid"]]:
+            try:
+                self.driver.finish_revert_migration(
+                    ctx, old, power_on=migration["old_vm_state"] == states.ACTIVE)
+            except Exception as e:
+                self._move_failed(ctx, instance, migration, e, {"vm_state": states.ERROR})
+                return
+            self.conductor.migration_reverted(ctx, migration_id=migration["id"],
+                                              power_state=self.driver.power_state(old))
+
+    def _poll_unconfirmed_resizes(self) -> None:
+        """Confirm the moves to this host left unconfirmed longer than
+        resize_confirm_window."""
+        cutoff = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - \
+            datetime.timedelta(seconds=CONF.resize_confirm_window)
+        ctx = get_admin_context()
+        for migration in self.conductor.migration_list(
+                ctx, filters={"dest_compute": self.host, "status": "finished",
+                              "changes-before": cutoff.isoformat()}):
+            LOG.info("Confirming the resize of %s, unconfirmed for %d s",
+                     migration["instance_uuid"], CONF.resize_confirm_window)
+            try:
+                self.conductor.instance_confirm_resize(
+                    ctx, instance_uuid=migration["instance_uuid"])
+            except exception.StratusError as e:
+                LOG.warning("Could not confirm the resize of %s: %s",
+                            migration["instance_uuid"], e)
+
+    # --- events from other services -------------------------------------------------
+
+    def external_instance_event(self, ctx: RequestContext,
+                                events: list[dict[str, Any]]) -> None:
+        """What the network or volume service reports about guests here. Nothing waits
+        for these yet (no ports to plug, no volumes); they are logged for the operator."""
+        for event in events:
+            LOG.info("Event %s%s (%s) for instance %s", event["name"],
+                     f":{event['tag']}" if event.get("tag") else "", event["status"],
+                     event["server_uuid"])
 
     # --- power state sync ------------------------------------------------------------
 

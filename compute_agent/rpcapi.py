@@ -11,6 +11,10 @@ Version history:
   1.6 - backup_instance (createBackup, with rotation).
   1.7 - rescue_instance, unrescue_instance.
   1.8 - shelve_instance, shelve_offload_instance, unshelve_instance.
+  1.9 - resize_instance, finish_resize, confirm_resize, revert_resize,
+        finish_revert_resize (resize and cold migration).
+  1.10 - external_instance_event (os-server-external-events), trigger_crash_dump,
+         set_admin_password.
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ Instance = dict[str, Any]
 
 class ComputeAPI(RPCAPI):
     TOPIC = "compute"
-    VERSION = "1.8"
+    VERSION = "1.10"
 
     @cast("1.3", server="host")
     def build_and_run_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
@@ -112,6 +116,47 @@ class ComputeAPI(RPCAPI):
     def unshelve_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
                           image_id: str | None) -> None:
         """Power a shelved guest back on, or (offloaded) spawn it from `image_id`."""
+
+    @cast("1.9", server="host")
+    def resize_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
+                        migration: dict[str, Any]) -> None:
+        """Source of a move: power the guest off and hand its disk to the destination."""
+
+    @cast("1.9", server="host")
+    def finish_resize(self, ctx: RequestContext, *, host: str, instance: Instance,
+                      migration: dict[str, Any], disk_info: dict[str, Any]) -> None:
+        """Destination of a move: start the guest with the new flavor."""
+
+    @cast("1.9", server="host")
+    def confirm_resize(self, ctx: RequestContext, *, host: str, instance: Instance,
+                       migration: dict[str, Any]) -> None:
+        """Source of a finished move: remove the old guest and disk."""
+
+    @cast("1.9", server="host")
+    def revert_resize(self, ctx: RequestContext, *, host: str, instance: Instance,
+                      migration: dict[str, Any]) -> None:
+        """Destination of a finished move: remove the new guest, then have the source
+        bring the old one back."""
+
+    @cast("1.9", server="host")
+    def finish_revert_resize(self, ctx: RequestContext, *, host: str, instance: Instance,
+                             migration: dict[str, Any]) -> None:
+        """Source of a reverted move: start the old guest with the old flavor again."""
+
+    @cast("1.10", server="host")
+    def external_instance_event(self, ctx: RequestContext, *, host: str,
+                                events: list[dict[str, Any]]) -> None:
+        """Events other services report about this host's instances."""
+
+    @cast("1.10", server="host")
+    def trigger_crash_dump(self, ctx: RequestContext, *, host: str,
+                           instance: Instance) -> None:
+        """Send the guest a non-maskable interrupt (it dumps its kernel, then reboots)."""
+
+    @cast("1.10", server="host")
+    def set_admin_password(self, ctx: RequestContext, *, host: str, instance: Instance,
+                           new_pass: str) -> None:
+        """Set the guest's administrator password through its agent."""
 
     @cast("1.1", server="host")
     def rebuild_instance(self, ctx: RequestContext, *, host: str, instance: Instance) -> None:

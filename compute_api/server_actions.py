@@ -141,6 +141,63 @@ def force_delete(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response
     return Response(status_code=202)
 
 
+@action("changePassword")
+@validation.schema(schemas.change_password)
+def change_password(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    r.authorize(service.CHANGE_PASSWORD.policy, target(inst))
+    service.change_password(r.ctx, inst, body["changePassword"]["adminPass"])
+    return Response(status_code=202)
+
+
+@action("trigger_crash_dump")
+@validation.schema(schemas.no_argument, "2.1", "2.16")
+@validation.schema(schemas.trigger_crash_dump, "2.17")
+def trigger_crash_dump(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    """2.17."""
+    if not r.at_least(17):
+        raise exception.ValidationError(reason="There is no such action: trigger_crash_dump")
+    r.authorize("os_compute_api:servers:trigger_crash_dump", target(inst))
+    service.trigger_crash_dump(r.ctx, inst)
+    return Response(status_code=202)
+
+
+@action("resize")
+@validation.schema(schemas.resize)
+def resize(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    r.authorize("os_compute_api:servers:resize", target(inst))
+    service.resize_server(r.ctx, inst, body["resize"]["flavorRef"])
+    return Response(status_code=202)
+
+
+@action("confirmResize")
+@validation.schema(schemas.no_argument)
+def confirm_resize(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    r.authorize("os_compute_api:servers:confirm_resize", target(inst))
+    service.confirm_resize(r.ctx, inst)
+    return Response(status_code=204)
+
+
+@action("revertResize")
+@validation.schema(schemas.no_argument)
+def revert_resize(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    r.authorize("os_compute_api:servers:revert_resize", target(inst))
+    service.revert_resize(r.ctx, inst)
+    return Response(status_code=202)
+
+
+@action("migrate")
+@validation.schema(schemas.migrate_v21, "2.1", "2.55")
+@validation.schema(schemas.migrate_v256, "2.56")
+def migrate(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
+    """Cold-migrate the server; from 2.56 an admin may name the host."""
+    r.authorize("os_compute_api:os-migrate-server:migrate", target(inst))
+    host = (body["migrate"] or {}).get("host") if r.at_least(56) else None
+    if host is not None:
+        r.authorize("os_compute_api:os-migrate-server:migrate:host", target(inst))
+    service.migrate_server(r.ctx, inst, host)
+    return Response(status_code=202)
+
+
 def _image_accepted(r: Req, image_id: str, with_location: bool = True) -> Response:
     """202 for createImage and createBackup: the image id in the body from 2.45, and
     before that its Location."""

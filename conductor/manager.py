@@ -9,6 +9,7 @@ from conductor.compute.flavors import FlavorEndpoint
 from conductor.compute.instances import InstanceEndpoint
 from conductor.compute.keypairs import KeypairEndpoint
 from conductor.compute.quotas import QuotaEndpoint
+from conductor.compute.resize import ResizeEndpoint
 from conductor.compute.server_groups import ServerGroupEndpoint
 from conductor.compute.shelve import ShelveEndpoint
 from conductor.compute.usage import UsageEndpoint
@@ -32,7 +33,8 @@ DOMAINS: dict[str, tuple[type[RPCAPI], list[type]]] = {
     "image": (ImageAPI, [ImageEndpoint]),
     "compute": (ComputeConductorAPI, [FlavorEndpoint, KeypairEndpoint, InstanceEndpoint,
                                       ActionEndpoint, QuotaEndpoint, ServerGroupEndpoint,
-                                      EvacuateEndpoint, ShelveEndpoint, UsageEndpoint]),
+                                      EvacuateEndpoint, ShelveEndpoint, UsageEndpoint,
+                                      ResizeEndpoint]),
     "hosts": (HostsAPI, [ServiceEndpoint, AggregateEndpoint]),
 }
 

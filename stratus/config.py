@@ -47,6 +47,12 @@ default_opts = [
     cfg.IntOpt("shelved_poll_interval", default=3600, min=0,
                help="Seconds between compute agents' checks for shelved servers to "
                     "offload (with shelved_offload_time > 0)."),
+    cfg.BoolOpt("allow_resize_to_same_host", default=False,
+                help="Whether a resize may keep the server on its host (a cold "
+                     "migration always leaves it). Useful with a single compute host."),
+    cfg.IntOpt("resize_confirm_window", default=0, min=0,
+               help="Seconds after which a resized or migrated server left in "
+                    "VERIFY_RESIZE is confirmed by itself; 0 never."),
     cfg.FloatOpt("rpc_call_timeout", default=30.0,
                  help="Seconds an RPC call waits for its answer."),
     cfg.FloatOpt("cpu_allocation_ratio", default=16.0,

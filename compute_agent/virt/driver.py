@@ -104,6 +104,41 @@ class ComputeDriver(abc.ABC):
         """Boot the guest from its own disk again."""
         raise exception.FeatureNotSupported(reason="This driver cannot rescue servers.")
 
+    def trigger_crash_dump(self, instance: dict[str, Any]) -> None:
+        """Inject an NMI into the guest."""
+        raise exception.FeatureNotSupported(reason="This driver cannot trigger crash dumps.")
+
+    def set_admin_password(self, instance: dict[str, Any], new_pass: str) -> None:
+        """Set the administrator's password inside the guest."""
+        raise exception.FeatureNotSupported(
+            reason="This driver cannot set passwords inside guests.")
+
+    # --- moves (resize, cold migration): source, then destination, then either ------
+
+    def migrate_disk_and_power_off(self, ctx: RequestContext, instance: dict[str, Any],
+                                   dest_host: str, flavor: dict[str, Any],
+                                   timeout: float) -> dict[str, Any]:
+        """Source: power the guest off and set its disk aside for `dest_host`, keeping
+        what a revert needs; what the destination needs to find the disk."""
+        raise exception.FeatureNotSupported(reason="This driver cannot resize servers.")
+
+    def finish_migration(self, ctx: RequestContext, instance: dict[str, Any],
+                         disk_info: dict[str, Any], power_on: bool) -> None:
+        """Destination: create the guest of `instance` (its new flavor) from the disk
+        set aside, started if `power_on`."""
+        raise exception.FeatureNotSupported(reason="This driver cannot resize servers.")
+
+    def confirm_migration(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        """Source of a confirmed move: remove what was set aside (a missing one is
+        fine)."""
+        raise exception.FeatureNotSupported(reason="This driver cannot resize servers.")
+
+    def finish_revert_migration(self, ctx: RequestContext, instance: dict[str, Any],
+                                power_on: bool) -> None:
+        """Source of a reverted move: bring back the guest set aside, with the old
+        flavor of `instance`, started if `power_on`."""
+        raise exception.FeatureNotSupported(reason="This driver cannot resize servers.")
+
     def get_host_uptime(self) -> str:
         """The host's uptime as `uptime` prints it (what Nova's hypervisor uptime API
         returns; see uptime_line). Drivers that cannot tell answer 501, as Nova does."""

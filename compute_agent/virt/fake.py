@@ -22,6 +22,8 @@ class FakeDriver(ComputeDriver):
         super().__init__(host)
         self._lock = threading.Lock()
         self._guests: dict[str, dict[str, Any]] = {}
+        # Guests set aside by a move off this host, until it is confirmed or reverted.
+        self._moved_away: dict[str, dict[str, Any]] = {}
         self._started = time.monotonic()  # the fake host boots with its driver
 
     def get_available_resource(self) -> dict[str, Any]:
@@ -110,6 +112,54 @@ class FakeDriver(ComputeDriver):
                 raise exception.InstanceNotFound(instance_id=instance["uuid"])
         target.write_bytes(f"fake snapshot of {instance['uuid']}\n".encode())
         return "raw"
+
+    def trigger_crash_dump(self, instance: dict[str, Any]) -> None:
+        self._set(instance, (states.RUNNING, states.PAUSED_POWER), states.RUNNING,
+                  "NMI received, kernel crash dump written, rebooted")
+
+    def set_admin_password(self, instance: dict[str, Any], new_pass: str) -> None:
+        self._set(instance, (states.RUNNING,), states.RUNNING, "administrator password set")
+
+    def migrate_disk_and_power_off(self, ctx: RequestContext, instance: dict[str, Any],
+                                   dest_host: str, flavor: dict[str, Any],
+                                   timeout: float) -> dict[str, Any]:
+        with self._lock:
+            guest = self._guests.pop(instance["uuid"], None)
+            if guest is None:
+                raise exception.InstanceNotFound(instance_id=instance["uuid"])
+            guest["state"] = states.SHUTDOWN
+            guest["console"] += f"fake guest {instance['name']}: moving to {dest_host}\n"
+            self._moved_away[instance["uuid"]] = guest
+        return {"source_host": self.host}
+
+    def finish_migration(self, ctx: RequestContext, instance: dict[str, Any],
+                         disk_info: dict[str, Any], power_on: bool) -> None:
+        if instance["image_ref"] in CONF.fake.fail_spawn_images:
+            raise FakeSpawnError(f"the fake driver was told to fail image "
+                                 f"{instance['image_ref']}")
+        flavor = instance["flavor"]
+        with self._lock:
+            self._guests[instance["uuid"]] = {
+                "state": states.RUNNING if power_on else states.SHUTDOWN,
+                "name": instance["name"],
+                "console": _boot_log(instance["name"], self.host) +
+                f"fake guest {instance['name']}: {flavor['vcpus']} vCPUs, "
+                f"{flavor['memory_mb']} MB (flavor {flavor['name']}), disk from "
+                f"{disk_info['source_host']}\n"}
+
+    def confirm_migration(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        with self._lock:
+            self._moved_away.pop(instance["uuid"], None)
+
+    def finish_revert_migration(self, ctx: RequestContext, instance: dict[str, Any],
+                                power_on: bool) -> None:
+        with self._lock:
+            guest = self._moved_away.pop(instance["uuid"], None)
+            if guest is None:
+                raise exception.InstanceNotFound(instance_id=instance["uuid"])
+            guest["state"] = states.RUNNING if power_on else states.SHUTDOWN
+            guest["console"] += f"fake guest {instance['name']}: back on {self.host}\n"
+            self._guests[instance["uuid"]] = guest
 
     def get_host_uptime(self) -> str:
         """Up since the driver started, nobody logged in, idle."""

@@ -152,3 +152,39 @@ rebuild_v263 = _rebuild((2, 63))
 evacuate_v21 = _evacuate((2, 1))
 evacuate_v214 = _evacuate((2, 14))
 evacuate_v229 = _evacuate((2, 29))
+
+change_password = {
+    "type": "object",
+    "properties": {"changePassword": {
+        "type": "object",
+        "properties": {"adminPass": {"type": "string"}},
+        "required": ["adminPass"], "additionalProperties": False}},
+    "required": ["changePassword"], "additionalProperties": False,
+}
+
+# trigger_crash_dump takes null, as Nova's schema says.
+trigger_crash_dump = {"type": "object", "properties": {"trigger_crash_dump": {"type": "null"}},
+                      "required": ["trigger_crash_dump"], "additionalProperties": False}
+
+resize = {
+    "type": "object",
+    "properties": {"resize": {
+        "type": "object",
+        "properties": {"flavorRef": {"type": ["string", "integer"], "minLength": 1},
+                       "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]}},
+        "required": ["flavorRef"], "additionalProperties": False}},
+    "required": ["resize"], "additionalProperties": False,
+}
+
+# migrate: nothing before 2.56, then an optional target host (admins).
+migrate_v21 = no_argument
+migrate_v256 = {
+    "type": "object",
+    "properties": {"migrate": {
+        "type": ["object", "null"],
+        "properties": {"host": {"type": ["string", "null"], "minLength": 1,
+                                "maxLength": 255,
+                                "pattern": "^[a-zA-Z0-9-._]*$"}},
+        "additionalProperties": False}},
+    "required": ["migrate"], "additionalProperties": False,
+}

@@ -9,19 +9,21 @@ Policy checks that depend on what a request asks for (forcing a host, all tenant
 host status) are made here; the handler makes the check of the action itself."""
 from __future__ import annotations
 
-from compute_api.service.actions import (POWER_ACTIONS, PowerAction, RESCUE, RESTORE,
-                                         SHELVE_OFFLOAD, UNRESCUE, UNSHELVE, console_output,
+from compute_api.service.actions import (CHANGE_PASSWORD, POWER_ACTIONS, PowerAction,
+                                         RESCUE, RESTORE, SHELVE_OFFLOAD, UNRESCUE,
+                                         UNSHELVE, change_password, console_output,
                                          create_backup, create_snapshot, evacuate_server,
                                          lock_server, locked_by_someone_else, reboot_action,
                                          rebuild_server, remove_server, require_host,
                                          rescue_server, reset_state, server_diagnostics,
-                                         shelve_server, start_power_action, unlock_server,
-                                         unshelve_server)
+                                         shelve_server, start_power_action,
+                                         trigger_crash_dump, unlock_server, unshelve_server)
 from compute_api.service.aggregates import (add_aggregate_host, create_aggregate, delete_aggregate,
                                             get_aggregate, list_aggregates, parse_aggregate_id,
                                             remove_aggregate_host, set_aggregate_metadata,
                                             update_aggregate)
 from compute_api.service.availability_zones import (zone_details, zone_states)
+from compute_api.service.external_events import deliver_external_events
 from compute_api.service.flavors import (add_flavor_access, create_flavor, delete_flavor,
                                          delete_flavor_extra_spec, flavor_access_list,
                                          flavor_extra_spec, flavor_extra_specs, get_flavor,
@@ -39,6 +41,8 @@ from compute_api.service.instance_actions import (action_owner, get_instance_act
 from compute_api.service.keypairs import (create_keypair, delete_keypair, get_keypair,
                                           list_keypairs)
 from compute_api.service.metadata import (server_metadata_item, update_server_metadata)
+from compute_api.service.migrations import (confirm_resize, list_migrations, migrate_server,
+                                            resize_server, revert_resize)
 from compute_api.service.quotas import (default_quotas, delete_quotas, limits_usage, quota_class,
                                         quota_limits, quota_usage, update_quota_class,
                                         update_quotas)
@@ -56,29 +60,33 @@ from compute_api.service.usage import (audit_timestamp, instance_usage_audit_log
                                        usage_window)
 
 __all__ = [
-    "HYPERVISOR_TOTALS", "POWER_ACTIONS", "PowerAction", "RESCUE", "RESTORE", "SERVER_POLICY",
-    "SHELVE_OFFLOAD", "UNRESCUE", "UNSHELVE", "action_owner", "add_aggregate_host",
-    "add_flavor_access", "audit_timestamp", "check_image_fits_flavor", "check_image_rule",
-    "check_user_data", "console_output", "counts", "create_aggregate", "create_backup",
-    "create_flavor", "create_keypair", "create_server_group", "create_servers", "create_snapshot",
+    "CHANGE_PASSWORD", "HYPERVISOR_TOTALS", "POWER_ACTIONS", "PowerAction", "RESCUE",
+    "RESTORE", "SERVER_POLICY", "SHELVE_OFFLOAD", "UNRESCUE", "UNSHELVE", "action_owner",
+    "add_aggregate_host", "add_flavor_access", "audit_timestamp", "change_password",
+    "check_image_fits_flavor", "check_image_rule", "check_user_data", "confirm_resize",
+    "console_output", "counts", "create_aggregate", "create_backup", "create_flavor",
+    "create_keypair", "create_server_group", "create_servers", "create_snapshot",
     "default_quotas", "delete_aggregate", "delete_flavor", "delete_flavor_extra_spec",
-    "delete_image", "delete_keypair", "delete_quotas", "delete_server", "delete_server_group",
-    "delete_service", "disable_service", "enable_service", "evacuate_server", "flavor_access_list",
-    "flavor_extra_spec", "flavor_extra_specs", "force_down_service", "get_aggregate", "get_flavor",
+    "delete_image", "delete_keypair", "delete_quotas", "delete_server",
+    "delete_server_group", "delete_service", "deliver_external_events", "disable_service",
+    "enable_service", "evacuate_server", "flavor_access_list", "flavor_extra_spec",
+    "flavor_extra_specs", "force_down_service", "get_aggregate", "get_flavor",
     "get_hypervisor", "get_image", "get_instance_action", "get_keypair", "get_server",
     "get_server_group", "host_power_action", "host_resources", "host_statuses",
     "hypervisor_statistics", "hypervisor_uptime", "image_filters", "image_metadata_item",
-    "instance_usage_audit_log", "limits_usage", "list_aggregates", "list_flavors", "list_hosts",
-    "list_hypervisors", "list_images", "list_instance_actions", "list_keypairs",
-    "list_server_groups", "list_servers", "list_services", "liveness", "lock_server",
-    "locked_by_someone_else", "owner_filter", "parse_aggregate_id", "parse_service_id",
-    "parse_zone", "public_id", "quota_class", "quota_limits", "quota_usage", "reboot_action",
-    "rebuild_server", "refuse_trusted_certificates", "remove_aggregate_host",
-    "remove_flavor_access", "remove_server", "require_host", "rescue_server", "reset_state",
-    "resolve_image", "server_diagnostics", "server_metadata_item", "set_aggregate_metadata",
-    "set_flavor_extra_specs", "shelve_server", "show_server", "split_zone", "start_power_action",
-    "stored_binary", "target", "tenant_usages", "unlock_server", "unshelve_server",
-    "update_aggregate", "update_compute_service", "update_flavor_description", "update_host",
+    "instance_usage_audit_log", "limits_usage", "list_aggregates", "list_flavors",
+    "list_hosts", "list_hypervisors", "list_images", "list_instance_actions",
+    "list_keypairs", "list_migrations", "list_server_groups", "list_servers",
+    "list_services", "liveness", "lock_server", "locked_by_someone_else", "migrate_server",
+    "owner_filter", "parse_aggregate_id", "parse_service_id", "parse_zone", "public_id",
+    "quota_class", "quota_limits", "quota_usage", "reboot_action", "rebuild_server",
+    "refuse_trusted_certificates", "remove_aggregate_host", "remove_flavor_access",
+    "remove_server", "require_host", "rescue_server", "reset_state", "resize_server",
+    "resolve_image", "revert_resize", "server_diagnostics", "server_metadata_item",
+    "set_aggregate_metadata", "set_flavor_extra_specs", "shelve_server", "show_server",
+    "split_zone", "start_power_action", "stored_binary", "target", "tenant_usages",
+    "trigger_crash_dump", "unlock_server", "unshelve_server", "update_aggregate",
+    "update_compute_service", "update_flavor_description", "update_host",
     "update_image_metadata", "update_quota_class", "update_quotas", "update_server",
     "update_server_metadata", "usage_window", "wire_binary", "zone_details", "zone_states",
 ]

@@ -65,8 +65,13 @@ SHELVE_OFFLOAD = PowerAction("shelveOffload", "os_compute_api:os-shelve:shelve_o
                              "shelve_offload_instance")
 UNSHELVE = PowerAction("unshelve", "os_compute_api:os-shelve:unshelve",
                        (states.SHELVED,), states.UNSHELVING, "unshelve_instance")
+CHANGE_PASSWORD = PowerAction("changePassword", "os_compute_api:os-admin-password",
+                              (states.ACTIVE,), states.UPDATING_PASSWORD,
+                              "set_admin_password")
+CRASH_DUMP_STATES = [states.ACTIVE, states.PAUSED, states.RESCUED, states.RESIZED,
+                     states.ERROR]
 CONSOLE_STATES = (states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED,
-                  states.RESCUED)
+                  states.RESCUED, states.RESIZED)
 SNAPSHOT_STATES = [states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED]
 REBUILD_STATES = [states.ACTIVE, states.STOPPED, states.ERROR]
 # Image properties a snapshot keeps from the image its server was booted from.
@@ -143,6 +148,26 @@ def unshelve_server(ctx: RequestContext, inst: dict[str, Any]) -> None:
                                     project_id=owner_filter(ctx))
     except exception.NoValidHost as e:
         raise exception.Invalid(f"Cannot unshelve: {e.message}") from None
+
+
+def change_password(ctx: RequestContext, inst: dict[str, Any], new_pass: str) -> None:
+    """Keep the new password (the metadata service gives it to the guest) and have the
+    guest's agent set it."""
+    require_host(inst, CHANGE_PASSWORD.name)
+    started = conductor.instance_action_start(
+        ctx, instance_uuid=inst["uuid"], action=CHANGE_PASSWORD.name,
+        task_state=CHANGE_PASSWORD.task_state, vm_states=list(CHANGE_PASSWORD.vm_states),
+        project_id=owner_filter(ctx), values={"admin_pass": new_pass})
+    compute.set_admin_password(ctx, host=inst["host"], instance=started, new_pass=new_pass)
+
+
+def trigger_crash_dump(ctx: RequestContext, inst: dict[str, Any]) -> None:
+    """An NMI to the guest, which writes a kernel crash dump; no task state."""
+    require_host(inst, "trigger_crash_dump")
+    started = conductor.instance_action_start(
+        ctx, instance_uuid=inst["uuid"], action="trigger_crash_dump", task_state=None,
+        vm_states=CRASH_DUMP_STATES, project_id=owner_filter(ctx))
+    compute.trigger_crash_dump(ctx, host=inst["host"], instance=started)
 
 
 def lock_server(ctx: RequestContext, inst: dict[str, Any], reason: str | None) -> None:

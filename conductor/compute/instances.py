@@ -15,7 +15,7 @@ from typing import Any
 
 from compute_agent.rpcapi import ComputeAPI
 from conductor.compute import builder, limits
-from conductor.compute.queries import builds
+from conductor.compute.queries import builds, migrations
 from conductor.compute.queries import instances as queries
 from conductor.rpcapi.compute import ComputeConductorAPI
 from stratus import exception
@@ -158,12 +158,15 @@ class InstanceEndpoint:
     def instance_delete(self, ctx: RequestContext, instance_uuid: str,
                         project_id: str | None = None) -> None:
         """Start deleting: at once when no live compute agent holds the instance."""
-        instance = queries.start_delete(ctx, instance_uuid, project_id,
-                                        self.servicegroup.is_up)
-        if instance is None:
-            return
-        host = instance["host"]
-        ComputeAPI.get().terminate_instance(ctx, host=host, instance=instance)
+        instance, on_host, moves = queries.start_delete(
+            ctx, instance_uuid, project_id, self.servicegroup.is_up,
+            migrations.close_for_delete)
+        for move in moves:  # the source of a resize still has the old disk
+            ComputeAPI.get().confirm_resize(ctx, host=move["source_compute"],
+                                            instance=instance, migration=move)
+        if on_host:
+            ComputeAPI.get().terminate_instance(ctx, host=instance["host"],
+                                                instance=instance)
 
     def instance_destroy(self, ctx: RequestContext, instance_uuid: str) -> None:
         """The compute agent has removed the guest: the instance is gone."""

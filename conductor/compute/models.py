@@ -1,5 +1,5 @@
 """Models of the compute domain: flavors, key pairs, instances and their faults, quotas,
-instance actions, server groups and task logs."""
+instance actions, server groups, migrations and task logs."""
 from __future__ import annotations
 
 import datetime
@@ -96,6 +96,9 @@ class Instance(TimestampMixin, Base):
     locked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     # The snapshot a shelved instance is unshelved from.
     shelved_image_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # Set by changePassword for the metadata service to give the guest; never in the
+    # instance dicts that travel over RPC.
+    admin_pass: Mapped[str | None] = mapped_column(Text, nullable=True)
     metadata_items: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     request_spec: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     deleted: Mapped[int] = mapped_column(Integer, default=0)
@@ -205,3 +208,40 @@ class TaskLog(TimestampMixin, Base):
     message: Mapped[str] = mapped_column(String(255), default="")
     task_items: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Migration(TimestampMixin, Base):
+    """One move of an instance between nodes (a resize, a cold migration), as Nova's
+    migrations table and os-migrations show it. While a move is open the node it is not
+    currently on keeps the resources it needs there (`held_*` on `held_node`): the
+    destination until the instance lands, then the source until the move is confirmed or
+    reverted."""
+    __tablename__ = "migrations"
+    __table_args__ = (
+        Index("migrations_instance_uuid_status_idx", "instance_uuid", "status"),
+        Index("migrations_held_node_idx", "held_node"),
+        Index("migrations_updated_at_idx", "updated_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36))
+    migration_type: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32))
+    source_compute: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    source_node: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    dest_compute: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    dest_node: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    dest_host: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    old_instance_type_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    new_instance_type_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    old_flavor: Mapped[dict[str, Any]] = mapped_column(JSON)
+    new_flavor: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # ACTIVE or STOPPED: what the instance is again once the move is over.
+    old_vm_state: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(64))
+    project_id: Mapped[str] = mapped_column(String(64))
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    held_node: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    held_vcpus: Mapped[int] = mapped_column(Integer, default=0)
+    held_memory_mb: Mapped[int] = mapped_column(Integer, default=0)
+    held_disk_gb: Mapped[int] = mapped_column(Integer, default=0)

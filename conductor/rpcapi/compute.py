@@ -9,6 +9,9 @@ Version history:
   1.2 - instance_unshelve.
   1.3 - usage: tenant_usage (usage per project over a window), instance_usage_audit (a
         compute agent records its audit of a period in the task log), task_log_get_all.
+  1.4 - moves: instance_resize (resize and cold migration), migration_progress,
+        migration_finish, migration_failed, instance_confirm_resize, migration_confirmed,
+        instance_revert_resize, migration_reverted, migration_list.
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ Record = dict[str, Any]
 
 class ComputeConductorAPI(RPCAPI):
     TOPIC = "conductor_compute"
-    VERSION = "1.3"
+    VERSION = "1.4"
 
     # --- flavors ------------------------------------------------------------------------
 
@@ -166,6 +169,53 @@ class ComputeConductorAPI(RPCAPI):
     def instance_unshelve(self, ctx: RequestContext, *, instance_uuid: str,
                           project_id: str | None = None) -> Record:
         """Schedule an offloaded instance anew and spawn it from its shelved image."""
+
+    # --- moves (resize, cold migration) ---------------------------------------------------
+
+    @call("1.4")
+    def instance_resize(self, ctx: RequestContext, *, instance_uuid: str,
+                        flavor: Record | None = None, host: str | None = None,
+                        project_id: str | None = None) -> Record:
+        """Move the instance to `flavor` (None: cold migration) on a scheduled host."""
+
+    @call("1.4")
+    def migration_progress(self, ctx: RequestContext, *, migration_id: int, status: str,
+                           task_state: str, expected_task_state: str) -> Record | None:
+        """A compute agent's next step of a move; None when the instance left it."""
+
+    @call("1.4")
+    def migration_finish(self, ctx: RequestContext, *, migration_id: int,
+                         power_state: int) -> Record | None:
+        """The destination runs the moved guest: the instance RESIZED there."""
+
+    @call("1.4")
+    def migration_failed(self, ctx: RequestContext, *, migration_id: int, error: str,
+                         host: str, values: Record) -> None:
+        """A step of a move failed: the migration in error, `values` written."""
+
+    @call("1.4")
+    def instance_confirm_resize(self, ctx: RequestContext, *, instance_uuid: str,
+                                project_id: str | None = None) -> None:
+        """Keep a moved instance where it is now."""
+
+    @call("1.4")
+    def migration_confirmed(self, ctx: RequestContext, *, migration_id: int) -> None:
+        """The source has removed its copy of the moved instance."""
+
+    @call("1.4")
+    def instance_revert_resize(self, ctx: RequestContext, *, instance_uuid: str,
+                               project_id: str | None = None) -> None:
+        """Bring a moved instance back to its source and old flavor."""
+
+    @call("1.4")
+    def migration_reverted(self, ctx: RequestContext, *, migration_id: int,
+                           power_state: int) -> Record | None:
+        """The source runs the old guest again: the instance back as before the move."""
+
+    @call("1.4")
+    def migration_list(self, ctx: RequestContext, *, filters: Record,
+                       limit: int | None = None, marker: str | None = None) -> list[Record]:
+        """Migrations matching `filters`, newest first, a page after `marker`."""
 
     # --- instance actions ---------------------------------------------------------------
 

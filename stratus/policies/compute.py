@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from oslo_policy import policy
 
-from stratus.policies.base import (ADMIN, ANY, PROJECT_MEMBER_OR_ADMIN,
-                                   PROJECT_READER_OR_ADMIN, api_rule)
+from stratus.policies.base import (ADMIN, ANY, PROJECT_MANAGER_OR_ADMIN,
+                                   PROJECT_MEMBER_OR_ADMIN, PROJECT_READER_OR_ADMIN,
+                                   SERVICE_OR_ADMIN, api_rule)
 
 S = "os_compute_api:servers:%s"
 FM = "os_compute_api:os-flavor-manage:%s"
@@ -24,6 +25,8 @@ SG = "os_compute_api:os-server-groups:%s"
 HO = "os_compute_api:os-hosts:%s"
 TU = "os_compute_api:os-simple-tenant-usage:%s"
 AL = "os_compute_api:os-instance-usage-audit-log:%s"
+MG = "os_compute_api:os-migrations:%s"
+SM = "os_compute_api:servers:migrations:%s"
 
 rules = [
     api_rule(S % "index", PROJECT_READER_OR_ADMIN, "List servers", "GET", "/servers"),
@@ -54,6 +57,39 @@ rules = [
              "Show server addresses of a network", "GET", "/servers/{server_id}/ips/{network}"),
     api_rule(S % "rebuild", PROJECT_MEMBER_OR_ADMIN, "Rebuild a server from an image", "POST",
              "/servers/{server_id}/action (rebuild)"),
+    api_rule("os_compute_api:os-admin-password", PROJECT_MEMBER_OR_ADMIN,
+             "Change a server's administrator password", "POST",
+             "/servers/{server_id}/action (changePassword)"),
+    api_rule(S % "trigger_crash_dump", PROJECT_MEMBER_OR_ADMIN,
+             "Make a server's guest dump its kernel (an NMI)", "POST",
+             "/servers/{server_id}/action (trigger_crash_dump)"),
+    api_rule(S % "resize", PROJECT_MEMBER_OR_ADMIN, "Resize a server to another flavor",
+             "POST", "/servers/{server_id}/action (resize)"),
+    api_rule(S % "confirm_resize", PROJECT_MEMBER_OR_ADMIN,
+             "Keep a resized or migrated server", "POST",
+             "/servers/{server_id}/action (confirmResize)"),
+    api_rule(S % "revert_resize", PROJECT_MEMBER_OR_ADMIN,
+             "Take a resized or migrated server back", "POST",
+             "/servers/{server_id}/action (revertResize)"),
+    api_rule("os_compute_api:os-migrate-server:migrate", PROJECT_MANAGER_OR_ADMIN,
+             "Cold-migrate a server to another host", "POST",
+             "/servers/{server_id}/action (migrate)"),
+    api_rule("os_compute_api:os-migrate-server:migrate:host", ADMIN,
+             "Cold-migrate a server to a given host", "POST",
+             "/servers/{server_id}/action (migrate)"),
+    api_rule(MG % "index", PROJECT_MANAGER_OR_ADMIN, "List migrations", "GET",
+             "/os-migrations"),
+    api_rule(MG % "index:all_projects", ADMIN, "List the migrations of every project",
+             "GET", "/os-migrations"),
+    api_rule(MG % "index:host", ADMIN, "See the hosts of migrations", "GET",
+             "/os-migrations"),
+    api_rule(SM % "index", PROJECT_MANAGER_OR_ADMIN, "List a server's live migrations",
+             "GET", "/servers/{server_id}/migrations"),
+    api_rule(SM % "show", ADMIN, "Show a live migration of a server", "GET",
+             "/servers/{server_id}/migrations/{migration_id}"),
+    api_rule("os_compute_api:os-server-external-events:create", SERVICE_OR_ADMIN,
+             "Report events about servers (other services)", "POST",
+             "/os-server-external-events"),
     api_rule("os_compute_api:os-evacuate", ADMIN,
              "Rebuild a server of a down host on another host", "POST",
              "/servers/{server_id}/action (evacuate)"),

@@ -36,7 +36,9 @@ def libvirt_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     daemon = private_daemon.PrivateLibvirtd(base / "libvirtd",
                                             "stratus-test-" + uuid.uuid4().hex[:6]).start()
     cloud = EmbeddedCloud(base / "state", {"OS_COMPUTE__VIRT_DRIVER": "libvirt",
-                                           "OS_LIBVIRT__CONNECTION_URI": daemon.uri})
+                                           "OS_LIBVIRT__CONNECTION_URI": daemon.uri,
+                                           # one host: resizes stay on it
+                                           "OS_DEFAULT__ALLOW_RESIZE_TO_SAME_HOST": "true"})
     try:
         cloud.start()
         yield cloud, daemon
@@ -245,6 +247,73 @@ def test_power_actions_and_self_shutdown_on_a_real_guest(
     assert conn.lookupByUUIDString(sid).isActive()
     assert client.delete(url).status_code == 204
     _wait(client, url, lambda c: c.get(url).status_code == 404)
+    conn.close()
+
+
+def test_resize_reaches_the_domain_and_reverts_or_confirms(
+        libvirt_cloud: tuple[EmbeddedCloud, private_daemon.PrivateLibvirtd]) -> None:
+    import libvirt
+    cloud, daemon = libvirt_cloud
+    client = _client(cloud)
+    image_id = _test_image(cloud, client)["id"]
+    flavor = client.post(f"{cloud.compute_url}/v2.1/flavors", json={"flavor": {
+        "name": "resize-target", "ram": 640, "vcpus": 2, "disk": 2}})
+    assert flavor.status_code == 200, flavor.text
+    resp = client.post(f"{cloud.compute_url}/v2.1/servers", json={"server": {
+        "name": "guest-resize", "imageRef": image_id, "flavorRef": "1",
+        "networks": "none"}})
+    sid = resp.json()["server"]["id"]
+    url = f"{cloud.compute_url}/v2.1/servers/{sid}"
+    folder = cloud.state / "instances" / sid
+    aside = cloud.state / "instances" / f"{sid}_resize"
+    conn = libvirt.open(daemon.uri)
+
+    def settled(status: str) -> dict[str, Any]:
+        def check(c: httpx.Client) -> Any:
+            s = c.get(url).json()["server"]
+            return s if s["status"] == status and s["OS-EXT-STS:task_state"] is None else None
+        return dict(_wait(client, url, check))
+
+    def boots(c: httpx.Client) -> int:
+        out = c.post(f"{url}/action", json={"os-getConsoleOutput": {}}).json()["output"]
+        return str(out).count("stratus-guest: ready")
+
+    def domain_size() -> tuple[int, int]:
+        xml = ET.fromstring(conn.lookupByUUIDString(sid).XMLDesc(0))
+        return int(xml.findtext("memory") or 0) // 1024, int(xml.findtext("vcpu") or 0)
+
+    def disk_gb() -> float:
+        out = subprocess.run(["qemu-img", "info", "-U", "--output=json", str(folder / "disk")],
+                             capture_output=True, text=True, check=True).stdout
+        return int(json.loads(out)["virtual-size"]) / 1024 ** 3
+
+    def resize() -> None:
+        assert client.post(f"{url}/action", json={"resize": {
+            "flavorRef": flavor.json()["flavor"]["id"]}}).status_code == 202
+        shown = settled("VERIFY_RESIZE")
+        assert (shown["flavor"]["vcpus"], shown["flavor"]["ram"]) == (2, 640)
+
+    settled("ACTIVE")
+    _wait(client, url, lambda c: boots(c) == 1)
+    assert domain_size() == (512, 1) and disk_gb() == 1
+    resize()
+    assert domain_size() == (640, 2) and disk_gb() == 2
+    assert conn.lookupByUUIDString(sid).isActive() and aside.is_dir()
+    _wait(client, url, lambda c: boots(c) == 2)  # the same console log, a second boot
+    assert client.post(f"{url}/action", json={"revertResize": None}).status_code == 202
+    settled("ACTIVE")
+    assert domain_size() == (512, 1) and disk_gb() == 1 and not aside.exists()
+    # The old guest's own console log, where it booted once before.
+    _wait(client, url, lambda c: boots(c) == 2)
+    resize()
+    _wait(client, url, lambda c: boots(c) == 3)
+    assert client.post(f"{url}/action", json={"confirmResize": None}).status_code == 204
+    settled("ACTIVE")
+    assert domain_size() == (640, 2) and not aside.exists()
+    assert conn.lookupByUUIDString(sid).isActive() and boots(client) == 3
+    assert client.delete(url).status_code == 204
+    _wait(client, url, lambda c: c.get(url).status_code == 404)
+    assert not folder.exists()
     conn.close()
 
 

@@ -153,3 +153,74 @@ def test_openstack_cli_guards_mends_backs_up_and_shelves(embedded: EmbeddedCloud
 
     run("server", "delete", "--wait", "actions-vm")
     run("image", "delete", "nightly", "actions-image")
+
+
+def test_openstack_cli_resizes_migrates_and_restores(tmp_path: pathlib.Path) -> None:
+    """Resize with confirm and revert, cold migration, the migrations list and restore of
+    a deleted server, on two fake hosts with deferred delete, as `openstack` runs them."""
+    cloud = EmbeddedCloud(tmp_path / "state", {"OS_FAKE__HOST_COUNT": "2",
+                                               "OS_DEFAULT__RECLAIM_INSTANCE_INTERVAL": "3600"})
+    cloud.start()
+    try:
+        _resize_migrate_restore(cloud, tmp_path)
+    finally:
+        cloud.stop()
+
+
+def _resize_migrate_restore(cloud: EmbeddedCloud, tmp_path: pathlib.Path) -> None:
+    osc = cloud.openstack
+    disk = tmp_path / "moves.img"
+    disk.write_bytes(b"\x00" * 4096)
+    osc("image", "create", "--file", str(disk), "--disk-format", "raw",
+        "--container-format", "bare", "moves-image")
+    osc("server", "create", "--image", "moves-image", "--flavor", "m1.tiny", "--wait",
+        "moves-vm")
+
+    def show() -> dict[str, object]:
+        return dict(osc("server", "show", "moves-vm"))
+
+    def run(*args: str) -> str:
+        done = cloud.openstack_plain(*args)
+        assert done.returncode == 0, (args, done.stderr)
+        return done.stdout
+
+    def until(status: str) -> dict[str, object]:
+        deadline = time.monotonic() + 60
+        while (shown := show())["status"] != status or shown["OS-EXT-STS:task_state"]:
+            assert time.monotonic() < deadline, shown
+            time.sleep(0.2)
+        return shown
+
+    first_host = show()["OS-EXT-SRV-ATTR:host"]
+    run("server", "resize", "--flavor", "m1.small", "--wait", "moves-vm")
+    resized = until("VERIFY_RESIZE")
+    assert "m1.small" in str(resized["flavor"])
+    assert resized["OS-EXT-SRV-ATTR:host"] != first_host
+    run("server", "resize", "confirm", "moves-vm")
+    until("ACTIVE")
+    shrink = cloud.openstack_plain("server", "resize", "--flavor", "m1.tiny", "moves-vm")
+    assert shrink.returncode != 0 and "Unable to resize disk down" in shrink.stderr
+
+    run("server", "resize", "--flavor", "m1.medium", "--wait", "moves-vm")
+    until("VERIFY_RESIZE")
+    run("server", "resize", "revert", "moves-vm")
+    reverted = until("ACTIVE")
+    assert "m1.small" in str(reverted["flavor"])
+
+    before = reverted["OS-EXT-SRV-ATTR:host"]
+    run("server", "migrate", "--wait", "moves-vm")
+    migrated = until("VERIFY_RESIZE")
+    assert migrated["OS-EXT-SRV-ATTR:host"] != before
+    run("server", "migrate", "confirm", "moves-vm")
+    until("ACTIVE")
+    migrations = osc("server", "migration", "list", "--server", "moves-vm")
+    assert [(m["Type"], m["Status"]) for m in migrations] == [
+        ("migration", "confirmed"), ("resize", "reverted"), ("resize", "confirmed")]
+
+    # Deferred delete: the deleted server waits in SOFT_DELETED until restored.
+    run("server", "delete", "moves-vm")
+    until("SOFT_DELETED")
+    run("server", "restore", "moves-vm")
+    until("ACTIVE")
+    run("server", "delete", "--force", "--wait", "moves-vm")
+    assert osc("server", "list") == []

@@ -239,3 +239,69 @@ def test_create_backup_keeps_the_newest_of_each_type(cloud: Cloud) -> None:
         assert refused.status_code == 400, bad
     reader = cloud.make_user("reader", project=member["project_name"])
     assert _backup(cloud, reader["headers"], sid, "r", 1).status_code == 403
+
+
+def _console(cloud: Cloud, headers: dict[str, str], sid: str) -> str:
+    return str(cloud.compute.post(f"/v2.1/servers/{sid}/action", headers=headers,
+                                  json={"os-getConsoleOutput": {}}).json()["output"])
+
+
+def test_change_password_keeps_it_for_the_guest_and_shows_it_nowhere(cloud: Cloud) -> None:
+    import sqlalchemy as sa
+
+    from conductor.compute.models import Instance
+    from conductor.db import api as db
+    member = cloud.make_user("member")
+    h = member["headers"]
+    sid = cloud.boot(h, cloud.create_image(cloud.headers(), visibility="public")["id"],
+                     name="pw")["id"]
+    cloud.wait_for_server(h, sid)
+    url = f"/v2.1/servers/{sid}/action"
+    for bad in ({"changePassword": {}}, {"changePassword": {"adminPass": 1}},
+                {"changePassword": {"adminPass": "x", "user": "root"}}):
+        assert cloud.compute.post(url, headers=h, json=bad).status_code == 400, bad
+    resp = cloud.compute.post(url, headers=h, json={"changePassword": {"adminPass": "S3cret!"}})
+    assert resp.status_code == 202 and resp.content == b""
+    assert cloud.wait_for_server(h, sid, until=("ACTIVE",))["status"] == "ACTIVE"
+    deadline = time.monotonic() + 5
+    while "administrator password set" not in _console(cloud, h, sid):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    with db.reader() as s:
+        assert s.scalar(sa.select(Instance.admin_pass).where(Instance.uuid == sid)) == "S3cret!"
+    shown = cloud.compute.get(f"/v2.1/servers/{sid}", headers=h)
+    assert "S3cret!" not in shown.text
+    actions = cloud.compute.get(f"/v2.1/servers/{sid}/os-instance-actions", headers=h).json()
+    assert actions["instanceActions"][0]["action"] == "changePassword"
+    assert cloud.compute.post(url, headers=h, json={"os-stop": None}).status_code == 202
+    cloud.wait_for_server(h, sid, until=("SHUTOFF",))
+    stopped = cloud.compute.post(url, headers=h, json={"changePassword": {"adminPass": "x"}})
+    assert stopped.status_code == 409
+    assert stopped.json()["conflictingRequest"]["message"] == (
+        f"Cannot 'changePassword' instance {sid} while it is in vm_state stopped")
+
+
+def test_trigger_crash_dump_from_2_17(cloud: Cloud) -> None:
+    admin = cloud.headers()
+    sid = cloud.boot(admin, cloud.create_image(admin)["id"], name="nmi")["id"]
+    cloud.wait_for_server(admin, sid)
+    url = f"/v2.1/servers/{sid}/action"
+    v217 = {**admin, "OpenStack-API-Version": "compute 2.17"}
+    old = cloud.compute.post(url, headers=admin, json={"trigger_crash_dump": None})
+    assert old.status_code == 400
+    assert old.json()["badRequest"]["message"].endswith(
+        "There is no such action: trigger_crash_dump")
+    assert cloud.compute.post(url, headers=v217,
+                              json={"trigger_crash_dump": {}}).status_code == 400
+    assert cloud.compute.post(url, headers=v217,
+                              json={"trigger_crash_dump": None}).status_code == 202
+    deadline = time.monotonic() + 5
+    while "NMI received" not in _console(cloud, admin, sid):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    shown = cloud.wait_for_server(admin, sid)
+    assert (shown["status"], shown["OS-EXT-STS:task_state"]) == ("ACTIVE", None)
+    assert cloud.compute.post(url, headers=admin, json={"os-stop": None}).status_code == 202
+    cloud.wait_for_server(admin, sid, until=("SHUTOFF",))
+    assert cloud.compute.post(url, headers=v217,
+                              json={"trigger_crash_dump": None}).status_code == 409

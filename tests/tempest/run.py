@@ -32,8 +32,8 @@ FAKE_HOSTS = 5
 # Feature flags as Stratus has them; a feature turns on here when it exists.
 FEATURES = {
     "pause": True, "suspend": True, "console_output": True, "config_drive": True,
-    "snapshot": True, "rescue": True, "resize": False, "shelve": True,
-    "shelve_migrate": False, "cold_migration": False, "live_migration": False,
+    "snapshot": True, "rescue": True, "resize": True, "shelve": True,
+    "shelve_migrate": False, "cold_migration": True, "live_migration": False,
     "change_password": False, "interface_attach": False, "vnc_console": False,
     "spice_console": False, "serial_console": False, "personality": False,
     "attach_encrypted_volume": False, "metadata_service": False,

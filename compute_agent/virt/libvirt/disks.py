@@ -46,3 +46,9 @@ def create_blank(path: pathlib.Path, size_mb: int) -> None:
 def flatten(source: pathlib.Path, target: pathlib.Path) -> None:
     """A standalone qcow2 copy of a disk and its backing chain (-U: it may be in use)."""
     _qemu_img("convert", "-U", "-O", "qcow2", str(source), str(target))
+
+
+def grow(path: pathlib.Path, size_gb: int) -> None:
+    """Make the disk `size_gb` large if it is smaller (never shrink it)."""
+    if int(info(path)["virtual-size"]) < size_gb * GiB:  # type: ignore[call-overload]
+        _qemu_img("resize", "-q", str(path), f"{size_gb}G")

@@ -71,3 +71,17 @@ def to_xml(spec: DomainSpec) -> str:
                     listen=spec.vnc_listen)
     _sub(graphics, "listen", type="address", address=spec.vnc_listen)
     return ET.tostring(dom, encoding="unicode")
+
+
+def with_flavor(xml: str, memory_mb: int, vcpus: int) -> str:
+    """A domain definition given another flavor's memory and vCPUs (a resize)."""
+    dom = ET.fromstring(xml)
+    for tag in ("memory", "currentMemory"):
+        element = dom.find(tag)
+        if element is not None:
+            element.text, element.attrib = str(memory_mb), {"unit": "MiB"}
+    vcpu = dom.find("vcpu")
+    if vcpu is None:
+        vcpu = ET.SubElement(dom, "vcpu")
+    vcpu.text = str(vcpus)
+    return ET.tostring(dom, encoding="unicode")

@@ -16,7 +16,7 @@ from compute_agent import image_service
 from compute_agent.virt import configdrive
 from compute_agent.virt.driver import ComputeDriver, uptime_line
 from compute_agent.virt.libvirt import disks, events
-from compute_agent.virt.libvirt.domain import DomainSpec, to_xml
+from compute_agent.virt.libvirt.domain import DomainSpec, to_xml, with_flavor
 from compute_agent.virt.libvirt.imagecache import ImageCache
 from stratus import exception
 from stratus.config import CONF
@@ -52,6 +52,10 @@ def logged_in_users(utmp: pathlib.Path = UTMP) -> int:
 
 # The domain's own definition, kept while it is rescued.
 UNRESCUE_XML = "unrescue.xml"
+# What a move off this host sets aside until it is confirmed or reverted: the instance
+# directory renamed <uuid>_resize, holding the domain's definition as it was.
+SET_ASIDE_SUFFIX = "_resize"
+RESIZE_XML = "resize.xml"
 
 
 def instance_name(instance: dict[str, Any]) -> str:
@@ -322,6 +326,87 @@ class LibvirtDriver(ComputeDriver):
         self.conn.defineXML((folder / UNRESCUE_XML).read_text()).create()
         (folder / "disk.rescue").unlink(missing_ok=True)
         (folder / UNRESCUE_XML).unlink()
+
+    def trigger_crash_dump(self, instance: dict[str, Any]) -> None:
+        domain = self._require(instance)
+        if not domain.isActive():
+            raise exception.Conflict(reason=f"Instance {instance['uuid']} is not running.")
+        domain.injectNMI(0)
+
+    def set_admin_password(self, instance: dict[str, Any], new_pass: str) -> None:
+        """Through the QEMU guest agent; a guest without one reads the password from the
+        metadata service instead."""
+        try:
+            self._require(instance).setUserPassword("root", new_pass, 0)
+        except libvirt.libvirtError as e:
+            raise exception.FeatureNotSupported(
+                reason=f"The guest's agent cannot set its password ({e.get_error_message()}); "
+                       f"the guest can read it from the metadata service.") from e
+
+    # --- moves (resize, cold migration) ----------------------------------------------
+
+    def _set_aside(self, instance: dict[str, Any]) -> pathlib.Path:
+        return self.instances_path / (instance["uuid"] + SET_ASIDE_SUFFIX)
+
+    def migrate_disk_and_power_off(self, ctx: RequestContext, instance: dict[str, Any],
+                                   dest_host: str, flavor: dict[str, Any],
+                                   timeout: float) -> dict[str, Any]:
+        """The guest off and undefined, its directory set aside with its definition; the
+        destination copies from there (this host, or one sharing instances_path)."""
+        if flavor["root_gb"] < instance["flavor"]["root_gb"]:
+            raise exception.Invalid("Unable to resize disk down.")
+        domain = self._require(instance)
+        self.power_off(instance, timeout)
+        folder, aside = self.instance_dir(instance), self._set_aside(instance)
+        shutil.rmtree(aside, ignore_errors=True)
+        (folder / RESIZE_XML).write_text(domain.XMLDesc(0))
+        domain.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_NVRAM
+                             | libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE)
+        folder.rename(aside)
+        return {"source_host": self.host, "path": str(aside)}
+
+    def finish_migration(self, ctx: RequestContext, instance: dict[str, Any],
+                         disk_info: dict[str, Any], power_on: bool) -> None:
+        """A copy of the set-aside directory, the root disk grown to the new flavor, the
+        old definition with the new memory and vCPUs. Ephemeral and swap disks keep
+        their size."""
+        aside = pathlib.Path(disk_info["path"])
+        if not (aside / RESIZE_XML).is_file():
+            raise exception.Invalid(
+                f"The disks of {instance['uuid']} are not reachable from {self.host} at "
+                f"{aside}: moving a server between libvirt hosts needs instances_path on "
+                f"storage both share.")
+        folder = self.instance_dir(instance)
+        shutil.rmtree(folder, ignore_errors=True)
+        try:
+            shutil.copytree(aside, folder)
+            if instance["flavor"]["root_gb"]:
+                disks.grow(folder / "disk", instance["flavor"]["root_gb"])
+            xml = with_flavor((folder / RESIZE_XML).read_text(), instance["memory_mb"],
+                              instance["vcpus"])
+            (folder / RESIZE_XML).unlink()
+            domain = self.conn.defineXML(xml)
+            if power_on:
+                domain.create()
+        except Exception:
+            self.destroy(ctx, instance)
+            raise
+
+    def confirm_migration(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        shutil.rmtree(self._set_aside(instance), ignore_errors=True)
+
+    def finish_revert_migration(self, ctx: RequestContext, instance: dict[str, Any],
+                                power_on: bool) -> None:
+        """The set-aside directory back in place and its domain defined again."""
+        folder, aside = self.instance_dir(instance), self._set_aside(instance)
+        if not (aside / RESIZE_XML).is_file():
+            raise exception.InstanceNotFound(instance_id=instance["uuid"])
+        shutil.rmtree(folder, ignore_errors=True)
+        aside.rename(folder)
+        domain = self.conn.defineXML((folder / RESIZE_XML).read_text())
+        (folder / RESIZE_XML).unlink()
+        if power_on:
+            domain.create()
 
     def get_host_uptime(self) -> str:
         """This host's, from /proc/uptime and its load average (libvirt has no call for

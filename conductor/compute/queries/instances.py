@@ -57,7 +57,8 @@ def _with_faults(session: Session, items: list[dict[str, Any]]) -> list[dict[str
 
 
 def instance_dicts(session: Session, rows: list[Instance]) -> list[dict[str, Any]]:
-    return _with_faults(session, [db.to_dict(r, skip=("request_spec",)) for r in rows])
+    return _with_faults(session, [db.to_dict(r, skip=("request_spec", "admin_pass"))
+                                  for r in rows])
 
 
 # --- on an open session ----------------------------------------------------------
@@ -231,22 +232,29 @@ def update_metadata(instance_uuid: str, project_id: str | None,
         return metadata
 
 
+MoveCloser = Callable[[Session, str], list[dict[str, Any]]]
+
+
 def start_delete(ctx: RequestContext, instance_uuid: str, project_id: str | None,
-                 is_up: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
-    """Mark the instance DELETING and log the action. The instance, when a compute
-    service that `is_up` holds it and must remove the guest; None when it was deleted at
-    once."""
+                 is_up: Callable[[dict[str, Any]], bool],
+                 close_moves: MoveCloser) -> tuple[dict[str, Any], bool,
+                                                   list[dict[str, Any]]]:
+    """Mark the instance DELETING, end its open moves (close_moves) and log the action.
+    The instance; whether a compute service that `is_up` holds it and must remove the
+    guest (else it is deleted at once); the moves whose source keeps a disk."""
     with db.writer() as s:
         row = instance_row(s, instance_uuid, project_id)
         require_unlocked(row, ctx, instance_uuid)
         host = row.host
         cas_update(s, row, {"task_state": states.DELETING})
         record_action(s, ctx, instance_uuid, "delete")
+        moves = close_moves(s, instance_uuid)
         service = None if host is None else hosts.compute_service(s, host)
+        instance = instance_dicts(s, [row])[0]
         if service is None or not is_up(service):
             soft_delete(s, row)
-            return None
-        return instance_dicts(s, [row])[0]
+            return instance, False, moves
+        return instance, True, moves
 
 
 def destroy(ctx: RequestContext, instance_uuid: str) -> None:

@@ -20,32 +20,51 @@ from stratus.config import CONF
 from stratus.objects import states
 
 
-def _check_fits(node: dict[str, Any], used: dict[str, int], row: Instance,
+def need_of(flavor: dict[str, Any]) -> dict[str, int]:
+    """What an instance of `flavor` takes of a node."""
+    return {"vcpus": flavor["vcpus"], "memory_mb": flavor["memory_mb"],
+            "disk_gb": flavor["root_gb"] + flavor["ephemeral_gb"]}
+
+
+def _check_fits(node: dict[str, Any], used: dict[str, int], need: dict[str, int],
                 ratios: dict[str, float]) -> None:
     free_ram = (node["memory_mb"] * ratios["ram_allocation_ratio"]
                 - CONF.compute.reserved_host_memory_mb - used["memory_mb_used"])
     free_cpu = node["vcpus"] * ratios["cpu_allocation_ratio"] - used["vcpus_used"]
     free_disk = (node["local_gb"] * ratios["disk_allocation_ratio"]
                  - CONF.compute.reserved_host_disk_mb / 1024 - used["local_gb_used"])
-    for name, need, free in (("RAM", row.memory_mb, free_ram), ("vCPUs", row.vcpus, free_cpu),
-                             ("disk", row.root_gb + row.ephemeral_gb, free_disk)):
-        if need > free:
-            raise exception.Conflict(reason=f"not enough {name}: need {need}, free {free:g}")
+    for name, wanted, free in (("RAM", need["memory_mb"], free_ram),
+                               ("vCPUs", need["vcpus"], free_cpu),
+                               ("disk", need["disk_gb"], free_disk)):
+        if wanted > free:
+            raise exception.Conflict(reason=f"not enough {name}: need {wanted}, free {free:g}")
 
 
-def place(session: Session, row: Instance, host: str, node: str) -> None:
-    """Move the instance's claim to `node` if it fits there (Conflict otherwise), in the
-    zone of its host."""
+def reserve(session: Session, instance_uuid: str, host: str, node: str,
+            need: dict[str, int]) -> dict[str, Any]:
+    """Check that `need` fits on `node` now (its row locked) and that the instance's
+    server group allows `host` (Conflict otherwise); the node and the zone of its host."""
     found = hosts.lock_compute_node(session, node)
     if found is None:
         raise exception.Conflict(reason=f"node {node} is gone")
     used = usage_by_node(session, node).get(node, NO_USAGE)
     aggregates = hosts.host_aggregates(session, host)
-    _check_fits(found, used, row,
+    _check_fits(found, used, need,
                 effective_ratios(aggregates, {k: found[k] for k in RATIO_KEYS}))
-    server_groups.check_placement(session, row.uuid, host)
-    zone = host_zones(aggregates).get(host, CONF.default_availability_zone)
-    cas_update(session, row, {"host": host, "node": node, "availability_zone": zone})
+    server_groups.check_placement(session, instance_uuid, host)
+    found["availability_zone"] = host_zones(aggregates).get(host,
+                                                            CONF.default_availability_zone)
+    return found
+
+
+def place(session: Session, row: Instance, host: str, node: str) -> None:
+    """Move the instance's claim to `node` if it fits there (Conflict otherwise), in the
+    zone of its host."""
+    found = reserve(session, row.uuid, host, node, need_of(
+        {"vcpus": row.vcpus, "memory_mb": row.memory_mb, "root_gb": row.root_gb,
+         "ephemeral_gb": row.ephemeral_gb}))
+    cas_update(session, row, {"host": host, "node": node,
+                              "availability_zone": found["availability_zone"]})
 
 
 def claim(instance_uuid: str, host: str, node: str) -> dict[str, Any] | None:
@@ -69,3 +88,11 @@ def move_claim(instance_uuid: str, host: str, node: str) -> dict[str, Any]:
         row = instance_row(s, instance_uuid)
         place(s, row, host, node)
         return instance_dicts(s, [row])[0]
+
+
+def zone_of(session: Session, host: str | None) -> str:
+    """The availability zone of `host` (its aggregates', else the default)."""
+    if host is None:
+        return CONF.default_availability_zone
+    return host_zones(hosts.host_aggregates(session, host)).get(
+        host, CONF.default_availability_zone)

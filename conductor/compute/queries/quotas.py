@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from conductor.compute.limits import DEFAULT_CLASS, RESOURCES
-from conductor.compute.models import Instance, InstanceGroup, KeyPair, Quota, QuotaClass
+from conductor.compute.models import (Instance, InstanceGroup, KeyPair, Migration, Quota,
+                                      QuotaClass)
 from conductor.db import api as db
 from conductor.identity import queries as identity
 from stratus.config import CONF
@@ -39,8 +40,10 @@ def project_usage(session: Session, project_id: str,
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Instance.vcpus), 0),
                   sa.func.coalesce(sa.func.sum(Instance.memory_mb), 0))
         .where(Instance.project_id == project_id, Instance.deleted == 0)).one()
+    more_cores, more_ram = _resizing_extra(session, project_id)
     usage = {r: 0 for r in RESOURCES}
-    usage.update(instances=int(instances), cores=int(cores), ram=int(ram))
+    usage.update(instances=int(instances), cores=int(cores) + more_cores,
+                 ram=int(ram) + more_ram)
     usage["server_groups"] = int(session.scalar(
         sa.select(sa.func.count()).select_from(InstanceGroup)
         .where(InstanceGroup.project_id == project_id)) or 0)
@@ -49,6 +52,22 @@ def project_usage(session: Session, project_id: str,
             sa.select(sa.func.count()).select_from(KeyPair)
             .where(KeyPair.user_id == user_id)) or 0)
     return usage
+
+
+def _resizing_extra(session: Session, project_id: str) -> tuple[int, int]:
+    """The cores and RAM the project's open resizes hold beyond their instances' current
+    flavors: a resizing instance counts the larger of its old and new flavor."""
+    extra_cores = sa.case((Migration.held_vcpus > Instance.vcpus,
+                           Migration.held_vcpus - Instance.vcpus), else_=0)
+    extra_ram = sa.case((Migration.held_memory_mb > Instance.memory_mb,
+                         Migration.held_memory_mb - Instance.memory_mb), else_=0)
+    cores, ram = session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(extra_cores), 0),
+                  sa.func.coalesce(sa.func.sum(extra_ram), 0))
+        .join(Instance, Instance.uuid == Migration.instance_uuid)
+        .where(Migration.project_id == project_id, Migration.held_node.is_not(None),
+               Instance.deleted == 0)).one()
+    return int(cores), int(ram)
 
 
 def lock_project(session: Session, project_id: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from conductor.compute.models import Instance, TaskLog
+from conductor.compute.models import Instance, Migration, TaskLog
 from conductor.db import api as db
 from conductor.db.base import utcnow
 from conductor.db.expressions import seconds_between
@@ -23,7 +23,9 @@ NO_USAGE = {"vcpus_used": 0, "memory_mb_used": 0, "local_gb_used": 0, "running_v
 
 
 def usage_by_node(session: Session, node: str | None = None) -> dict[str, dict[str, int]]:
-    """Resources the live instances hold, per node, in one query."""
+    """Resources the live instances hold, per node, and those open moves hold for them
+    on the node they are not on (a resize's destination, then its source), in two
+    queries."""
     busy = sa.case((Instance.task_state.in_(IO_TASK_STATES), 1), else_=0)
     query = (sa.select(Instance.node,
                        sa.func.sum(Instance.vcpus), sa.func.sum(Instance.memory_mb),
@@ -31,12 +33,23 @@ def usage_by_node(session: Session, node: str | None = None) -> dict[str, dict[s
                        sa.func.count(), sa.func.sum(busy))
              .where(Instance.deleted == 0, Instance.node.is_not(None))
              .group_by(Instance.node))
+    held = (sa.select(Migration.held_node, sa.func.sum(Migration.held_vcpus),
+                      sa.func.sum(Migration.held_memory_mb),
+                      sa.func.sum(Migration.held_disk_gb))
+            .where(Migration.held_node.is_not(None)).group_by(Migration.held_node))
     if node is not None:
         query = query.where(Instance.node == node)
-    return {row[0]: {"vcpus_used": int(row[1] or 0), "memory_mb_used": int(row[2] or 0),
-                     "local_gb_used": int(row[3] or 0), "running_vms": int(row[4]),
-                     "io_ops": int(row[5] or 0)}
-            for row in session.execute(query)}
+        held = held.where(Migration.held_node == node)
+    usage = {row[0]: {"vcpus_used": int(row[1] or 0), "memory_mb_used": int(row[2] or 0),
+                      "local_gb_used": int(row[3] or 0), "running_vms": int(row[4]),
+                      "io_ops": int(row[5] or 0)}
+             for row in session.execute(query)}
+    for held_node, vcpus, memory_mb, disk_gb in session.execute(held):
+        found = usage.setdefault(held_node, dict(NO_USAGE))
+        found["vcpus_used"] += int(vcpus or 0)
+        found["memory_mb_used"] += int(memory_mb or 0)
+        found["local_gb_used"] += int(disk_gb or 0)
+    return usage
 
 
 def hosts_with_instances(session: Session, hosts: list[str]) -> list[str]:
