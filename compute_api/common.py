@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -85,3 +86,28 @@ def limit_and_marker(r: Req) -> tuple[int, str | None]:
 def iso(value: str | None) -> str | None:
     """Times as Nova prints them: 2012-08-20T21:11:09Z."""
     return value + "Z" if value else value
+
+
+def query_time(r: Req, name: str) -> str | None:
+    """A date-time query parameter as naive UTC ISO text; 400 when it is not one."""
+    raw = r.query.get(name)
+    if raw is None:
+        return None
+    try:
+        parsed = datetime.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise exception.ValidationError(
+            reason=f"Invalid input for query parameters {name}. Value: {raw}. "
+                   f"'{raw}' is not a 'date-time'") from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return parsed.isoformat()
+
+
+def changes_window(r: Req) -> tuple[str | None, str | None]:
+    """changes-since and changes-before (query_time), the first not after the second."""
+    since, before = query_time(r, "changes-since"), query_time(r, "changes-before")
+    if since and before and before < since:
+        raise exception.Invalid("The value of changes-since must be less than or equal to "
+                                "changes-before.")
+    return since, before

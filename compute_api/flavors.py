@@ -29,7 +29,8 @@ def view(r: Req, flavor: dict[str, Any], detailed: bool = True) -> dict[str, Any
     body.update({"ram": flavor["memory_mb"], "vcpus": flavor["vcpus"],
                  "disk": flavor["root_gb"],
                  "OS-FLV-EXT-DATA:ephemeral": flavor["ephemeral_gb"],
-                 "swap": flavor["swap"] or "",
+                 # 2.75: no swap is 0, not "".
+                 "swap": flavor["swap"] or (0 if r.at_least(75) else ""),
                  "rxtx_factor": flavor["rxtx_factor"],
                  "OS-FLV-DISABLED:disabled": flavor["disabled"],
                  "os-flavor-access:is_public": flavor["is_public"]})

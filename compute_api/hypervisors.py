@@ -50,11 +50,15 @@ def _detail(r: Req, described: dict[str, Any]) -> dict[str, Any]:
                         "disabled_reason": svc.get("disabled_reason")}}
 
 
-def _with_servers(described: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    """`body` with the node's servers; Nova leaves the key out when there are none."""
+def _with_servers(r: Req, described: dict[str, Any], body: dict[str, Any],
+                  requested: bool) -> dict[str, Any]:
+    """`body` with the node's servers; when there are none Nova leaves the key out, until
+    2.75 gives an empty list to a request `with_servers`."""
     if described["servers"]:
         body["servers"] = [{"name": "instance-%08x" % i["id"], "uuid": i["uuid"]}
                            for i in described["servers"]]
+    elif requested and r.at_least(75):
+        body["servers"] = []
     return body
 
 
@@ -96,7 +100,7 @@ def _list(r: Req, action: str, detailed: bool) -> dict[str, Any]:
     nodes = service.list_hypervisors(r.ctx, r.version, pattern=pattern, limit=limit,
                                      marker=marker, with_servers=with_servers)
     view = _detail if detailed else _brief
-    items = [_with_servers(n, view(r, n)) for n in nodes]
+    items = [_with_servers(r, n, view(r, n), with_servers) for n in nodes]
     body: dict[str, Any] = {"hypervisors": items}
     if paged and nodes and len(nodes) == limit:
         body["hypervisors_links"] = [next_link(r, str(items[-1]["id"]))]
@@ -136,7 +140,7 @@ def show(hypervisor_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     with_servers = _show_params(r)
     r.authorize(H % "show")
     node = service.get_hypervisor(r.ctx, r.version, hypervisor_id, with_servers)
-    return {"hypervisor": _with_servers(node, _detail(r, node))}
+    return {"hypervisor": _with_servers(r, node, _detail(r, node), with_servers)}
 
 
 @router.get("/{hypervisor_id}/uptime")
@@ -169,4 +173,4 @@ def servers(pattern: str, r: Req = Depends(req)) -> dict[str, Any]:
     _before_53(r)
     r.authorize(H % "servers")
     nodes = service.list_hypervisors(r.ctx, r.version, pattern=pattern, with_servers=True)
-    return {"hypervisors": [_with_servers(n, _brief(r, n)) for n in nodes]}
+    return {"hypervisors": [_with_servers(r, n, _brief(r, n), True) for n in nodes]}

@@ -1,18 +1,18 @@
 """/servers/{id}/os-instance-actions: what was done to a server, and how it went.
 
 2.51 shows events to the server's owner, 2.58 pages the list (limit, marker,
-changes-since) and adds updated_at, 2.62 adds the events' host and hostId. The work is
+changes-since) and adds updated_at, 2.62 adds the events' host and hostId, 2.66
+changes-before. The work is
 in compute_api/service.
 """
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends
 
 from compute_api import service
-from compute_api.common import Req, iso, limit_and_marker, next_link, req
+from compute_api.common import Req, changes_window, iso, limit_and_marker, next_link, req
 from compute_api.server_view import host_id
 from stratus import exception
 
@@ -44,29 +44,23 @@ def _event(r: Req, e: dict[str, Any], project_id: str) -> dict[str, Any]:
     return out
 
 
-def _changes_since(r: Req) -> str | None:
-    raw = r.query.get("changes-since")
-    if raw is None:
-        return None
-    try:
-        return datetime.datetime.fromisoformat(raw.replace("Z", "+00:00")).isoformat()
-    except ValueError:
-        raise exception.ValidationError(
-            reason=f"Invalid input for query parameters changes-since. Value: {raw}. "
-                   f"'{raw}' is not a 'date-time'") from None
-
-
 def _paging(r: Req) -> dict[str, Any]:
-    """The 2.58 list arguments; unknown query parameters are refused from 2.58."""
+    """The 2.58 list arguments (2.66 adds changes-before); unknown query parameters are
+    refused from 2.58."""
     if not r.at_least(58):
         return {}
-    unknown = sorted(set(r.query.keys()) - LIST_PARAMS_V258)
+    allowed = LIST_PARAMS_V258 | ({"changes-before"} if r.at_least(66) else set())
+    unknown = sorted(set(r.query.keys()) - allowed)
     if unknown:
         raise exception.ValidationError(
             reason=f"Invalid input for query parameters: additional properties are not "
                    f"allowed ({', '.join(unknown)} unexpected)")
     limit, marker = limit_and_marker(r)
-    return {"limit": limit, "marker": marker, "changes_since": _changes_since(r)}
+    since, before = changes_window(r)
+    paging = {"limit": limit, "marker": marker, "changes_since": since}
+    if before is not None:
+        paging["changes_before"] = before
+    return paging
 
 
 @router.get("")

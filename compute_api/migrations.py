@@ -1,5 +1,6 @@
 """/os-migrations: the moves of servers between hosts (admins; managers see their own
-project's), and /servers/{id}/migrations, the live migrations in progress of a server.
+project's), and /servers/{id}/migrations, the live migrations in progress of a server (show, and
+abort with DELETE from 2.24).
 
 2.23 adds migration_type, 2.59 pages the list (limit, marker, changes-since; unknown
 parameters refused) and adds uuid, 2.66 adds changes-before, 2.80 filters by user_id and
@@ -7,13 +8,12 @@ project_id and shows them. The work is in compute_api/service.
 """
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends
 
 from compute_api import service
-from compute_api.common import Req, limit_and_marker, page, req
+from compute_api.common import Req, changes_window, limit_and_marker, page, req
 from compute_api.servers import get_instance, target
 from stratus import exception
 from stratus.api.validation import to_bool
@@ -57,18 +57,6 @@ def _allowed_params(r: Req) -> set[str] | None:
     return allowed
 
 
-def _date_time(r: Req, name: str) -> str | None:
-    raw = r.query.get(name)
-    if raw is None:
-        return None
-    try:
-        return datetime.datetime.fromisoformat(raw.replace("Z", "+00:00")).isoformat()
-    except ValueError:
-        raise exception.ValidationError(
-            reason=f"Invalid input for query parameters {name}. Value: {raw}. "
-                   f"'{raw}' is not a 'date-time'") from None
-
-
 def _filters(r: Req, allowed: set[str] | None) -> dict[str, Any]:
     if allowed is not None:
         unknown = sorted(set(r.query.keys()) - allowed)
@@ -82,13 +70,10 @@ def _filters(r: Req, allowed: set[str] | None) -> dict[str, Any]:
     if r.at_least(80):
         filters.update({k: r.query[k] for k in ("user_id", "project_id") if k in r.query})
     if allowed is not None:
-        for name in ("changes-since", "changes-before"):
-            if name in allowed:
-                filters[name] = _date_time(r, name)
-    since, before = filters.get("changes-since"), filters.get("changes-before")
-    if since and before and before < since:
-        raise exception.Invalid("The value of changes-since must be less than or equal to "
-                                "changes-before.")
+        since, before = changes_window(r)
+        filters["changes-since"] = since
+        if "changes-before" in allowed:
+            filters["changes-before"] = before
     return filters
 
 
@@ -123,6 +108,16 @@ def server_index(server_id: str, r: Req = Depends(_server_migrations_req)) -> di
     inst = get_instance(r, server_id)
     r.authorize(SM % "index", target(inst))
     return {"migrations": []}
+
+
+@router.delete("/servers/{server_id}/migrations/{migration_id}")
+def server_abort(server_id: str, migration_id: str,
+                 r: Req = Depends(_server_migrations_req)) -> dict[str, Any]:
+    """Abort a live migration (2.24; 2.65 also queued and preparing ones): none exists."""
+    inst = get_instance(r, server_id)
+    r.authorize(SM % "delete", target(inst))
+    raise exception.NotFound(f"Instance {inst['uuid']} is not being live-migrated "
+                             f"(migration {migration_id}).")
 
 
 @router.get("/servers/{server_id}/migrations/{migration_id}")

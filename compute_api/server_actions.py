@@ -239,7 +239,9 @@ def rebuild(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> JSONResponse:
     r.authorize("os_compute_api:servers:rebuild", target(inst))
     request = body["rebuild"]
     started = service.rebuild_server(r.ctx, r.version, inst, request)
-    view = server_view.updated(r, started, rebuilt=True)
+    shown = service.show_server(r.ctx, r.version, started)
+    view = server_view.updated(r, started, shown["host_statuses"], rebuilt=True,
+                               server_groups=shown["server_groups"])
     if r.at_least(57):
         view["user_data"] = started["user_data"]
     view["adminPass"] = request.get("adminPass") or secrets.token_urlsafe(9)
@@ -249,7 +251,8 @@ def rebuild(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> JSONResponse:
 @action("evacuate")
 @validation.schema(schemas.evacuate_v21, "2.1", "2.13")
 @validation.schema(schemas.evacuate_v214, "2.14", "2.28")
-@validation.schema(schemas.evacuate_v229, "2.29")
+@validation.schema(schemas.evacuate_v229, "2.29", "2.67")
+@validation.schema(schemas.evacuate_v268, "2.68")
 def evacuate(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Any:
     """Rebuild the server on another host because its own host is down (admins)."""
     r.authorize("os_compute_api:os-evacuate", target(inst))

@@ -61,8 +61,8 @@ def brief(inst: dict[str, Any]) -> dict[str, Any]:
     return {"id": inst["uuid"], "name": inst["name"], "links": links("servers", inst["uuid"])}
 
 
-def detail(r: Req, inst: dict[str, Any],
-           host_status: dict[str, str] | None = None) -> dict[str, Any]:
+def detail(r: Req, inst: dict[str, Any], host_status: dict[str, str] | None = None,
+           server_groups: list[str] | None = None) -> dict[str, Any]:
     status = states.api_status(inst["vm_state"], inst["task_state"])
     body: dict[str, Any] = {
         **brief(inst),
@@ -114,6 +114,10 @@ def detail(r: Req, inst: dict[str, Any],
         body["tags"] = list(inst["tags"] or [])
     if r.at_least(63):
         body["trusted_image_certificates"] = None  # never accepted; see servers.create
+    if r.at_least(71) and server_groups is not None:
+        body["server_groups"] = server_groups
+    if r.at_least(73):
+        body["locked_reason"] = inst["locked_reason"]
     fault = _fault(r, inst)
     if fault is not None:
         body["fault"] = fault
@@ -128,10 +132,13 @@ _SHOW_ONLY = ("OS-EXT-AZ:", "OS-EXT-SRV-ATTR:", "OS-EXT-STS:", "OS-SRV-USG:",
 
 
 def updated(r: Req, inst: dict[str, Any], host_status: dict[str, str] | None = None,
-            rebuilt: bool = False) -> dict[str, Any]:
-    """The server as an update or a rebuild returns it; from 2.75 the full view."""
-    body = detail(r, inst, host_status)
+            rebuilt: bool = False, server_groups: list[str] | None = None) -> dict[str, Any]:
+    """The server as an update or a rebuild returns it; from 2.75 the full view (but a
+    rebuild's user data is `user_data`, which the handler adds)."""
+    body = detail(r, inst, host_status, server_groups)
     if r.at_least(75):
+        if rebuilt:
+            body.pop("OS-EXT-SRV-ATTR:user_data", None)
         return body
     keep_key_name = rebuilt and r.at_least(54)
     return {k: v for k, v in body.items()

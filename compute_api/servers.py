@@ -47,7 +47,8 @@ def parse_zone(r: Req, value: str | None) -> tuple[str | None, str | None, str |
 @validation.schema(schemas.create_v242, "2.42", "2.51")
 @validation.schema(schemas.create_v252, "2.52", "2.56")
 @validation.schema(schemas.create_v257, "2.57", "2.62")
-@validation.schema(schemas.create_v263, "2.63")
+@validation.schema(schemas.create_v263, "2.63", "2.73")
+@validation.schema(schemas.create_v274, "2.74")
 def create(response: Response, body: Any = Body(None),
            r: Req = Depends(req)) -> dict[str, Any]:
     server = body["server"]
@@ -91,7 +92,8 @@ def show(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     inst = get_instance(r, server_id)
     r.authorize(P % "show", target(inst))
     shown = service.show_server(r.ctx, r.version, inst)
-    return {"server": server_view.detail(r, shown["server"], shown["host_statuses"])}
+    return {"server": server_view.detail(r, shown["server"], shown["host_statuses"],
+                                         shown["server_groups"])}
 
 
 @router.put("/{server_id}")
@@ -101,7 +103,8 @@ def update(server_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dic
     inst = get_instance(r, server_id)
     r.authorize(P % "update", target(inst))
     updated = service.update_server(r.ctx, r.version, inst, body["server"])
-    return {"server": server_view.updated(r, updated["server"], updated["host_statuses"])}
+    return {"server": server_view.updated(r, updated["server"], updated["host_statuses"],
+                                          server_groups=updated["server_groups"])}
 
 
 @router.delete("/{server_id}", status_code=204)

@@ -50,11 +50,13 @@ class SchedulerManager:
                                     group_hosts=self._group_hosts(ctx, request_spec))
         if spec.force_host or spec.force_node:
             return self._forced(hosts, spec, len(instance_uuids))
+        hosts = self._requested(hosts, spec)
         results = []
         for _instance in instance_uuids:
             passed, removed = self._filter(hosts, spec)
             if not passed and not fresh:  # never fail on what may be an old picture
                 hosts, fresh = self.host_states.get(ctx, fresh=True)
+                hosts = self._requested(hosts, spec)
                 passed, removed = self._filter(hosts, spec)
             if not passed:
                 raise exception.NoValidHost(
@@ -82,6 +84,20 @@ class SchedulerManager:
             raise exception.NoValidHost(
                 reason=f"The requested host {host or node} is not a compute host.")
         return [[Destination(host=found[0].host, node=found[0].node)] for _ in range(count)]
+
+    @staticmethod
+    def _requested(hosts: list[HostState], spec: SchedulingRequest) -> list[HostState]:
+        """The candidates a 2.74 host or hypervisor_hostname leaves (all without one)."""
+        host, node = spec.requested_host, spec.requested_node
+        if not host and not node:
+            return hosts
+        found = [h for h in hosts if (not host or h.host == host)
+                 and (not node or h.node == node)]
+        if not found:
+            raise exception.NoValidHost(
+                reason=f"The requested destination {host or ''}{':' if host and node else ''}"
+                       f"{node or ''} is not a compute host.")
+        return found
 
     @staticmethod
     def _hint_hosts(ctx: RequestContext, spec: RequestSpec) -> dict[str, list[str]]:

@@ -127,14 +127,15 @@ def _rebuild(version: tuple[int, int]) -> dict[str, Any]:
 
 def _evacuate(version: tuple[int, int]) -> dict[str, Any]:
     """onSharedStorage until 2.14 (required; only False: there is no shared storage),
-    force from 2.29 (the named host bypasses the filters, never the capacity check)."""
+    force from 2.29 to 2.67 (the named host bypasses the filters, never the capacity
+    check)."""
     props: dict[str, Any] = {"host": {"type": "string", "minLength": 1, "maxLength": 255},
                              "adminPass": {"type": "string"}}
     required = []
     if version < (2, 14):
         props["onSharedStorage"] = {"type": ["boolean", "string"]}
         required.append("onSharedStorage")
-    if version >= (2, 29):
+    if (2, 29) <= version < (2, 68):
         props["force"] = {"type": ["boolean", "string"]}
     return {"type": "object",
             "properties": {"evacuate": {"type": "object", "properties": props,
@@ -152,6 +153,7 @@ rebuild_v263 = _rebuild((2, 63))
 evacuate_v21 = _evacuate((2, 1))
 evacuate_v214 = _evacuate((2, 14))
 evacuate_v229 = _evacuate((2, 29))
+evacuate_v268 = _evacuate((2, 68))
 
 change_password = {
     "type": "object",

@@ -122,6 +122,16 @@ def _create(version: tuple[int, int]) -> dict[str, Any]:
         server["properties"]["trusted_image_certificates"] = {
             "type": ["array", "null"], "minItems": 1, "maxItems": 50, "uniqueItems": True,
             "items": {"type": "string", "minLength": 1}}
+    if version >= (2, 67):
+        # A volume type for a volume the mapping creates (refused later: no volumes yet).
+        items = server["properties"]["block_device_mapping_v2"]["items"]
+        items["properties"]["volume_type"] = {"type": ["string", "null"], "minLength": 0,
+                                              "maxLength": 255}
+    if version >= (2, 74):
+        fqdn = {"type": "string", "pattern": "^[a-zA-Z0-9-._]*$", "minLength": 1,
+                "maxLength": 255}
+        server["properties"]["host"] = fqdn
+        server["properties"]["hypervisor_hostname"] = fqdn
     return schema
 
 
@@ -135,6 +145,7 @@ create_v242 = _create((2, 42))
 create_v252 = _create((2, 52))
 create_v257 = _create((2, 57))
 create_v263 = _create((2, 63))
+create_v274 = _create((2, 74))
 
 _server_update: dict[str, Any] = {
     "type": "object",

@@ -24,8 +24,32 @@ SERVER_POLICY = "os_compute_api:servers:%s"
 GiB = 1024 ** 3
 
 # Filters anyone may use; admins may use every filter (Nova's allow_all_filters).
-USER_FILTERS = {"name", "status", "image", "flavor", "changes-since", "reservation_id",
-                "ip", "ip6", "all_tenants", "marker", "limit", "sort_key", "sort_dir"}
+USER_FILTERS = {"name", "status", "image", "flavor", "changes-since", "changes-before",
+                "reservation_id", "ip", "ip6", "all_tenants", "marker", "limit", "sort_key",
+                "sort_dir", "locked"}
+# The query parameters of GET /servers (Nova's index_query; from 2.75 any other is 400).
+LIST_PARAMS = {
+    "user_id", "project_id", "tenant_id", "launch_index", "image_ref", "image", "kernel_id",
+    "ramdisk_id", "hostname", "key_name", "power_state", "vm_state", "task_state", "host",
+    "node", "flavor", "reservation_id", "launched_at", "terminated_at", "availability_zone",
+    "name", "display_name", "description", "display_description", "locked_by", "uuid",
+    "root_device_name", "config_drive", "access_ip_v4", "access_ip_v6", "auto_disk_config",
+    "progress", "sort_key", "sort_dir", "all_tenants", "soft_deleted", "deleted", "status",
+    "changes-since", "ip", "ip6", "created_at", "block_device_mapping", "services",
+    "metadata", "system_metadata", "info_cache", "security_groups", "pci_devices", "limit",
+    "marker", "tags", "tags-any", "not-tags", "not-tags-any", "changes-before", "locked"}
+# Sort keys Nova ignores (sorting by created_at) before 2.75 and refuses from 2.75.
+IGNORED_SORT_KEYS = {
+    "architecture", "cell_name", "cleaned", "default_ephemeral_device",
+    "default_swap_device", "deleted", "deleted_at", "disable_terminate", "ephemeral_gb",
+    "ephemeral_key_uuid", "id", "key_data", "launched_on", "memory_mb", "os_type",
+    "reservation_id", "root_gb", "shutdown_terminate", "user_data", "vcpus", "vm_mode"}
+SORT_KEYS = {
+    "access_ip_v4", "access_ip_v6", "auto_disk_config", "availability_zone", "config_drive",
+    "created_at", "display_description", "display_name", "host", "hostname", "image_ref",
+    "instance_type_id", "kernel_id", "key_name", "launch_index", "launched_at", "locked_by",
+    "node", "power_state", "progress", "project_id", "ramdisk_id", "root_device_name",
+    "task_state", "terminated_at", "updated_at", "user_id", "uuid", "vm_state"}
 FLAVOR_KEYS = ("flavorid", "name", "memory_mb", "vcpus", "root_gb", "ephemeral_gb", "swap",
                "rxtx_factor", "extra_specs")
 UPDATABLE = {"name": "name", "accessIPv4": "access_ip_v4", "accessIPv6": "access_ip_v6",
@@ -260,6 +284,27 @@ def request_spec(ctx: RequestContext, flavor: dict[str, Any], image: dict[str, A
         scheduler_hints=hints, project_id=ctx.project_id, group=server_group(ctx, hints))
 
 
+def requested_destination(ctx: RequestContext, server: dict[str, Any],
+                          placement: tuple[str | None, str | None, str | None]
+                          ) -> dict[str, str | None]:
+    """2.74 `host` and `hypervisor_hostname` (admins): candidates that must still pass
+    the filters; not with a forced AZ:HOST:NODE, and each must be a compute host."""
+    host, node = server.get("host"), server.get("hypervisor_hostname")
+    if not host and not node:
+        return {}
+    policy.authorize(ctx, "compute:servers:create:requested_destination")
+    if placement[1] or placement[2]:
+        raise exception.Invalid("One mechanism with host and/or hypervisor_hostname and "
+                                "another mechanism with zone:host:node are mutually "
+                                "exclusive.")
+    nodes = [n for n in conductor.host_states(ctx.elevated())
+             if (not host or n["host"] == host)
+             and (not node or n["hypervisor_hostname"] == node)]
+    if not nodes:
+        raise exception.Invalid(exception.ComputeHostNotFound(host=node or host).message)
+    return {"requested_host": host, "requested_node": node}
+
+
 def create_servers(ctx: RequestContext, server: dict[str, Any],
                    hints: dict[str, Any]) -> list[dict[str, Any]]:
     """Check a (validated) create request and create its servers; returns their rows."""
@@ -270,7 +315,8 @@ def create_servers(ctx: RequestContext, server: dict[str, Any],
     min_count, max_count = counts(server)
     flavor = resolve_flavor(ctx, server["flavorRef"])
     image = resolve_image(ctx, boot_image_ref(server), flavor)
-    spec = request_spec(ctx, flavor, image, placement, hints)
+    spec = request_spec(ctx, flavor, image, placement, hints).model_copy(
+        update=requested_destination(ctx, server, placement))
     return conductor.instances_create(
         ctx, base=create_values(ctx, server, flavor, image, placement[0]),
         min_count=min_count, max_count=max_count, request_spec=spec)
@@ -311,9 +357,58 @@ def project_filters(ctx: RequestContext, params: Mapping[str, str]) -> dict[str,
     return filters
 
 
+def _check_list_params(version: tuple[int, int], params: Mapping[str, str]) -> None:
+    """From 2.75 unknown query parameters and ignored sort keys are refused (400)."""
+    if version < (2, 75):
+        return
+    unknown = sorted(set(params) - LIST_PARAMS)
+    if unknown:
+        raise exception.ValidationError(
+            reason=f"Invalid input for query parameters: additional properties are not "
+                   f"allowed ({', '.join(unknown)} unexpected)")
+    sort_key = params.get("sort_key")
+    if sort_key is not None and sort_key not in SORT_KEYS | {"locked"}:
+        raise exception.ValidationError(
+            reason=f"Invalid input for query parameters sort_key. Value: {sort_key}. "
+                   f"'{sort_key}' is not one of the sort keys")
+
+
+def _time_window(version: tuple[int, int], params: Mapping[str, str]) -> dict[str, Any]:
+    """changes-since, and from 2.66 changes-before (not before changes-since)."""
+    filters: dict[str, Any] = {}
+    if params.get("changes-since"):
+        filters["changes_since"] = valid_time(params["changes-since"], "changes-since")
+    if version >= (2, 66) and params.get("changes-before"):
+        filters["changes_before"] = valid_time(params["changes-before"], "changes-before")
+        since = filters.get("changes_since")
+        if since and _utc(filters["changes_before"]) < _utc(since):
+            raise exception.Invalid("The value of changes-since must be less than or equal "
+                                    "to changes-before.")
+    return filters
+
+
+def _utc(value: str) -> datetime.datetime:
+    parsed = datetime.datetime.fromisoformat(value)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
+def _locked_filter(value: str) -> bool:
+    """2.73 `locked`: true or false (strictly, as Nova's bool_from_string)."""
+    if value.lower() in ("1", "t", "true", "on", "y", "yes"):
+        return True
+    if value.lower() in ("0", "f", "false", "off", "n", "no"):
+        return False
+    raise exception.Invalid(f"Unrecognized value '{value}', acceptable values are: '0', "
+                            f"'1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', "
+                            f"'yes'")
+
+
 def list_filters(ctx: RequestContext, version: tuple[int, int],
                  params: Mapping[str, str]) -> dict[str, Any]:
     """The instance_list filters of a list request's query parameters."""
+    _check_list_params(version, params)
     if not ctx.is_admin:
         params = {k: v for k, v in params.items() if k in USER_FILTERS}
     filters = project_filters(ctx, params)
@@ -325,8 +420,9 @@ def list_filters(ctx: RequestContext, version: tuple[int, int],
         filters["image_ref"] = last_segment(params["image"])
     if params.get("flavor"):
         filters["flavorid"] = last_segment(params["flavor"])
-    if params.get("changes-since"):
-        filters["changes_since"] = valid_time(params["changes-since"], "changes-since")
+    filters.update(_time_window(version, params))
+    if version >= (2, 73) and params.get("locked"):
+        filters["locked"] = _locked_filter(params["locked"])
     for key in ("reservation_id", "host", "node", "user_id", "key_name", "availability_zone"):
         if params.get(key):
             filters[key] = params[key]
@@ -349,10 +445,20 @@ def list_servers(ctx: RequestContext, version: tuple[int, int], params: Mapping[
             "host_statuses": host_statuses(ctx, version) if detailed else None}
 
 
+def server_groups_of(ctx: RequestContext, version: tuple[int, int],
+                     inst: dict[str, Any]) -> list[str] | None:
+    """2.71: the groups of the server, for show, update and rebuild."""
+    if version < (2, 71):
+        return None
+    return list(conductor.instance_server_groups(ctx, instance_uuid=inst["uuid"]))
+
+
 def show_server(ctx: RequestContext, version: tuple[int, int],
                 inst: dict[str, Any]) -> dict[str, Any]:
-    """{"server": inst, "host_statuses": ...}: what the detail view needs."""
-    return {"server": inst, "host_statuses": host_statuses(ctx, version)}
+    """{"server": inst, "host_statuses": ..., "server_groups": ...}: what the detail view
+    needs."""
+    return {"server": inst, "host_statuses": host_statuses(ctx, version),
+            "server_groups": server_groups_of(ctx, version, inst)}
 
 
 def update_server(ctx: RequestContext, version: tuple[int, int], inst: dict[str, Any],

@@ -42,10 +42,11 @@ class ActionEndpoint:
     def instance_action_list(self, ctx: RequestContext, instance_uuid: str,
                              project_id: str | None = None, limit: int | None = None,
                              marker: str | None = None,
-                             changes_since: str | None = None) -> list[dict[str, Any]]:
+                             changes_since: str | None = None,
+                             changes_before: str | None = None) -> list[dict[str, Any]]:
         """Newest first; `marker` is the request_id of the last action already seen."""
         instances.require_instance(instance_uuid, project_id, read_deleted=True)
-        return queries.actions(instance_uuid, limit, marker, changes_since)
+        return queries.actions(instance_uuid, limit, marker, changes_since, changes_before)
 
     def instance_action_get(self, ctx: RequestContext, instance_uuid: str, request_id: str,
                             project_id: str | None = None) -> dict[str, Any]:

@@ -39,3 +39,6 @@ class ServerGroupEndpoint:
     def server_group_delete(self, ctx: RequestContext, group_uuid: str,
                             project_id: str | None = None) -> None:
         queries.delete_group(group_uuid, project_id)
+
+    def instance_server_groups(self, ctx: RequestContext, instance_uuid: str) -> list[str]:
+        return queries.groups_of_instance(instance_uuid)

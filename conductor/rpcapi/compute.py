@@ -11,7 +11,8 @@ Version history:
         compute agent records its audit of a period in the task log), task_log_get_all.
   1.4 - moves: instance_resize (resize and cold migration), migration_progress,
         migration_finish, migration_failed, instance_confirm_resize, migration_confirmed,
-        instance_revert_resize, migration_reverted, migration_list.
+        instance_revert_resize, migration_reverted, migration_list;
+        instance_action_list takes changes_before; instance_server_groups.
 """
 from __future__ import annotations
 
@@ -234,12 +235,18 @@ class ComputeConductorAPI(RPCAPI):
                                error: str | None = None) -> Record | None:
         """Record an action's outcome; None when the instance was deleted meanwhile."""
 
-    @call("1.0")
+    @call("1.4")
     def instance_action_list(self, ctx: RequestContext, *, instance_uuid: str,
                              project_id: str | None = None, limit: int | None = None,
-                             marker: str | None = None,
-                             changes_since: str | None = None) -> list[Record]:
+                             marker: str | None = None, changes_since: str | None = None,
+                             changes_before: str | None = None) -> list[Record]:
         """A page of an instance's actions, newest first."""
+
+    @instance_action_list.downgrade("1.0")
+    def _without_changes_before(args: dict[str, Any]) -> dict[str, Any]:
+        if args.pop("changes_before", None) is not None:
+            raise ValueError("a 1.3 conductor cannot filter actions by changes-before")
+        return args
 
     @call("1.0")
     def instance_action_get(self, ctx: RequestContext, *, instance_uuid: str,
@@ -298,6 +305,11 @@ class ComputeConductorAPI(RPCAPI):
     def server_group_delete(self, ctx: RequestContext, *, group_uuid: str,
                             project_id: str | None = None) -> None:
         """Delete a server group."""
+
+    @call("1.4")
+    def instance_server_groups(self, ctx: RequestContext, *,
+                               instance_uuid: str) -> list[str]:
+        """The uuids of the groups the instance belongs to (one at most)."""
 
     # --- usage --------------------------------------------------------------------------
 

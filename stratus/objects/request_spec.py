@@ -20,7 +20,8 @@ class RequestSpec(Payload):
     """Everything a placement decision reads. Built once by the compute API, kept with the
     instance (a retry or a rebuild elsewhere reads it again) and sent to the scheduler."""
     NAME = "RequestSpec"
-    VERSION = "1.0"
+    # 1.1: requested_host, requested_node (2.74).
+    VERSION = "1.1"
 
     project_id: str | None = None
     flavor: dict[str, Any]
@@ -28,6 +29,10 @@ class RequestSpec(Payload):
     availability_zone: str | None = None
     force_host: str | None = None
     force_node: str | None = None
+    # Where the user asked the server to go (2.74): only that host or node is a
+    # candidate, and unlike a forced one it must pass the filters.
+    requested_host: str | None = None
+    requested_node: str | None = None
     scheduler_hints: dict[str, Any] = {}
     group: GroupRef | None = None
     # Hosts that already failed this request: a retry goes elsewhere.

@@ -34,7 +34,7 @@ FEATURES = {
     "pause": True, "suspend": True, "console_output": True, "config_drive": True,
     "snapshot": True, "rescue": True, "resize": True, "shelve": True,
     "shelve_migrate": False, "cold_migration": True, "live_migration": False,
-    "change_password": False, "interface_attach": False, "vnc_console": False,
+    "change_password": True, "interface_attach": False, "vnc_console": False,
     "spice_console": False, "serial_console": False, "personality": False,
     "attach_encrypted_volume": False, "metadata_service": False,
     "scheduler_enabled_filters": "all", "hostname_fqdn_sanitization": True,

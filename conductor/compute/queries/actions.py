@@ -56,7 +56,8 @@ def _marker_id(session: Session, instance_uuid: str, request_id: str) -> int:
 
 
 def actions(instance_uuid: str, limit: int | None = None, marker: str | None = None,
-            changes_since: str | None = None) -> list[dict[str, Any]]:
+            changes_since: str | None = None,
+            changes_before: str | None = None) -> list[dict[str, Any]]:
     """The instance's actions, newest first, without their events; `marker` is the
     request_id of the last action already seen."""
     with db.reader() as s:
@@ -65,6 +66,8 @@ def actions(instance_uuid: str, limit: int | None = None, marker: str | None = N
                  .order_by(InstanceAction.id.desc()))
         if changes_since:
             query = query.where(InstanceAction.updated_at >= db.parse_time(changes_since))
+        if changes_before:
+            query = query.where(InstanceAction.updated_at <= db.parse_time(changes_before))
         if marker is not None:
             query = query.where(InstanceAction.id < _marker_id(s, instance_uuid, marker))
         if limit is not None:

@@ -26,7 +26,8 @@ SORT_KEYS = {"created_at", "updated_at", "display_name", "name", "uuid", "vm_sta
 TIME_COLUMNS = ("launched_at", "terminated_at", "deleted_at")
 # Listings read plain rows, not ORM objects (no identity map, no request_spec blob): a
 # 1,000-server listing costs the conductor a fraction of the time and memory.
-LISTED_COLUMNS = [c for c in Instance.__table__.c if c.key != "request_spec"]
+LISTED_COLUMNS = [c for c in Instance.__table__.c
+                  if c.key not in ("request_spec", "admin_pass")]
 
 
 # --- rows as dicts ------------------------------------------------------------
@@ -188,7 +189,8 @@ def _filtered(query: sa.Select[Any], filters: dict[str, Any]) -> sa.Select[Any]:
              "host": Instance.host, "node": Instance.node, "image_ref": Instance.image_ref,
              "flavorid": Instance.flavorid, "key_name": Instance.key_name,
              "availability_zone": Instance.availability_zone,
-             "reservation_id": Instance.reservation_id, "task_state": Instance.task_state}
+             "reservation_id": Instance.reservation_id, "task_state": Instance.task_state,
+             "locked": Instance.locked}
     for key, column in exact.items():
         if filters.get(key) is not None:
             query = query.where(column == filters[key])

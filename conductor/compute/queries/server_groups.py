@@ -136,3 +136,12 @@ def groups(project_id: str | None = None, limit: int | None = None,
 def delete_group(group_uuid: str, project_id: str | None = None) -> None:
     with db.writer() as s:
         s.delete(group_row(s, group_uuid, project_id))
+
+
+def groups_of_instance(instance_uuid: str) -> list[str]:
+    """The uuid of the group the instance is a member of, if any."""
+    with db.reader() as s:
+        return list(s.scalars(
+            sa.select(InstanceGroup.uuid).join(InstanceGroupMember,
+                                               InstanceGroupMember.group_id == InstanceGroup.id)
+            .where(InstanceGroupMember.instance_uuid == instance_uuid)))
