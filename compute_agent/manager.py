@@ -586,6 +586,16 @@ class ComputeManager:
                 LOG.warning("Could not confirm the resize of %s: %s",
                             migration["instance_uuid"], e)
 
+    def cache_images(self, ctx: RequestContext, image_ids: list[str]) -> None:
+        """Fetch images ahead of the boots that need them (os-aggregates images)."""
+        for image_id in image_ids:
+            try:
+                self.driver.cache_image(ctx, image_id)
+            except Exception as e:  # one image that fails leaves the others to fetch
+                LOG.warning("Could not cache image %s on %s: %s", image_id, self.host, e)
+            else:
+                LOG.info("Cached image %s on %s", image_id, self.host)
+
     # --- events from other services -------------------------------------------------
 
     def external_instance_event(self, ctx: RequestContext,

@@ -14,7 +14,7 @@ Version history:
   1.9 - resize_instance, finish_resize, confirm_resize, revert_resize,
         finish_revert_resize (resize and cold migration).
   1.10 - external_instance_event (os-server-external-events), trigger_crash_dump,
-         set_admin_password.
+         set_admin_password, cache_images (2.81).
 """
 from __future__ import annotations
 
@@ -157,6 +157,10 @@ class ComputeAPI(RPCAPI):
     def set_admin_password(self, ctx: RequestContext, *, host: str, instance: Instance,
                            new_pass: str) -> None:
         """Set the guest's administrator password through its agent."""
+
+    @cast("1.10", server="host")
+    def cache_images(self, ctx: RequestContext, *, host: str, image_ids: list[str]) -> None:
+        """Fetch the images into this host's image cache ahead of boots."""
 
     @cast("1.1", server="host")
     def rebuild_instance(self, ctx: RequestContext, *, host: str, instance: Instance) -> None:

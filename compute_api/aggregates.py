@@ -69,6 +69,18 @@ def delete(aggregate_id: str, r: Req = Depends(req)) -> Response:
     return Response(status_code=200)
 
 
+@router.post("/{aggregate_id}/images")
+@validation.schema(schemas.images)
+def images(aggregate_id: str, body: Any = Body(None), r: Req = Depends(req)) -> Response:
+    """2.81: have every host of the aggregate fetch these images into its cache."""
+    if not r.at_least(81):
+        raise exception.NotFound("The resource could not be found.")
+    r.authorize("compute:aggregates:images")
+    service.cache_aggregate_images(r.ctx, service.parse_aggregate_id(aggregate_id),
+                                   [image["id"] for image in body["cache"]])
+    return Response(status_code=202)
+
+
 @router.post("/{aggregate_id}/action")
 def action(aggregate_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
     ident = service.parse_aggregate_id(aggregate_id)

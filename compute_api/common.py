@@ -111,3 +111,15 @@ def changes_window(r: Req) -> tuple[str | None, str | None]:
         raise exception.Invalid("The value of changes-since must be less than or equal to "
                                 "changes-before.")
     return since, before
+
+
+def refuse_unknown_query(r: Req, allowed: set[str], since: int = 75) -> None:
+    """From microversion 2.`since` (2.75 for most lists and shows) a query parameter the
+    API does not take is 400, as Nova's additionalProperties false."""
+    if not r.at_least(since):
+        return
+    unknown = sorted(set(r.query.keys()) - allowed)
+    if unknown:
+        raise exception.ValidationError(
+            reason=f"Invalid input for query parameters: additional properties are not "
+                   f"allowed ({', '.join(unknown)} unexpected)")

@@ -7,12 +7,15 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Response
 
 from compute_api import service
-from compute_api.common import Req, limit_and_marker, links, page, req
+from compute_api.common import Req, limit_and_marker, links, page, refuse_unknown_query, req
 from compute_api.schemas import flavors as schemas
 from stratus import exception
 from stratus.api import validation
 from stratus.api.validation import MAX_INT
 
+# Query parameters of the flavor lists (from 2.75 any other is 400).
+FLAVOR_LIST_PARAMS = {"is_public", "minRam", "minDisk", "sort_key", "sort_dir", "limit",
+                      "marker"}
 router = APIRouter(prefix="/v2.1/flavors")
 FM = "os_compute_api:os-flavor-manage:%s"
 ES = "os_compute_api:os-flavor-extra-specs:%s"
@@ -78,11 +81,13 @@ def _list(r: Req, detailed: bool) -> dict[str, Any]:
 
 @router.get("")
 def index(r: Req = Depends(req)) -> dict[str, Any]:
+    refuse_unknown_query(r, FLAVOR_LIST_PARAMS)
     return _list(r, detailed=False)
 
 
 @router.get("/detail")
 def detail(r: Req = Depends(req)) -> dict[str, Any]:
+    refuse_unknown_query(r, FLAVOR_LIST_PARAMS)
     return _list(r, detailed=True)
 
 

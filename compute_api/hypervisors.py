@@ -3,7 +3,9 @@ compute_api/service).
 
 2.33 pages the lists (limit, marker). 2.53 names nodes and their services by uuid,
 and replaces the search and servers routes by the `hypervisor_hostname_pattern`
-and `with_servers` query parameters.
+and `with_servers` query parameters. 2.88 drops the capacity and use figures from the
+detailed views (placement-style figures were often misleading in Nova), puts `uptime`
+in them instead and removes the statistics and uptime routes (404).
 """
 from __future__ import annotations
 
@@ -37,17 +39,22 @@ def _brief(r: Req, described: dict[str, Any]) -> dict[str, Any]:
 def _detail(r: Req, described: dict[str, Any]) -> dict[str, Any]:
     node = described["node"]
     svc = node["service"] or {}
-    free_disk = node["local_gb"] - node["local_gb_used"]
-    return {**_brief(r, described), **{k: node[k] for k in TOTALS},
-            "free_ram_mb": node["memory_mb"] - node["memory_mb_used"],
-            "free_disk_gb": free_disk, "disk_available_least": free_disk,
-            "current_workload": node["io_ops"], "host_ip": node["host_ip"],
+    body = {**_brief(r, described), "host_ip": node["host_ip"],
             "hypervisor_type": node["hypervisor_type"],
             "hypervisor_version": node["hypervisor_version"],
-            "cpu_info": {} if r.at_least(28) else "{}",
             "service": {"host": node["host"],
                         "id": _id(r, svc) if svc else None,
                         "disabled_reason": svc.get("disabled_reason")}}
+    if r.at_least(88):
+        body["uptime"] = service.uptime_of(r.ctx, described)
+        return body
+    free_disk = node["local_gb"] - node["local_gb_used"]
+    body.update({k: node[k] for k in TOTALS})
+    body.update(free_ram_mb=node["memory_mb"] - node["memory_mb_used"],
+                free_disk_gb=free_disk, disk_available_least=free_disk,
+                current_workload=node["io_ops"],
+                cpu_info={} if r.at_least(28) else "{}")
+    return body
 
 
 def _with_servers(r: Req, described: dict[str, Any], body: dict[str, Any],
@@ -119,6 +126,8 @@ def detail(r: Req = Depends(req)) -> dict[str, Any]:
 
 @router.get("/statistics")
 def statistics(r: Req = Depends(req)) -> dict[str, Any]:
+    if r.at_least(88):
+        raise exception.NotFound("The resource could not be found.")
     r.authorize(H % "statistics")
     return {"hypervisor_statistics": service.hypervisor_statistics(r.ctx)}
 
@@ -146,8 +155,10 @@ def show(hypervisor_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 @router.get("/{hypervisor_id}/uptime")
 def uptime(hypervisor_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     """The brief view with the host's uptime as `uptime` prints it (asked of the host's
-    compute agent; 400 when its service is down, 501 when its driver cannot tell). Nova
-    drops this route at 2.88, putting `uptime` in the show body; we serve up to 2.64."""
+    compute agent; 400 when its service is down, 501 when its driver cannot tell). Gone
+    from 2.88, where `uptime` is in the detailed views."""
+    if r.at_least(88):
+        raise exception.NotFound("The resource could not be found.")
     r.authorize(H % "uptime")
     node = service.hypervisor_uptime(r.ctx, r.version, hypervisor_id)
     return {"hypervisor": {**_brief(r, node), "uptime": node["uptime"]}}

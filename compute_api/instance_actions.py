@@ -34,13 +34,15 @@ def _action(r: Req, a: dict[str, Any]) -> dict[str, Any]:
 def _event(r: Req, e: dict[str, Any], project_id: str) -> dict[str, Any]:
     out = {"event": e["event"], "start_time": iso(e["start_time"]),
            "finish_time": iso(e["finish_time"]), "result": e["result"]}
-    details = r.can(P % "events:details")
-    if details:
+    everything = r.can(P % "events", {"project_id": project_id})
+    if everything:
         out["traceback"] = e["traceback"]
     if r.at_least(62):
         out["hostId"] = host_id(project_id, e["host"])
-        if details:
+        if everything:
             out["host"] = e["host"]
+    if r.at_least(84) and r.can(P % "events:details", {"project_id": project_id}):
+        out["details"] = e["details"]
     return out
 
 

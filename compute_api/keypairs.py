@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Response
 
 from compute_api import service
-from compute_api.common import Req, limit_and_marker, page, req
+from compute_api.common import Req, limit_and_marker, page, refuse_unknown_query, req
 from compute_api.schemas import keypairs as schemas
 from stratus.api import validation
 
@@ -35,6 +35,7 @@ def view(r: Req, kp: dict[str, Any], full: bool = False) -> dict[str, Any]:
 
 @router.get("")
 def index(r: Req = Depends(req)) -> dict[str, Any]:
+    refuse_unknown_query(r, {"user_id", "limit", "marker"})
     user_id = _user(r)
     r.authorize(K % "index", {"user_id": user_id})
     limit, marker = limit_and_marker(r) if r.at_least(35) else (None, None)
@@ -45,7 +46,8 @@ def index(r: Req = Depends(req)) -> dict[str, Any]:
 @router.post("")
 @validation.schema(schemas.create_v21, "2.1", "2.1")
 @validation.schema(schemas.create_v22, "2.2", "2.9")
-@validation.schema(schemas.create_v210, "2.10")
+@validation.schema(schemas.create_v210, "2.10", "2.91")
+@validation.schema(schemas.create_v292, "2.92")
 def create(response: Response, body: Any = Body(None),
            r: Req = Depends(req)) -> dict[str, Any]:
     kp = body["keypair"]
@@ -63,6 +65,7 @@ def create(response: Response, body: Any = Body(None),
 
 @router.get("/{name}")
 def show(name: str, r: Req = Depends(req)) -> dict[str, Any]:
+    refuse_unknown_query(r, {"user_id"})
     user_id = _user(r)
     r.authorize(K % "show", {"user_id": user_id})
     return {"keypair": view(r, service.get_keypair(r.ctx, user_id, name), full=True)}
@@ -70,6 +73,7 @@ def show(name: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 @router.delete("/{name}")
 def delete(name: str, r: Req = Depends(req)) -> Response:
+    refuse_unknown_query(r, {"user_id"})
     user_id = _user(r)
     r.authorize(K % "delete", {"user_id": user_id})
     service.delete_keypair(r.ctx, user_id, name)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Response
 
 from compute_api import service
-from compute_api.common import Req, req
+from compute_api.common import Req, refuse_unknown_query, req
 from compute_api.schemas.quotas import update_schema
 from stratus.api import validation
 
@@ -54,6 +54,7 @@ def _target(project_id: str) -> dict[str, Any]:
 
 @router.get("/os-quota-sets/{project_id}")
 def show(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
+    refuse_unknown_query(r, {"user_id"})
     r.authorize(Q % "show", _target(project_id))
     limits = service.quota_limits(r.ctx, project_id)
     return {"quota_set": {"id": project_id,
@@ -70,6 +71,7 @@ def defaults(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 @router.get("/os-quota-sets/{project_id}/detail")
 def detail(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
+    refuse_unknown_query(r, {"user_id"})
     r.authorize(Q % "detail", _target(project_id))
     usage = service.quota_usage(r.ctx, project_id, r.query.get("user_id"))
     return {"quota_set": {"id": project_id,
@@ -81,6 +83,7 @@ def detail(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 @validation.schema(SET_SCHEMAS[(2, 36)], "2.36", "2.56")
 @validation.schema(SET_SCHEMAS[(2, 57)], "2.57")
 def update(project_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
+    refuse_unknown_query(r, {"user_id"})
     r.authorize(Q % "update", _target(project_id))
     resources = quota_resources(r)
     limits = service.update_quotas(r.ctx, project_id, body["quota_set"])
@@ -89,6 +92,7 @@ def update(project_id: str, body: Any = Body(None), r: Req = Depends(req)) -> di
 
 @router.delete("/os-quota-sets/{project_id}", status_code=202)
 def revert(project_id: str, r: Req = Depends(req)) -> Response:
+    refuse_unknown_query(r, {"user_id"})
     r.authorize(Q % "delete", _target(project_id))
     service.delete_quotas(r.ctx, project_id)
     return Response(status_code=202)
@@ -117,6 +121,7 @@ def class_update(class_name: str, body: Any = Body(None),
 
 @router.get("/limits")
 def limits(r: Req = Depends(req)) -> dict[str, Any]:
+    refuse_unknown_query(r, {"tenant_id"})
     r.authorize("os_compute_api:limits")
     project_id = r.ctx.project_id
     requested = r.query.get("tenant_id")

@@ -118,10 +118,17 @@ def shelve_offload(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Respon
 
 
 @action("unshelve")
-@validation.schema(schemas.no_argument)
+@validation.schema(schemas.no_argument, "2.1", "2.76")
+@validation.schema(schemas.unshelve_v277, "2.77", "2.90")
+@validation.schema(schemas.unshelve_v291, "2.91")
 def unshelve(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
     r.authorize(service.UNSHELVE.policy, target(inst))
-    service.unshelve_server(r.ctx, inst)
+    request = body["unshelve"] or {}
+    host = request.get("host") if r.at_least(91) else None
+    if host is not None:
+        r.authorize("os_compute_api:os-shelve:unshelve_to_host", target(inst))
+    unpin = "availability_zone" in request and request["availability_zone"] is None
+    service.unshelve_server(r.ctx, inst, request.get("availability_zone"), host, unpin)
     return Response(status_code=202)
 
 
@@ -234,7 +241,9 @@ def create_backup(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Respons
 @validation.schema(schemas.rebuild_v219, "2.19", "2.53")
 @validation.schema(schemas.rebuild_v254, "2.54", "2.56")
 @validation.schema(schemas.rebuild_v257, "2.57", "2.62")
-@validation.schema(schemas.rebuild_v263, "2.63")
+@validation.schema(schemas.rebuild_v263, "2.63", "2.89")
+@validation.schema(schemas.rebuild_v290, "2.90", "2.93")
+@validation.schema(schemas.rebuild_v294, "2.94")
 def rebuild(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> JSONResponse:
     r.authorize("os_compute_api:servers:rebuild", target(inst))
     request = body["rebuild"]
@@ -258,7 +267,7 @@ def evacuate(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Any:
     r.authorize("os_compute_api:os-evacuate", target(inst))
     request = body["evacuate"]
     service.evacuate_server(r.ctx, inst, request.get("host"),
-                            request.get("onSharedStorage", False))
+                            request.get("onSharedStorage", False), stop=r.at_least(95))
     if r.at_least(14):
         return Response(status_code=200)
     return {"adminPass": request.get("adminPass") or secrets.token_urlsafe(9)}

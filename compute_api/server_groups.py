@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Response
 
 from compute_api import service
-from compute_api.common import MAX_LIMIT, Req, req
+from compute_api.common import MAX_LIMIT, Req, refuse_unknown_query, req
 from compute_api.schemas import server_groups as schemas
 from stratus import exception
 from stratus.api import validation
@@ -60,6 +60,7 @@ def _non_negative(r: Req, key: str) -> int | None:
 
 @router.get("")
 def index(r: Req = Depends(req)) -> dict[str, Any]:
+    refuse_unknown_query(r, {"all_projects", "limit", "offset"})
     r.authorize(P % "index")
     everyone = to_bool(r.query.get("all_projects", False)) and r.can(P % "index:all_projects")
     limit, offset = _paging(r)

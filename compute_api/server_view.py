@@ -104,6 +104,8 @@ def detail(r: Req, inst: dict[str, Any], host_status: dict[str, str] | None = No
                          "OS-EXT-SRV-ATTR:ramdisk_id": inst["ramdisk_id"],
                          "OS-EXT-SRV-ATTR:root_device_name": inst["root_device_name"],
                          "OS-EXT-SRV-ATTR:user_data": inst["user_data"]})
+    if r.at_least(90) and "OS-EXT-SRV-ATTR:hostname" not in body:
+        body["OS-EXT-SRV-ATTR:hostname"] = inst["hostname"]  # to every user from 2.90
     if r.at_least(9):
         body["locked"] = bool(inst["locked"])
     if r.at_least(16) and host_status is not None:
@@ -118,6 +120,8 @@ def detail(r: Req, inst: dict[str, Any], host_status: dict[str, str] | None = No
         body["server_groups"] = server_groups
     if r.at_least(73):
         body["locked_reason"] = inst["locked_reason"]
+    if r.at_least(96):
+        body["pinned_availability_zone"] = inst["pinned_availability_zone"]
     fault = _fault(r, inst)
     if fault is not None:
         body["fault"] = fault

@@ -48,7 +48,9 @@ def parse_zone(r: Req, value: str | None) -> tuple[str | None, str | None, str |
 @validation.schema(schemas.create_v252, "2.52", "2.56")
 @validation.schema(schemas.create_v257, "2.57", "2.62")
 @validation.schema(schemas.create_v263, "2.63", "2.73")
-@validation.schema(schemas.create_v274, "2.74")
+@validation.schema(schemas.create_v274, "2.74", "2.89")
+@validation.schema(schemas.create_v290, "2.90", "2.93")
+@validation.schema(schemas.create_v294, "2.94")
 def create(response: Response, body: Any = Body(None),
            r: Req = Depends(req)) -> dict[str, Any]:
     server = body["server"]
@@ -98,7 +100,9 @@ def show(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 @router.put("/{server_id}")
 @validation.schema(schemas.update_v21, "2.1", "2.18")
-@validation.schema(schemas.update_v219, "2.19")
+@validation.schema(schemas.update_v219, "2.19", "2.89")
+@validation.schema(schemas.update_v290, "2.90", "2.93")
+@validation.schema(schemas.update_v294, "2.94")
 def update(server_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
     inst = get_instance(r, server_id)
     r.authorize(P % "update", target(inst))

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Response
 
 from compute_api import service
-from compute_api.common import Req, iso, req
+from compute_api.common import Req, iso, refuse_unknown_query, req
 from compute_api.ids import parse_uuid
 from compute_api.schemas import services as schemas
 from stratus import exception
@@ -37,6 +37,7 @@ def _view(r: Req, described: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("")
 def index(r: Req = Depends(req)) -> dict[str, Any]:
+    refuse_unknown_query(r, {"host", "binary"})
     r.authorize(S % "list")
     services = service.list_services(r.ctx, r.query.get("host"), r.query.get("binary"))
     return {"services": [_view(r, s) for s in services]}

@@ -13,7 +13,8 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from compute_api import service
-from compute_api.common import MAX_LIMIT, Req, limit_and_marker, next_link, req
+from compute_api.common import (MAX_LIMIT, Req, limit_and_marker, next_link,
+                                refuse_unknown_query, req)
 from stratus import exception
 
 router = APIRouter(prefix="/v2.1/os-simple-tenant-usage")
@@ -46,6 +47,7 @@ def _links(r: Req, found: dict[str, Any], limit: int) -> list[dict[str, str]]:
 
 @router.get("")
 def index(r: Req = Depends(req)) -> dict[str, Any]:
+    refuse_unknown_query(r, {"start", "end", "detailed", "limit", "marker"})
     r.authorize(P % "list")
     start, stop = service.usage_window(_first(r, "start"), _first(r, "end"))
     limit, marker = _paging(r)
@@ -66,6 +68,7 @@ def show_no_tenant() -> None:
 
 @router.get("/{tenant_id}")
 def show(tenant_id: str, r: Req = Depends(req)) -> dict[str, Any]:
+    refuse_unknown_query(r, {"start", "end", "limit", "marker"})
     r.authorize(P % "show", {"project_id": tenant_id})
     start, stop = service.usage_window(_first(r, "start"), _first(r, "end"))
     limit, marker = _paging(r)

@@ -87,6 +87,10 @@ class ComputeDriver(abc.ABC):
         """Counters of the guest (CPU time, memory, disk I/O), keyed as Nova's libvirt
         driver does before microversion 2.48."""
 
+    def cache_image(self, ctx: RequestContext, image_id: str) -> None:
+        """Fetch `image_id` into this node's image cache (nothing when cached already)."""
+        raise exception.FeatureNotSupported(reason="This driver has no image cache.")
+
     def age_image_cache(self, in_use: set[str], max_age: float) -> list[str]:
         """Remove cached images not in `in_use` and unused for `max_age` seconds;
         their IDs. Drivers without an image cache have nothing to remove."""

@@ -24,6 +24,7 @@ class FakeDriver(ComputeDriver):
         self._guests: dict[str, dict[str, Any]] = {}
         # Guests set aside by a move off this host, until it is confirmed or reverted.
         self._moved_away: dict[str, dict[str, Any]] = {}
+        self.cached_images: set[str] = set()
         self._started = time.monotonic()  # the fake host boots with its driver
 
     def get_available_resource(self) -> dict[str, Any]:
@@ -112,6 +113,10 @@ class FakeDriver(ComputeDriver):
                 raise exception.InstanceNotFound(instance_id=instance["uuid"])
         target.write_bytes(f"fake snapshot of {instance['uuid']}\n".encode())
         return "raw"
+
+    def cache_image(self, ctx: RequestContext, image_id: str) -> None:
+        with self._lock:
+            self.cached_images.add(image_id)
 
     def trigger_crash_dump(self, instance: dict[str, Any]) -> None:
         self._set(instance, (states.RUNNING, states.PAUSED_POWER), states.RUNNING,

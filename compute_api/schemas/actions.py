@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from compute_api.schemas.servers import FQDN, HOSTNAME
 from stratus.api import validation
 
 console_output = {
@@ -118,6 +119,8 @@ def _rebuild(version: tuple[int, int]) -> dict[str, Any]:
         props["trusted_image_certificates"] = {
             "type": ["array", "null"], "minItems": 1, "maxItems": 50, "uniqueItems": True,
             "items": {"type": "string", "minLength": 1}}
+    if version >= (2, 90):
+        props["hostname"] = FQDN if version >= (2, 94) else HOSTNAME
     return {"type": "object",
             "properties": {"rebuild": {"type": "object", "properties": props,
                                        "required": ["imageRef"],
@@ -150,6 +153,8 @@ rebuild_v219 = _rebuild((2, 19))
 rebuild_v254 = _rebuild((2, 54))
 rebuild_v257 = _rebuild((2, 57))
 rebuild_v263 = _rebuild((2, 63))
+rebuild_v290 = _rebuild((2, 90))
+rebuild_v294 = _rebuild((2, 94))
 evacuate_v21 = _evacuate((2, 1))
 evacuate_v214 = _evacuate((2, 14))
 evacuate_v229 = _evacuate((2, 29))
@@ -176,6 +181,28 @@ resize = {
                        "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]}},
         "required": ["flavorRef"], "additionalProperties": False}},
     "required": ["resize"], "additionalProperties": False,
+}
+
+# unshelve: from 2.77 an availability zone (an offloaded server is scheduled into it;
+# an object must name it), from 2.91 a host and a null zone (unpin).
+unshelve_v277 = {
+    "type": "object",
+    "properties": {"unshelve": {
+        "type": ["object", "null"],
+        "properties": {"availability_zone": {"type": "string", "minLength": 1,
+                                             "maxLength": 255}},
+        "required": ["availability_zone"], "additionalProperties": False}},
+    "required": ["unshelve"], "additionalProperties": False,
+}
+unshelve_v291 = {
+    "type": "object",
+    "properties": {"unshelve": {
+        "type": ["object", "null"],
+        "properties": {"availability_zone": {"type": ["string", "null"], "minLength": 1,
+                                             "maxLength": 255},
+                       "host": {"type": "string", "minLength": 1, "maxLength": 255}},
+        "additionalProperties": False}},
+    "required": ["unshelve"], "additionalProperties": False,
 }
 
 # migrate: nothing before 2.56, then an optional target host (admins).

@@ -33,3 +33,15 @@ set_metadata = {
             "type": ["string", "null"], "maxLength": 255}},
         "additionalProperties": False}},
     "required": ["metadata"], "additionalProperties": False}
+
+
+# POST /os-aggregates/{id}/images (2.81): images to fetch into the hosts' caches.
+images = {
+    "type": "object",
+    "properties": {"cache": {
+        "type": "array", "minItems": 1,
+        "items": {"type": "object", "properties": {"id": {"type": "string",
+                                                          "format": "uuid"}},
+                  "required": ["id"], "additionalProperties": False}}},
+    "required": ["cache"], "additionalProperties": False,
+}

@@ -100,6 +100,13 @@ _server_create: dict[str, Any] = {
 }
 
 
+# 2.90: a hostname the user picks (RFC 952 labels; an FQDN only from 2.94).
+HOSTNAME = {"type": "string", "pattern": "^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$",
+            "minLength": 2, "maxLength": 63}
+# 2.94: a fully qualified domain name too.
+FQDN = {"type": "string", "pattern": "^[a-zA-Z0-9-._]*$", "minLength": 1, "maxLength": 255}
+
+
 def _create(version: tuple[int, int]) -> dict[str, Any]:
     """The create body as of `version`; each change below is one microversion's."""
     schema = copy.deepcopy(_server_create)
@@ -127,11 +134,11 @@ def _create(version: tuple[int, int]) -> dict[str, Any]:
         items = server["properties"]["block_device_mapping_v2"]["items"]
         items["properties"]["volume_type"] = {"type": ["string", "null"], "minLength": 0,
                                               "maxLength": 255}
+    if version >= (2, 90):
+        server["properties"]["hostname"] = FQDN if version >= (2, 94) else HOSTNAME
     if version >= (2, 74):
-        fqdn = {"type": "string", "pattern": "^[a-zA-Z0-9-._]*$", "minLength": 1,
-                "maxLength": 255}
-        server["properties"]["host"] = fqdn
-        server["properties"]["hypervisor_hostname"] = fqdn
+        server["properties"]["host"] = FQDN
+        server["properties"]["hypervisor_hostname"] = FQDN
     return schema
 
 
@@ -146,6 +153,8 @@ create_v252 = _create((2, 52))
 create_v257 = _create((2, 57))
 create_v263 = _create((2, 63))
 create_v274 = _create((2, 74))
+create_v290 = _create((2, 90))
+create_v294 = _create((2, 94))
 
 _server_update: dict[str, Any] = {
     "type": "object",
@@ -162,6 +171,10 @@ _server_update: dict[str, Any] = {
 update_v21 = _server_update
 update_v219 = copy.deepcopy(_server_update)
 update_v219["properties"]["server"]["properties"]["description"] = description
+update_v290 = copy.deepcopy(update_v219)
+update_v290["properties"]["server"]["properties"]["hostname"] = HOSTNAME
+update_v294 = copy.deepcopy(update_v219)
+update_v294["properties"]["server"]["properties"]["hostname"] = FQDN
 
 
 metadata_body = {"type": "object", "properties": {"metadata": metadata},

@@ -18,7 +18,8 @@ from compute_api.service.actions import (CHANGE_PASSWORD, POWER_ACTIONS, PowerAc
                                          rescue_server, reset_state, server_diagnostics,
                                          shelve_server, start_power_action,
                                          trigger_crash_dump, unlock_server, unshelve_server)
-from compute_api.service.aggregates import (add_aggregate_host, create_aggregate, delete_aggregate,
+from compute_api.service.aggregates import (add_aggregate_host, cache_aggregate_images,
+                                            create_aggregate, delete_aggregate,
                                             get_aggregate, list_aggregates, parse_aggregate_id,
                                             remove_aggregate_host, set_aggregate_metadata,
                                             update_aggregate)
@@ -33,7 +34,8 @@ from compute_api.service.hosts import (host_power_action, host_resources, host_s
                                        list_hosts, liveness, update_host)
 from compute_api.service.hypervisors import TOTALS as HYPERVISOR_TOTALS
 from compute_api.service.hypervisors import (get_hypervisor, hypervisor_statistics,
-                                             hypervisor_uptime, list_hypervisors, public_id)
+                                             hypervisor_uptime, list_hypervisors, public_id,
+                                             uptime_of)
 from compute_api.service.images import (check_image_rule, delete_image, get_image, image_filters,
                                         image_metadata_item, list_images, update_image_metadata)
 from compute_api.service.instance_actions import (action_owner, get_instance_action,
@@ -62,7 +64,7 @@ from compute_api.service.usage import (audit_timestamp, instance_usage_audit_log
 __all__ = [
     "CHANGE_PASSWORD", "HYPERVISOR_TOTALS", "POWER_ACTIONS", "PowerAction", "RESCUE",
     "RESTORE", "SERVER_POLICY", "SHELVE_OFFLOAD", "UNRESCUE", "UNSHELVE", "action_owner",
-    "add_aggregate_host", "add_flavor_access", "audit_timestamp", "change_password",
+    "add_aggregate_host", "add_flavor_access", "audit_timestamp", "cache_aggregate_images", "change_password",
     "check_image_fits_flavor", "check_image_rule", "check_user_data", "confirm_resize",
     "console_output", "counts", "create_aggregate", "create_backup", "create_flavor",
     "create_keypair", "create_server_group", "create_servers", "create_snapshot",
@@ -87,6 +89,6 @@ __all__ = [
     "split_zone", "start_power_action", "stored_binary", "target", "tenant_usages",
     "trigger_crash_dump", "unlock_server", "unshelve_server", "update_aggregate",
     "update_compute_service", "update_flavor_description", "update_host",
-    "update_image_metadata", "update_quota_class", "update_quotas", "update_server",
+    "update_image_metadata", "update_quota_class", "update_quotas", "update_server", "uptime_of",
     "update_server_metadata", "usage_window", "wire_binary", "zone_details", "zone_states",
 ]

@@ -6,11 +6,12 @@ from typing import Any
 
 from compute_api import diagnostics as standard_diagnostics
 from compute_api.service.clients import compute, conductor
-from compute_api.service.hosts import node_of
-from compute_api.service.servers import (canonical_ipv6, check_user_data, delete_server,
-                                         key_pair, owner_filter, refuse_trusted_certificates,
-                                         resolve_image)
+from compute_api.service.hosts import node_of, require_compute_host
+from compute_api.service.servers import (canonical_ipv6, check_user_data, check_zone,
+                                         delete_server, key_pair, owner_filter,
+                                         refuse_trusted_certificates, resolve_image)
 from stratus import exception, image_properties
+from stratus.availability_zones import host_zones
 from stratus.api.validation import to_bool
 from stratus.config import CONF
 from stratus.context import RequestContext
@@ -78,7 +79,7 @@ REBUILD_STATES = [states.ACTIVE, states.STOPPED, states.ERROR]
 INHERITED = ("kernel_id", "ramdisk_id", "os_command_line", "os_distro", "os_type",
              "architecture", "hw_disk_bus", "hw_machine_type")
 REBUILT = {"name": "name", "metadata": "metadata_items", "accessIPv4": "access_ip_v4",
-           "accessIPv6": "access_ip_v6", "description": "description"}
+           "accessIPv6": "access_ip_v6", "description": "description", "hostname": "hostname"}
 
 
 def reboot_action(kind: str) -> PowerAction:
@@ -137,15 +138,44 @@ def shelve_server(ctx: RequestContext, inst: dict[str, Any]) -> None:
                             offload=CONF.shelved_offload_time == 0)
 
 
-def unshelve_server(ctx: RequestContext, inst: dict[str, Any]) -> None:
-    """A shelved server powers on where it is; an offloaded one is scheduled anew and
-    spawned from its shelved image (400 when no host has room)."""
+def _check_unshelve_host(ctx: RequestContext, inst: dict[str, Any], host: str,
+                         zone: str | None, unpin: bool) -> None:
+    """The named host is a compute host (400) in the zone the server goes to (409)."""
+    try:
+        require_compute_host(ctx, host)
+    except exception.ComputeHostNotFound as e:
+        raise exception.Invalid(e.message) from None
+    wanted = None if unpin else (zone or inst["pinned_availability_zone"])
+    actual = host_zones(conductor.aggregate_list(ctx.elevated())).get(
+        host, CONF.default_availability_zone)
+    if wanted is not None and actual != wanted:
+        raise exception.Conflict(reason=f"Host {host} is not in the availability zone "
+                                        f"{wanted}.")
+
+
+def unshelve_server(ctx: RequestContext, inst: dict[str, Any],
+                    availability_zone: str | None = None, host: str | None = None,
+                    unpin: bool = False) -> None:
+    """A shelved server powers on where it is; an offloaded one is scheduled anew (2.77:
+    in `availability_zone`; 2.91: on `host`, or unpinned from any zone) and spawned from
+    its shelved image (400 when no host has room)."""
     if inst["vm_state"] != states.SHELVED_OFFLOADED:
+        if availability_zone is not None or host is not None or unpin:
+            raise exception.Conflict(
+                reason=f"The availability_zone and host parameters are only allowed for a "
+                       f"server in SHELVED_OFFLOADED state; {inst['uuid']} is not "
+                       f"offloaded.")
         start_power_action(ctx, inst, UNSHELVE, image_id=None)
         return
+    if availability_zone is not None:
+        check_zone(ctx, availability_zone)
+    if host is not None:
+        _check_unshelve_host(ctx, inst, host, availability_zone, unpin)
     try:
         conductor.instance_unshelve(ctx, instance_uuid=inst["uuid"],
-                                    project_id=owner_filter(ctx))
+                                    project_id=owner_filter(ctx),
+                                    availability_zone=availability_zone, host=host,
+                                    unpin=unpin)
     except exception.NoValidHost as e:
         raise exception.Invalid(f"Cannot unshelve: {e.message}") from None
 
@@ -317,13 +347,14 @@ def rebuild_server(ctx: RequestContext, version: tuple[int, int], inst: dict[str
 
 
 def evacuate_server(ctx: RequestContext, inst: dict[str, Any], host: str | None,
-                    on_shared_storage: Any) -> None:
-    """Rebuild the server on another host because its own host is down."""
+                    on_shared_storage: Any, stop: bool = False) -> None:
+    """Rebuild the server on another host because its own host is down (2.95: left
+    stopped there)."""
     if to_bool(on_shared_storage):
         raise exception.Invalid("Shared storage is not supported: the server is rebuilt "
                                 "from its image on the new host.")
     try:
-        conductor.instance_evacuate(ctx, instance_uuid=inst["uuid"], host=host)
+        conductor.instance_evacuate(ctx, instance_uuid=inst["uuid"], host=host, stop=stop)
     except exception.NoValidHost as e:
         raise exception.Invalid(f"Cannot evacuate: {e.message}") from None
 

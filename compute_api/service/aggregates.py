@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compute_api.service.clients import conductor
+from compute_api.service.clients import compute, conductor
 from stratus import exception
 from stratus.api.validation import MAX_INT
 from stratus.context import RequestContext
@@ -56,3 +56,18 @@ def set_aggregate_metadata(ctx: RequestContext, ident: int,
                            metadata: dict[str, Any]) -> dict[str, Any]:
     """Set metadata keys (a null value removes its key)."""
     return conductor.aggregate_set_metadata(ctx, aggregate_id=ident, metadata=metadata)
+
+
+def cache_aggregate_images(ctx: RequestContext, ident: int, image_ids: list[str]) -> None:
+    """Cast to every host of the aggregate to fetch the images into its image cache (what
+    boots from them then skips); 400 for a repeated or unknown image."""
+    if len(set(image_ids)) != len(image_ids):
+        raise exception.Invalid("Duplicate images in request")
+    aggregate = get_aggregate(ctx, ident)
+    for image_id in image_ids:
+        try:
+            conductor.image_get(ctx, image_id=image_id)
+        except exception.ImageNotFound:
+            raise exception.Invalid(f"Image {image_id} could not be found.") from None
+    for host in aggregate["hosts"]:
+        compute.cache_images(ctx, host=host, image_ids=image_ids)

@@ -92,6 +92,18 @@ def hypervisor_uptime(ctx: RequestContext, version: tuple[int, int],
     return {**described, "uptime": compute.get_host_uptime(ctx, host=node["host"])}
 
 
+def uptime_of(ctx: RequestContext, described: dict[str, Any]) -> str | None:
+    """2.88: the node's host uptime for its detailed view; None when the compute service
+    is down or its driver cannot tell, as Nova shows it."""
+    node = described["node"]
+    if not described["up"] or (node["service"] or {}).get("forced_down"):
+        return None
+    try:
+        return str(compute.get_host_uptime(ctx, host=node["host"]))
+    except exception.FeatureNotSupported:
+        return None
+
+
 def statistics(nodes: list[dict[str, Any]]) -> dict[str, int]:
     """The nodes' capacity and use, summed."""
     stats = {k: sum(n[k] for n in nodes) for k in TOTALS}

@@ -27,6 +27,10 @@ GiB = 1024 ** 3
 USER_FILTERS = {"name", "status", "image", "flavor", "changes-since", "changes-before",
                 "reservation_id", "ip", "ip6", "all_tenants", "marker", "limit", "sort_key",
                 "sort_dir", "locked"}
+# Filters 2.83 opens to everyone.
+USER_FILTERS_V283 = {"availability_zone", "config_drive", "key_name", "created_at",
+                     "launched_at", "terminated_at", "power_state", "task_state", "vm_state",
+                     "progress", "user_id"}
 # The query parameters of GET /servers (Nova's index_query; from 2.75 any other is 400).
 LIST_PARAMS = {
     "user_id", "project_id", "tenant_id", "launch_index", "image_ref", "image", "kernel_id",
@@ -53,7 +57,7 @@ SORT_KEYS = {
 FLAVOR_KEYS = ("flavorid", "name", "memory_mb", "vcpus", "root_gb", "ephemeral_gb", "swap",
                "rxtx_factor", "extra_specs")
 UPDATABLE = {"name": "name", "accessIPv4": "access_ip_v4", "accessIPv6": "access_ip_v6",
-             "description": "description"}
+             "description": "description", "hostname": "hostname"}
 
 
 def canonical_ipv6(value: str | None) -> str | None:
@@ -213,9 +217,15 @@ def parse_zone(ctx: RequestContext,
     zone, host, node = split_zone(value)
     if host or node:
         policy.authorize(ctx, SERVER_POLICY % "create:forced_host")
-    if zone and zone not in known_zones(conductor.aggregate_list(ctx.elevated())):
-        raise exception.Invalid(f"The requested availability zone {zone} is not available.")
+    if zone:
+        check_zone(ctx, zone)
     return zone, host, node
+
+
+def check_zone(ctx: RequestContext, zone: str) -> None:
+    """400 unless an aggregate defines `zone` (or it is the default zone)."""
+    if zone not in known_zones(conductor.aggregate_list(ctx.elevated())):
+        raise exception.Invalid(f"The requested availability zone {zone} is not available.")
 
 
 def boot_image_ref(server: dict[str, Any]) -> str:
@@ -266,7 +276,8 @@ def create_values(ctx: RequestContext, server: dict[str, Any], flavor: dict[str,
         "access_ip_v4": server.get("accessIPv4"),
         "access_ip_v6": canonical_ipv6(server.get("accessIPv6")),
         "config_drive": "True" if to_bool(server.get("config_drive", False)) else "",
-        "description": server.get("description"), "hostname": hostname(server["name"]),
+        "description": server.get("description"),
+        "hostname": server.get("hostname") or hostname(server["name"]),
         "kernel_id": props.get("kernel_id", ""), "ramdisk_id": props.get("ramdisk_id", ""),
         "tags": list(dict.fromkeys(server.get("tags") or [])),
     }
@@ -313,6 +324,9 @@ def create_servers(ctx: RequestContext, server: dict[str, Any],
     check_user_data(server.get("user_data"))
     placement = parse_zone(ctx, server.get("availability_zone"))
     min_count, max_count = counts(server)
+    if server.get("hostname") and max_count > 1:
+        raise exception.Invalid("Unable to allocate a single hostname to multiple "
+                                "instances")
     flavor = resolve_flavor(ctx, server["flavorRef"])
     image = resolve_image(ctx, boot_image_ref(server), flavor)
     spec = request_spec(ctx, flavor, image, placement, hints).model_copy(
@@ -387,6 +401,23 @@ def _time_window(version: tuple[int, int], params: Mapping[str, str]) -> dict[st
     return filters
 
 
+def _state_filters(params: Mapping[str, str]) -> dict[str, Any]:
+    """vm_state, power_state, progress and the exact times."""
+    filters: dict[str, Any] = {}
+    if params.get("vm_state"):
+        filters["vm_state"] = [params["vm_state"]]
+    for key in ("power_state", "progress"):
+        if params.get(key):
+            try:
+                filters[key] = int(params[key])
+            except ValueError:
+                raise exception.Invalid(f"Invalid filter {key} value: {params[key]}") from None
+    for key in ("created_at", "launched_at", "terminated_at"):
+        if params.get(key):
+            filters[key] = valid_time(params[key], key)
+    return filters
+
+
 def _utc(value: str) -> datetime.datetime:
     parsed = datetime.datetime.fromisoformat(value)
     if parsed.tzinfo is not None:
@@ -410,7 +441,8 @@ def list_filters(ctx: RequestContext, version: tuple[int, int],
     """The instance_list filters of a list request's query parameters."""
     _check_list_params(version, params)
     if not ctx.is_admin:
-        params = {k: v for k, v in params.items() if k in USER_FILTERS}
+        allowed = USER_FILTERS | (USER_FILTERS_V283 if version >= (2, 83) else set())
+        params = {k: v for k, v in params.items() if k in allowed}
     filters = project_filters(ctx, params)
     if params.get("status"):
         filters.update(status_filters(params["status"], version))
@@ -423,9 +455,14 @@ def list_filters(ctx: RequestContext, version: tuple[int, int],
     filters.update(_time_window(version, params))
     if version >= (2, 73) and params.get("locked"):
         filters["locked"] = _locked_filter(params["locked"])
-    for key in ("reservation_id", "host", "node", "user_id", "key_name", "availability_zone"):
+    for key in ("reservation_id", "host", "node", "user_id", "key_name", "availability_zone",
+                "task_state", "config_drive"):
         if params.get(key):
             filters[key] = params[key]
+    for key, value in _state_filters(params).items():
+        if key == "vm_state" and "vm_state" in filters:  # with a status filter: both hold
+            value = [v for v in value if v in filters["vm_state"]] or ["__none__"]
+        filters[key] = value
     if params.get("deleted"):
         filters["deleted"] = params["deleted"].lower() in ("true", "1", "yes")
     return filters

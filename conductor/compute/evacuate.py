@@ -44,9 +44,10 @@ class EvacuateEndpoint:
     target = endpoint_target(ComputeConductorAPI)
 
     def instance_evacuate(self, ctx: RequestContext, instance_uuid: str,
-                          host: str | None = None) -> dict[str, Any]:
+                          host: str | None = None, stop: bool = False) -> dict[str, Any]:
         """Start the evacuation: pick and claim a destination (`host` if an admin named
-        one), then have its compute agent rebuild the guest from the image."""
+        one), then have its compute agent rebuild the guest from the image (and leave it
+        off with `stop`, as 2.95 wants)."""
         source, spec = evacuations.begin_evacuation(
             ctx, instance_uuid, lambda instance, service: _check_evacuable(
                 instance, service, host))
@@ -60,7 +61,9 @@ class EvacuateEndpoint:
             evacuations.abort_evacuation(ctx, instance_uuid, e.message)
             raise
         LOG.info("Evacuating %s from %s to %s", instance_uuid, source, instance["host"])
-        ComputeAPI.get().rebuild_instance(ctx, host=instance["host"], instance=instance)
+        # The agent rebuilds a stopped instance into a stopped guest: say it is one.
+        rebuilt = {**instance, "vm_state": states.STOPPED} if stop else instance
+        ComputeAPI.get().rebuild_instance(ctx, host=instance["host"], instance=rebuilt)
         return instance
 
     @staticmethod

@@ -42,7 +42,8 @@ def _new_row(base: dict[str, Any], request_spec: RequestSpec, reservation_id: st
         root_gb=flavor["root_gb"], ephemeral_gb=flavor["ephemeral_gb"],
         flavorid=flavor["flavorid"], vm_state=states.BUILDING,
         task_state=states.SCHEDULING, power_state=states.NOSTATE,
-        request_spec=request_spec.model_dump(mode="json"), **values)
+        request_spec=request_spec.model_dump(mode="json"),
+        pinned_availability_zone=request_spec.availability_zone, **values)
 
 
 def _merged_metadata(current: dict[str, str], project_limits: dict[str, int],

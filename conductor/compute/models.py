@@ -74,6 +74,9 @@ class Instance(TimestampMixin, Base):
     host: Mapped[str | None] = mapped_column(String(255), nullable=True)
     node: Mapped[str | None] = mapped_column(String(255), nullable=True)
     availability_zone: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The zone the instance must stay in (asked for at create or unshelve; None: any), as
+    # its request spec has it; shown from 2.96.
+    pinned_availability_zone: Mapped[str | None] = mapped_column(String(255), nullable=True)
     launched_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
     terminated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
     key_name: Mapped[str | None] = mapped_column(String(255), nullable=True)

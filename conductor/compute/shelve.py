@@ -22,14 +22,19 @@ class ShelveEndpoint:
     target = endpoint_target(ComputeConductorAPI)
 
     def instance_unshelve(self, ctx: RequestContext, instance_uuid: str,
-                          project_id: str | None = None) -> dict[str, Any]:
-        """Pick and claim a host for the offloaded instance and have its agent spawn it
-        from the shelved image; NoValidHost (the instance stays offloaded) when none
-        fits."""
-        spec = unshelving.begin_unshelve(ctx, instance_uuid, project_id)
+                          project_id: str | None = None,
+                          availability_zone: str | None = None, host: str | None = None,
+                          unpin: bool = False) -> dict[str, Any]:
+        """Pick and claim a host for the offloaded instance (`host` if an admin named one,
+        the filters still run; in `availability_zone`, which it then keeps, if given; in
+        any zone with `unpin`) and have its agent spawn it from the shelved image;
+        NoValidHost (the instance stays offloaded) when none fits."""
+        spec = unshelving.begin_unshelve(ctx, instance_uuid, project_id, availability_zone,
+                                         unpin)
         try:
             candidates = SchedulerAPI.get().select_destinations(
-                ctx, request_spec=spec.model_copy(update={"retry_hosts": []}),
+                ctx, request_spec=spec.model_copy(update={
+                    "retry_hosts": [], "requested_host": host, "requested_node": None}),
                 instance_uuids=[instance_uuid])[0]
             instance = EvacuateEndpoint._claim(instance_uuid, candidates)
         except exception.StratusError as e:

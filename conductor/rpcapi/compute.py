@@ -12,7 +12,9 @@ Version history:
   1.4 - moves: instance_resize (resize and cold migration), migration_progress,
         migration_finish, migration_failed, instance_confirm_resize, migration_confirmed,
         instance_revert_resize, migration_reverted, migration_list;
-        instance_action_list takes changes_before; instance_server_groups.
+        instance_action_list takes changes_before; instance_server_groups;
+        instance_unshelve takes availability_zone (2.77), host and unpin (2.91);
+        instance_evacuate takes stop (2.95).
 """
 from __future__ import annotations
 
@@ -161,15 +163,32 @@ class ComputeConductorAPI(RPCAPI):
                             power_state: int) -> None:
         """The hypervisor reports a guest's power state."""
 
-    @call("1.0")
+    @call("1.4")
     def instance_evacuate(self, ctx: RequestContext, *, instance_uuid: str,
-                          host: str | None = None) -> Record:
-        """Rebuild an instance of a down host on another host."""
+                          host: str | None = None, stop: bool = False) -> Record:
+        """Rebuild an instance of a down host on another host (left stopped with
+        `stop`)."""
 
-    @call("1.2")
+    @instance_evacuate.downgrade("1.0")
+    def _evacuate_running(args: dict[str, Any]) -> dict[str, Any]:
+        if args.pop("stop", False):
+            raise ValueError("a 1.3 conductor cannot leave an evacuated server stopped")
+        return args
+
+    @call("1.4")
     def instance_unshelve(self, ctx: RequestContext, *, instance_uuid: str,
-                          project_id: str | None = None) -> Record:
-        """Schedule an offloaded instance anew and spawn it from its shelved image."""
+                          project_id: str | None = None,
+                          availability_zone: str | None = None, host: str | None = None,
+                          unpin: bool = False) -> Record:
+        """Schedule an offloaded instance anew (on `host`, in `availability_zone`, or
+        unpinned from any zone, if asked) and spawn it from its shelved image."""
+
+    @instance_unshelve.downgrade("1.2")
+    def _without_zone(args: dict[str, Any]) -> dict[str, Any]:
+        given = [args.pop(k, None) for k in ("availability_zone", "host", "unpin")]
+        if any(given):
+            raise ValueError("a 1.3 conductor cannot unshelve into a zone or to a host")
+        return args
 
     # --- moves (resize, cold migration) ---------------------------------------------------
 

@@ -280,6 +280,9 @@ class LibvirtDriver(ComputeDriver):
                  d.find("driver").get("type", "")) for d in tree.iter("disk")
                 if d.find("source") is not None]
 
+    def cache_image(self, ctx: RequestContext, image_id: str) -> None:
+        self.image_cache.fetch(ctx, image_id)
+
     def age_image_cache(self, in_use: set[str], max_age: float) -> list[str]:
         return self.image_cache.age(in_use, max_age)
 

@@ -33,7 +33,8 @@ def record_event(session: Session, ctx: RequestContext, instance_uuid: str,
     now = utcnow()
     action.events.append(InstanceActionEvent(
         event=event, start_time=action.start_time, finish_time=now, host=host,
-        result="Error" if error else "Success", traceback=error))
+        result="Error" if error else "Success", traceback=error,
+        details=error[:255] if error else None))
     action.finish_time = now
     if error:
         action.message = "Error"

@@ -190,12 +190,20 @@ def _filtered(query: sa.Select[Any], filters: dict[str, Any]) -> sa.Select[Any]:
              "flavorid": Instance.flavorid, "key_name": Instance.key_name,
              "availability_zone": Instance.availability_zone,
              "reservation_id": Instance.reservation_id, "task_state": Instance.task_state,
-             "locked": Instance.locked}
+             "locked": Instance.locked, "power_state": Instance.power_state,
+             "config_drive": Instance.config_drive}
     for key, column in exact.items():
         if filters.get(key) is not None:
             query = query.where(column == filters[key])
     if filters.get("vm_state") is not None:
         query = query.where(Instance.vm_state.in_(filters["vm_state"]))
+    for key in ("created_at", "launched_at", "terminated_at"):
+        if filters.get(key):
+            query = query.where(getattr(Instance, key) == db.parse_time(filters[key]))
+    if filters.get("progress") is not None:
+        # Nova's progress is 100 once a server is ACTIVE and 0 before; there is no column.
+        active = Instance.vm_state == states.ACTIVE
+        query = query.where(active if filters["progress"] == 100 else sa.not_(active))
     if filters.get("uuids") is not None:
         query = query.where(Instance.uuid.in_(filters["uuids"]))
     if filters.get("name"):

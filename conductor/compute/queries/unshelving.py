@@ -11,15 +11,22 @@ from stratus.objects import states
 from stratus.objects.request_spec import RequestSpec
 
 
-def begin_unshelve(ctx: RequestContext, instance_uuid: str,
-                   project_id: str | None) -> RequestSpec:
-    """The offloaded instance UNSHELVING, the action logged; its request spec."""
+def begin_unshelve(ctx: RequestContext, instance_uuid: str, project_id: str | None,
+                   availability_zone: str | None = None,
+                   unpin: bool = False) -> RequestSpec:
+    """The offloaded instance UNSHELVING, the action logged; its request spec, pinned to
+    `availability_zone` if one is given, or to no zone with `unpin`."""
     with db.writer() as s:
         row = instance_row(s, instance_uuid, project_id)
         expect_state(row, instance_uuid, "unshelve", "vm_state", [states.SHELVED_OFFLOADED])
         expect_state(row, instance_uuid, "unshelve", "task_state", [None])
         require_unlocked(row, ctx, instance_uuid)
-        cas_update(s, row, {"task_state": states.UNSHELVING})
+        values: dict[str, object] = {"task_state": states.UNSHELVING}
+        if availability_zone is not None or unpin:
+            values["request_spec"] = {**row.request_spec,
+                                      "availability_zone": availability_zone}
+            values["pinned_availability_zone"] = availability_zone
+        cas_update(s, row, values)
         record_action(s, ctx, instance_uuid, "unshelve")
         return RequestSpec.model_validate(row.request_spec)
 
