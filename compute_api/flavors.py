@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Response
 
-from compute_api import service
+from compute_api import extra_spec_validation, service
 from compute_api.common import Req, limit_and_marker, links, page, refuse_unknown_query, req
 from compute_api.schemas import flavors as schemas
 from stratus import exception
@@ -126,6 +126,13 @@ def delete(flavor_id: str, r: Req = Depends(req)) -> Response:
 
 # --- extra specs ---------------------------------------------------------------------
 
+def _validate_specs(r: Req, specs: dict[str, Any]) -> None:
+    """2.86: known extra specs must have valid values (Nova checks before the flavor
+    is looked up, and before the key of a PUT is compared with its body)."""
+    if r.at_least(86):
+        extra_spec_validation.validate_all(specs)
+
+
 @router.get("/{flavor_id}/os-extra_specs")
 def specs_index(flavor_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(ES % "index")
@@ -137,6 +144,7 @@ def specs_index(flavor_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 def specs_create(flavor_id: str, body: Any = Body(None),
                  r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(ES % "create")
+    _validate_specs(r, body["extra_specs"])
     return {"extra_specs": service.set_flavor_extra_specs(r.ctx, flavor_id,
                                                           body["extra_specs"])}
 
@@ -152,6 +160,7 @@ def specs_show(flavor_id: str, key: str, r: Req = Depends(req)) -> dict[str, Any
 def specs_update(flavor_id: str, key: str, body: Any = Body(None),
                  r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(ES % "update")
+    _validate_specs(r, body)
     if key not in body:
         raise exception.Invalid("Request body and URI mismatch")
     return service.set_flavor_extra_specs(r.ctx, flavor_id, body)
