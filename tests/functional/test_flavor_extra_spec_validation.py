@@ -3,9 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from compute_api import microversion
 from tests.functional.conftest import Cloud
 from tests.functional.microversions import at
 
@@ -30,17 +27,11 @@ CASES: list[tuple[str, Any, str | None]] = [
 BAD = [(key, value) for key, value, message in CASES if message]
 
 
-@pytest.fixture
-def at_2_86(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The API declares 2.86 for the test (the middleware reads MAX_VERSION per request)."""
-    monkeypatch.setattr(microversion, "MAX_VERSION", (2, 86))
-
-
 def _bad_request(message: str) -> dict[str, Any]:
     return {"badRequest": {"code": 400, "message": message}}
 
 
-def test_post_validates_known_specs_from_2_86(cloud: Cloud, at_2_86: None) -> None:
+def test_post_validates_known_specs_from_2_86(cloud: Cloud) -> None:
     admin = at(cloud.headers(), 86)
     for key, value, message in CASES:
         resp = cloud.compute.post(SPECS, headers=admin, json={"extra_specs": {key: value}})
@@ -55,7 +46,7 @@ def test_post_validates_known_specs_from_2_86(cloud: Cloud, at_2_86: None) -> No
         "resources:CUSTOM_FOO": "2", "trait:HW_CPU_X86_AVX2": "required"}}
 
 
-def test_before_2_86_anything_goes(cloud: Cloud, at_2_86: None) -> None:
+def test_before_2_86_anything_goes(cloud: Cloud) -> None:
     admin = at(cloud.headers(), 85)
     resp = cloud.compute.post(SPECS, headers=admin, json={"extra_specs": dict(BAD)})
     assert resp.status_code == 200, resp.text
@@ -64,7 +55,7 @@ def test_before_2_86_anything_goes(cloud: Cloud, at_2_86: None) -> None:
     assert resp.status_code == 200, resp.text
 
 
-def test_put_validates_from_2_86(cloud: Cloud, at_2_86: None) -> None:
+def test_put_validates_from_2_86(cloud: Cloud) -> None:
     admin = at(cloud.headers(), 86)
     resp = cloud.compute.put(f"{SPECS}/hw:numa_nodes", headers=admin,
                              json={"hw:numa_nodes": 0})
