@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from compute_api import service
-from compute_api.common import Req, limit_and_marker, next_link, req
+from compute_api.common import Req, limit_and_marker, next_link, refuse_unknown_query, req
 from stratus import exception
 
 router = APIRouter(prefix="/v2.1/os-hypervisors")
@@ -80,18 +80,8 @@ def _flag(r: Req, name: str) -> bool:
     return raw.lower() in TRUE
 
 
-def _check_params(r: Req) -> None:
-    if not r.at_least(53):
-        return
-    unknown = sorted(set(r.query.keys()) - LIST_PARAMS_V253)
-    if unknown:
-        raise exception.ValidationError(
-            reason=f"Invalid input for query parameters: additional properties are not "
-                   f"allowed ({', '.join(unknown)} unexpected)")
-
-
 def _list(r: Req, action: str, detailed: bool) -> dict[str, Any]:
-    _check_params(r)
+    refuse_unknown_query(r, LIST_PARAMS_V253, since=53)
     r.authorize(H % action)
     pattern = r.query.get("hypervisor_hostname_pattern") if r.at_least(53) else None
     with_servers = r.at_least(53) and _flag(r, "with_servers")
@@ -136,11 +126,7 @@ def _show_params(r: Req) -> bool:
     """with_servers, the one query parameter show takes from 2.53."""
     if not r.at_least(53):
         return False
-    unknown = sorted(set(r.query.keys()) - {"with_servers"})
-    if unknown:
-        raise exception.ValidationError(
-            reason=f"Invalid input for query parameters: additional properties are not "
-                   f"allowed ({', '.join(unknown)} unexpected)")
+    refuse_unknown_query(r, {"with_servers"}, since=53)
     return _flag(r, "with_servers")
 
 

@@ -12,9 +12,9 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from compute_api import service
-from compute_api.common import Req, changes_window, iso, limit_and_marker, next_link, req
+from compute_api.common import (Req, changes_window, iso, limit_and_marker, next_link,
+                                refuse_unknown_query, req)
 from compute_api.server_view import host_id
-from stratus import exception
 
 router = APIRouter(prefix="/v2.1/servers/{server_id}/os-instance-actions")
 P = "os_compute_api:os-instance-actions:%s"
@@ -52,11 +52,7 @@ def _paging(r: Req) -> dict[str, Any]:
     if not r.at_least(58):
         return {}
     allowed = LIST_PARAMS_V258 | ({"changes-before"} if r.at_least(66) else set())
-    unknown = sorted(set(r.query.keys()) - allowed)
-    if unknown:
-        raise exception.ValidationError(
-            reason=f"Invalid input for query parameters: additional properties are not "
-                   f"allowed ({', '.join(unknown)} unexpected)")
+    refuse_unknown_query(r, allowed, since=58)
     limit, marker = limit_and_marker(r)
     since, before = changes_window(r)
     paging = {"limit": limit, "marker": marker, "changes_since": since}

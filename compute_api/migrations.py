@@ -13,7 +13,8 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from compute_api import service
-from compute_api.common import Req, changes_window, limit_and_marker, page, req
+from compute_api.common import (Req, changes_window, limit_and_marker, page,
+                                refuse_unknown_query, req)
 from compute_api.servers import get_instance, target
 from stratus import exception
 from stratus.api.validation import to_bool
@@ -59,11 +60,7 @@ def _allowed_params(r: Req) -> set[str] | None:
 
 def _filters(r: Req, allowed: set[str] | None) -> dict[str, Any]:
     if allowed is not None:
-        unknown = sorted(set(r.query.keys()) - allowed)
-        if unknown:
-            raise exception.ValidationError(
-                reason=f"Invalid input for query parameters: additional properties are not "
-                       f"allowed ({', '.join(unknown)} unexpected)")
+        refuse_unknown_query(r, allowed, since=59)
     filters: dict[str, Any] = {k: r.query[k] for k in FILTERS if k in r.query}
     if "hidden" in filters:
         filters["hidden"] = to_bool(filters["hidden"])

@@ -88,6 +88,13 @@ class Cloud:
         assert resp.status_code == 202, resp.text
         return resp.json()["server"]
 
+    def active_server(self, headers: dict[str, str], **server: Any) -> str:
+        """The id of a new server of `headers`' project, ACTIVE, from a new public image."""
+        image = self.create_image(self.headers(), visibility="public")
+        sid = str(self.boot(headers, image["id"], **server)["id"])
+        assert self.wait_for_server(headers, sid)["status"] == "ACTIVE"
+        return sid
+
     def wait_for_server(self, headers: dict[str, str], server_id: str,
                         until: tuple[str, ...] = ("ACTIVE", "ERROR"),
                         timeout: float = 15) -> dict[str, Any]:

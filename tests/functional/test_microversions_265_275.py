@@ -14,13 +14,6 @@ from tests.functional.microversions import at
 TWO_HOSTS = [{"fake_hosts": 2}]
 
 
-def _server(cloud: Cloud, headers: dict[str, str], **server: Any) -> str:
-    image = cloud.create_image(cloud.headers(), visibility="public")
-    sid = cloud.boot(headers, image["id"], **server)["id"]
-    assert cloud.wait_for_server(headers, sid)["status"] == "ACTIVE"
-    return sid
-
-
 def _ids(resp: Any) -> list[str]:
     assert resp.status_code == 200, resp.text
     return [s["id"] for s in resp.json()["servers"]]
@@ -33,7 +26,7 @@ def _iso(delta: float) -> str:
 
 def test_changes_before_filters_servers_and_actions_from_2_66(cloud: Cloud) -> None:
     admin = cloud.headers()
-    sid = _server(cloud, admin)
+    sid = cloud.active_server(admin)
     past, future = _iso(-3600), _iso(3600)
     servers = "/v2.1/servers"
     assert _ids(cloud.compute.get(servers, params={"changes-before": past},
@@ -62,7 +55,7 @@ def test_changes_before_filters_servers_and_actions_from_2_66(cloud: Cloud) -> N
 
 def test_evacuate_takes_no_force_from_2_68(cloud: Cloud) -> None:
     admin = cloud.headers()
-    sid = _server(cloud, admin)
+    sid = cloud.active_server(admin)
     url = f"/v2.1/servers/{sid}/action"
     body = {"evacuate": {"force": True}}
     # 2.67 takes the body (then refuses: the host is up); 2.68 refuses the body itself.
@@ -81,7 +74,7 @@ def test_server_groups_in_show_update_and_rebuild_from_2_71(cloud: Cloud) -> Non
     assert resp.status_code == 202, resp.text
     grouped = resp.json()["server"]["id"]
     cloud.wait_for_server(admin, grouped)
-    alone = _server(cloud, admin)
+    alone = cloud.active_server(admin)
     url = f"/v2.1/servers/{grouped}"
     assert cloud.compute.get(url, headers=at(admin, 71)).json()["server"][
         "server_groups"] == [group["id"]]
@@ -100,7 +93,7 @@ def test_server_groups_in_show_update_and_rebuild_from_2_71(cloud: Cloud) -> Non
 
 def test_locked_reason_and_the_locked_filter_from_2_73(cloud: Cloud) -> None:
     admin = cloud.headers()
-    locked, free = _server(cloud, admin), _server(cloud, admin)
+    locked, free = cloud.active_server(admin), cloud.active_server(admin)
     assert cloud.compute.post(f"/v2.1/servers/{locked}/action", headers=at(admin, 73),
                               json={"lock": {"locked_reason": "maintenance"}}
                               ).status_code == 202
@@ -166,7 +159,7 @@ def test_a_requested_host_or_node_at_create_from_2_74(cloud: Cloud) -> None:
 
 def test_2_75_cleanups(cloud: Cloud) -> None:
     admin = cloud.headers()
-    sid = _server(cloud, admin, user_data="aGk=")
+    sid = cloud.active_server(admin, user_data="aGk=")
     servers = "/v2.1/servers"
     assert cloud.compute.get(servers, params={"bogus": "1"}, headers=at(admin, 74)
                              ).status_code == 200
@@ -202,5 +195,5 @@ def test_2_75_cleanups(cloud: Cloud) -> None:
                                    headers=at(admin, minor)).json()["hypervisors"]
         assert listed[0].get("servers") == expected, minor
     # 2.65: no live migration to abort.
-    assert cloud.compute.delete(f"/v2.1/servers/{_server(cloud, admin)}/migrations/1",
+    assert cloud.compute.delete(f"/v2.1/servers/{cloud.active_server(admin)}/migrations/1",
                                 headers=at(admin, 65)).status_code == 404

@@ -15,13 +15,6 @@ from tests.functional.microversions import at
 TWO_HOSTS = [{"fake_hosts": 2}]
 
 
-def _server(cloud: Cloud, headers: dict[str, str], **server: Any) -> str:
-    image = cloud.create_image(cloud.headers(), visibility="public")
-    sid = cloud.boot(headers, image["id"], **server)["id"]
-    assert cloud.wait_for_server(headers, sid)["status"] == "ACTIVE"
-    return sid
-
-
 def _actions(cloud: Cloud, sid: str) -> list[str]:
     listed = cloud.compute.get(f"/v2.1/servers/{sid}/os-instance-actions",
                                headers=cloud.headers()).json()
@@ -30,7 +23,7 @@ def _actions(cloud: Cloud, sid: str) -> list[str]:
 
 def test_power_update_events_stop_and_start_the_server_from_2_76(cloud: Cloud) -> None:
     admin = cloud.headers()
-    sid = _server(cloud, admin)
+    sid = cloud.active_server(admin)
     url = "/v2.1/os-server-external-events"
 
     def send(tag: str | None, minor: int = 76) -> Any:
@@ -59,7 +52,7 @@ def test_unshelve_into_a_zone_from_2_77(cloud: Cloud) -> None:
         "aggregate": {"name": "west", "availability_zone": "west"}}).json()["aggregate"]
     cloud.compute.post(f"/v2.1/os-aggregates/{aggregate['id']}/action", headers=admin,
                        json={"add_host": {"host": "testhost"}})
-    sid = _server(cloud, admin, availability_zone="west")
+    sid = cloud.active_server(admin, availability_zone="west")
     url = f"/v2.1/servers/{sid}/action"
     assert cloud.compute.post(url, headers=admin, json={"shelve": None}).status_code == 202
     cloud.wait_for_server(admin, sid, until=("SHELVED_OFFLOADED",))
@@ -78,7 +71,7 @@ def test_unshelve_into_a_zone_from_2_77(cloud: Cloud) -> None:
                          indirect=True)
 def test_a_shelved_server_on_its_host_cannot_change_zone(cloud: Cloud) -> None:
     admin = cloud.headers()
-    sid = _server(cloud, admin)
+    sid = cloud.active_server(admin)
     url = f"/v2.1/servers/{sid}/action"
     assert cloud.compute.post(url, headers=admin, json={"shelve": None}).status_code == 202
     cloud.wait_for_server(admin, sid, until=("SHELVED",))
@@ -92,7 +85,7 @@ def test_a_shelved_server_on_its_host_cannot_change_zone(cloud: Cloud) -> None:
 
 def test_topology_from_2_78(cloud: Cloud) -> None:
     member = cloud.make_user("member")
-    sid = _server(cloud, member["headers"])
+    sid = cloud.active_server(member["headers"])
     url = f"/v2.1/servers/{sid}/topology"
     assert cloud.compute.get(url, headers=at(member["headers"], 77)).status_code == 404
     resp = cloud.compute.get(url, headers=at(member["headers"], 78))
@@ -132,7 +125,7 @@ def test_an_aggregate_caches_images_on_its_hosts_from_2_81(cloud: Cloud) -> None
 def test_more_filters_for_everyone_from_2_83(cloud: Cloud) -> None:
     member = cloud.make_user("member")
     h = member["headers"]
-    running, stopped = _server(cloud, h), _server(cloud, h)
+    running, stopped = cloud.active_server(h), cloud.active_server(h)
     cloud.compute.post(f"/v2.1/servers/{stopped}/action", headers=h, json={"os-stop": None})
     cloud.wait_for_server(h, stopped, until=("SHUTOFF",))
 
@@ -153,7 +146,7 @@ def test_more_filters_for_everyone_from_2_83(cloud: Cloud) -> None:
 
 def test_failed_events_carry_details_from_2_84(cloud: Cloud) -> None:
     admin = cloud.headers()
-    sid = _server(cloud, admin)
+    sid = cloud.active_server(admin)
     # A resize that no host takes (one host here) fails with a recorded event.
     refused = cloud.compute.post(f"/v2.1/servers/{sid}/action", headers=admin,
                                  json={"resize": {"flavorRef": "2"}})

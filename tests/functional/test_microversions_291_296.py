@@ -14,15 +14,8 @@ from tests.functional.microversions import at
 TWO_HOSTS = [{"fake_hosts": 2}]
 
 
-def _server(cloud: Cloud, headers: dict[str, str], **server: Any) -> str:
-    image = cloud.create_image(cloud.headers(), visibility="public")
-    sid = cloud.boot(headers, image["id"], **server)["id"]
-    assert cloud.wait_for_server(headers, sid)["status"] == "ACTIVE"
-    return sid
-
-
 def _offloaded(cloud: Cloud, headers: dict[str, str], **server: Any) -> str:
-    sid = _server(cloud, headers, **server)
+    sid = cloud.active_server(headers, **server)
     assert cloud.compute.post(f"/v2.1/servers/{sid}/action", headers=headers,
                               json={"shelve": None}).status_code == 202
     cloud.wait_for_server(headers, sid, until=("SHELVED_OFFLOADED",))
@@ -106,10 +99,10 @@ def test_fqdn_hostnames_from_2_94(cloud: Cloud) -> None:
 @pytest.mark.parametrize("cloud", TWO_HOSTS, indirect=True)
 def test_evacuated_servers_are_left_stopped_from_2_95(cloud: Cloud) -> None:
     admin = cloud.headers()
-    first, second = _server(cloud, admin), _server(cloud, admin)
+    first, second = cloud.active_server(admin), cloud.active_server(admin)
     down = _show(cloud, first)["OS-EXT-SRV-ATTR:host"]
     if _show(cloud, second)["OS-EXT-SRV-ATTR:host"] != down:
-        second = _server(cloud, admin, availability_zone=f"nova:{down}")
+        second = cloud.active_server(admin, availability_zone=f"nova:{down}")
     forced = cloud.compute.put("/v2.1/os-services/force-down", headers=at(admin, 11),
                                json={"host": down, "binary": "nova-compute",
                                      "forced_down": True})
@@ -125,7 +118,7 @@ def test_evacuated_servers_are_left_stopped_from_2_95(cloud: Cloud) -> None:
 
 def test_pinned_availability_zone_from_2_96(cloud: Cloud) -> None:
     admin = cloud.headers()
-    pinned, free = _server(cloud, admin, availability_zone="nova"), _server(cloud, admin)
+    pinned, free = cloud.active_server(admin, availability_zone="nova"), cloud.active_server(admin)
     assert _show(cloud, pinned)["pinned_availability_zone"] == "nova"
     assert _show(cloud, free)["pinned_availability_zone"] is None
     assert "pinned_availability_zone" not in _show(cloud, free, 95)

@@ -139,18 +139,27 @@ def abort_move(ctx: RequestContext, migration_id: int, error: str) -> None:
 
 # --- the agents' steps ------------------------------------------------------------------
 
+def _in_step(session: Session, migration_id: int,
+             task_state: str) -> tuple[Migration, Instance] | None:
+    """The migration and its live instance if the instance is in `task_state`; None when
+    it went away or moved on meanwhile (a delete won)."""
+    row = _migration_row(session, migration_id)
+    try:
+        inst = instance_row(session, row.instance_uuid)
+    except exception.InstanceNotFound:
+        return None
+    return (row, inst) if inst.task_state == task_state else None
+
+
 def advance(migration_id: int, status: str, task_state: str,
             expected_task_state: str) -> dict[str, Any] | None:
     """The next step of a move: the migration `status`, the instance `task_state`. The
     instance, or None when it left `expected_task_state` (deleted meanwhile)."""
     with db.writer() as s:
-        row = _migration_row(s, migration_id)
-        try:
-            inst = instance_row(s, row.instance_uuid)
-        except exception.InstanceNotFound:
+        found = _in_step(s, migration_id, expected_task_state)
+        if found is None or found[0].status not in OPEN:
             return None
-        if inst.task_state != expected_task_state or row.status not in OPEN:
-            return None
+        row, inst = found
         row.status = status
         cas_update(s, inst, {"task_state": task_state})
         return instance_dicts(s, [inst])[0]
@@ -161,13 +170,10 @@ def land(ctx: RequestContext, migration_id: int, power_state: int) -> dict[str, 
     until confirmed or reverted, the migration finished, the source now holding the old
     flavor's resources. None when the instance went away meanwhile."""
     with db.writer() as s:
-        row = _migration_row(s, migration_id)
-        try:
-            inst = instance_row(s, row.instance_uuid)
-        except exception.InstanceNotFound:
+        found = _in_step(s, migration_id, states.RESIZE_FINISH)
+        if found is None:
             return None
-        if inst.task_state != states.RESIZE_FINISH:
-            return None
+        row, inst = found
         zone = placement.zone_of(s, row.dest_compute)
         cas_update(s, inst, {
             **_flavor_columns(row.new_flavor), "host": row.dest_compute,
@@ -263,13 +269,10 @@ def reverted(ctx: RequestContext, migration_id: int,
     move; the migration reverted, the destination's resources free. None when the
     instance went away meanwhile."""
     with db.writer() as s:
-        row = _migration_row(s, migration_id)
-        try:
-            inst = instance_row(s, row.instance_uuid)
-        except exception.InstanceNotFound:
+        found = _in_step(s, migration_id, states.RESIZE_REVERTING)
+        if found is None:
             return None
-        if inst.task_state != states.RESIZE_REVERTING:
-            return None
+        row, inst = found
         cas_update(s, inst, {
             **_flavor_columns(row.old_flavor), "host": row.source_compute,
             "node": row.source_node, "availability_zone": placement.zone_of(
