@@ -5,6 +5,7 @@ import hashlib
 from typing import Any
 
 from compute_api.common import Req, base_url, iso, links
+from stratus import image_properties
 from stratus.objects import states
 
 EXT = "os_compute_api:os-extended-server-attributes"
@@ -35,11 +36,15 @@ def _flavor(r: Req, inst: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _image(inst: dict[str, Any]) -> dict[str, Any] | str:
+def _image(r: Req, inst: dict[str, Any]) -> dict[str, Any] | str:
     if not inst["image_ref"]:
         return ""
-    return {"id": inst["image_ref"],
-            "links": [{"rel": "bookmark", "href": f"{base_url()}/images/{inst['image_ref']}"}]}
+    image: dict[str, Any] = {
+        "id": inst["image_ref"],
+        "links": [{"rel": "bookmark", "href": f"{base_url()}/images/{inst['image_ref']}"}]}
+    if r.at_least(98):
+        image["properties"] = image_properties.understood(inst["image_properties"])
+    return image
 
 
 def _fault(r: Req, inst: dict[str, Any]) -> dict[str, Any] | None:
@@ -71,7 +76,7 @@ def detail(r: Req, inst: dict[str, Any], host_status: dict[str, str] | None = No
         "user_id": inst["user_id"],
         "metadata": inst["metadata"],
         "hostId": host_id(inst["project_id"], inst["host"]),
-        "image": _image(inst),
+        "image": _image(r, inst),
         "flavor": _flavor(r, inst),
         "created": iso(inst["created_at"]),
         "updated": iso(inst["updated_at"]),
@@ -122,6 +127,8 @@ def detail(r: Req, inst: dict[str, Any], host_status: dict[str, str] | None = No
         body["locked_reason"] = inst["locked_reason"]
     if r.at_least(96):
         body["pinned_availability_zone"] = inst["pinned_availability_zone"]
+    if r.at_least(100):
+        body["scheduler_hints"] = inst["scheduler_hints"] or {}
     fault = _fault(r, inst)
     if fault is not None:
         body["fault"] = fault

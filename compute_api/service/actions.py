@@ -324,7 +324,7 @@ def rebuild_values(ctx: RequestContext, version: tuple[int, int], inst: dict[str
     if "access_ip_v6" in values:
         values["access_ip_v6"] = canonical_ipv6(values["access_ip_v6"])
     values.update({"image_ref": image["id"], "kernel_id": props.get("kernel_id", ""),
-                   "ramdisk_id": props.get("ramdisk_id", "")})
+                   "ramdisk_id": props.get("ramdisk_id", ""), "image_properties": props})
     refuse_trusted_certificates(request.get("trusted_image_certificates"))
     values.update(rebuild_key_pair(ctx, version, request))
     if version >= (2, 57) and "user_data" in request:

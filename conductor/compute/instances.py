@@ -43,7 +43,9 @@ def _new_row(base: dict[str, Any], request_spec: RequestSpec, reservation_id: st
         flavorid=flavor["flavorid"], vm_state=states.BUILDING,
         task_state=states.SCHEDULING, power_state=states.NOSTATE,
         request_spec=request_spec.model_dump(mode="json"),
-        pinned_availability_zone=request_spec.availability_zone, **values)
+        pinned_availability_zone=request_spec.availability_zone,
+        image_properties=request_spec.image.get("properties") or {},
+        scheduler_hints=request_spec.scheduler_hints, **values)
 
 
 def _merged_metadata(current: dict[str, str], project_limits: dict[str, int],

@@ -103,6 +103,10 @@ class Instance(TimestampMixin, Base):
     # instance dicts that travel over RPC.
     admin_pass: Mapped[str | None] = mapped_column(Text, nullable=True)
     metadata_items: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The properties of the image the instance runs (as of its boot or rebuild) and the
+    # scheduler hints it was created with; copies of its request spec's, for listings.
+    image_properties: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    scheduler_hints: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     request_spec: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     deleted: Mapped[int] = mapped_column(Integer, default=0)
     deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
