@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from typing import Any
+from typing import Any, Callable, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -40,10 +40,26 @@ class Req:
 
 
 def req(request: Request) -> Req:
-    """FastAPI dependency: an authenticated compute API request."""
-    return Req(ctx=get_project_context(request),
-               version=getattr(request.state, "api_version", (2, 1)),
-               query=request.query_params, path=request.url.path)
+    """FastAPI dependency: an authenticated compute API request. From 2.102 a query
+    parameter its handler does not declare (query_params) is 400."""
+    r = Req(ctx=get_project_context(request),
+            version=getattr(request.state, "api_version", (2, 1)),
+            query=request.query_params, path=request.url.path)
+    endpoint = request.scope.get("endpoint")
+    refuse_unknown_query(r, getattr(endpoint, "query_params", frozenset()), since=102)
+    return r
+
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def query_params(*names: str) -> Callable[[Handler], Handler]:
+    """Declare the query parameters a handler takes (from 2.102 every other is 400; a
+    handler that declares none takes none). Below the route decorator."""
+    def mark(handler: Handler) -> Handler:
+        handler.query_params = frozenset(names)  # type: ignore[attr-defined]
+        return handler
+    return mark
 
 
 def base_url() -> str:

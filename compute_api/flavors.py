@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Response
 
 from compute_api import extra_spec_validation, service
-from compute_api.common import Req, limit_and_marker, links, page, refuse_unknown_query, req
+from compute_api.common import (Req, limit_and_marker, links, page, query_params,
+                                refuse_unknown_query, req)
 from compute_api.schemas import flavors as schemas
 from stratus import exception
 from stratus.api import validation
@@ -34,9 +35,10 @@ def view(r: Req, flavor: dict[str, Any], detailed: bool = True) -> dict[str, Any
                  "OS-FLV-EXT-DATA:ephemeral": flavor["ephemeral_gb"],
                  # 2.75: no swap is 0, not "".
                  "swap": flavor["swap"] or (0 if r.at_least(75) else ""),
-                 "rxtx_factor": flavor["rxtx_factor"],
-                 "OS-FLV-DISABLED:disabled": flavor["disabled"],
                  "os-flavor-access:is_public": flavor["is_public"]})
+    if not r.at_least(102):  # 2.102 drops the two
+        body.update({"rxtx_factor": flavor["rxtx_factor"],
+                     "OS-FLV-DISABLED:disabled": flavor["disabled"]})
     # 2.61: the extra specs, to those who may list them.
     if r.at_least(61) and r.can(ES % "index", {"project_id": r.ctx.project_id}):
         body["extra_specs"] = dict(flavor["extra_specs"] or {})
@@ -71,23 +73,29 @@ def _list(r: Req, detailed: bool) -> dict[str, Any]:
     limit, marker = limit_and_marker(r)
     sort_key = r.query.get("sort_key", "flavorid")
     sort_dir = r.query.get("sort_dir", "asc")
+    if r.at_least(102) and sort_key == "rxtx_factor":
+        raise exception.ValidationError(
+            reason="Invalid input for query parameters sort_key. Value: rxtx_factor. "
+                   "'rxtx_factor' is not one of the sort keys")
     flavors = service.list_flavors(
         r.ctx, is_public=_is_public_param(r), min_memory_mb=_int_param(r, "minRam"),
         min_root_gb=_int_param(r, "minDisk"), sort_key=sort_key, sort_dir=sort_dir,
-        limit=limit, marker=marker)
+        limit=limit, marker=marker, name=r.query.get("name") if r.at_least(102) else None)
     return page(r, "flavors", [view(r, f, detailed) for f in flavors], flavors, limit,
                 "flavorid")
 
 
 @router.get("")
+@query_params(*FLAVOR_LIST_PARAMS, "name")
 def index(r: Req = Depends(req)) -> dict[str, Any]:
-    refuse_unknown_query(r, FLAVOR_LIST_PARAMS)
+    refuse_unknown_query(r, FLAVOR_LIST_PARAMS | ({"name"} if r.at_least(102) else set()))
     return _list(r, detailed=False)
 
 
 @router.get("/detail")
+@query_params(*FLAVOR_LIST_PARAMS, "name")
 def detail(r: Req = Depends(req)) -> dict[str, Any]:
-    refuse_unknown_query(r, FLAVOR_LIST_PARAMS)
+    refuse_unknown_query(r, FLAVOR_LIST_PARAMS | ({"name"} if r.at_least(102) else set()))
     return _list(r, detailed=True)
 
 
@@ -99,7 +107,8 @@ def show(flavor_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 @router.post("")
 @validation.schema(schemas.create, "2.1", "2.54")
-@validation.schema(schemas.create_v255, "2.55")
+@validation.schema(schemas.create_v255, "2.55", "2.101")
+@validation.schema(schemas.create_v2102, "2.102")
 def create(body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
     r.authorize(FM % "create")
     return {"flavor": view(r, service.create_flavor(r.ctx, body["flavor"]))}

@@ -14,7 +14,8 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from compute_api import service
-from compute_api.common import Req, limit_and_marker, next_link, refuse_unknown_query, req
+from compute_api.common import (Req, limit_and_marker, next_link, query_params,
+                                refuse_unknown_query, req)
 from stratus import exception
 
 router = APIRouter(prefix="/v2.1/os-hypervisors")
@@ -105,11 +106,13 @@ def _list(r: Req, action: str, detailed: bool) -> dict[str, Any]:
 
 
 @router.get("")
+@query_params(*LIST_PARAMS_V253)
 def index(r: Req = Depends(req)) -> dict[str, Any]:
     return _list(r, "list", detailed=False)
 
 
 @router.get("/detail")
+@query_params(*LIST_PARAMS_V253)
 def detail(r: Req = Depends(req)) -> dict[str, Any]:
     return _list(r, "detail", detailed=True)
 
@@ -131,6 +134,7 @@ def _show_params(r: Req) -> bool:
 
 
 @router.get("/{hypervisor_id}")
+@query_params("with_servers")
 def show(hypervisor_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     with_servers = _show_params(r)
     r.authorize(H % "show")

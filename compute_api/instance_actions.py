@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends
 
 from compute_api import service
 from compute_api.common import (Req, changes_window, iso, limit_and_marker, next_link,
-                                refuse_unknown_query, req)
+                                query_params, refuse_unknown_query, req)
 from compute_api.server_view import host_id
 
 router = APIRouter(prefix="/v2.1/servers/{server_id}/os-instance-actions")
@@ -62,6 +62,7 @@ def _paging(r: Req) -> dict[str, Any]:
 
 
 @router.get("")
+@query_params(*LIST_PARAMS_V258, "changes-before")
 def index(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     paging = _paging(r)
     actions = service.list_instance_actions(r.ctx, server_id, **paging)

@@ -6,7 +6,8 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Response
 
 from compute_api import service
-from compute_api.common import Req, limit_and_marker, page, refuse_unknown_query, req
+from compute_api.common import (Req, limit_and_marker, page, query_params,
+                                refuse_unknown_query, req)
 from compute_api.schemas import keypairs as schemas
 from stratus.api import validation
 
@@ -34,6 +35,7 @@ def view(r: Req, kp: dict[str, Any], full: bool = False) -> dict[str, Any]:
 
 
 @router.get("")
+@query_params("user_id", "limit", "marker")
 def index(r: Req = Depends(req)) -> dict[str, Any]:
     refuse_unknown_query(r, {"user_id", "limit", "marker"})
     user_id = _user(r)
@@ -64,6 +66,7 @@ def create(response: Response, body: Any = Body(None),
 
 
 @router.get("/{name}")
+@query_params("user_id")
 def show(name: str, r: Req = Depends(req)) -> dict[str, Any]:
     refuse_unknown_query(r, {"user_id"})
     user_id = _user(r)
@@ -72,6 +75,7 @@ def show(name: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 
 @router.delete("/{name}")
+@query_params("user_id")
 def delete(name: str, r: Req = Depends(req)) -> Response:
     refuse_unknown_query(r, {"user_id"})
     user_id = _user(r)

@@ -11,7 +11,7 @@ from typing import Any
 from stratus.api.errors import error_response
 
 MIN_VERSION = (2, 1)
-MAX_VERSION = (2, 100)
+MAX_VERSION = (2, 104)
 # Each number is bounded: no real version has more digits, and int() of thousands of
 # digits is refused by Python (a ValueError, not a parse).
 _FORMAT = re.compile(r"^([1-9]\d{0,5})\.([1-9]\d{0,5}|0)$")

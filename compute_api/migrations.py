@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from compute_api import service
-from compute_api.common import (Req, changes_window, limit_and_marker, page,
+from compute_api.common import (Req, changes_window, limit_and_marker, page, query_params,
                                 refuse_unknown_query, req)
 from compute_api.servers import get_instance, target
 from stratus import exception
@@ -75,6 +75,8 @@ def _filters(r: Req, allowed: set[str] | None) -> dict[str, Any]:
 
 
 @router.get("/os-migrations")
+@query_params(*FILTERS, "limit", "marker", "changes-since", "changes-before", "user_id",
+              "project_id")
 def index(r: Req = Depends(req)) -> dict[str, Any]:
     allowed = _allowed_params(r)
     filters = _filters(r, allowed)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Response
 
 from compute_api import service
-from compute_api.common import Req, refuse_unknown_query, req
+from compute_api.common import Req, query_params, refuse_unknown_query, req
 from compute_api.schemas.quotas import update_schema
 from stratus.api import validation
 
@@ -53,6 +53,7 @@ def _target(project_id: str) -> dict[str, Any]:
 
 
 @router.get("/os-quota-sets/{project_id}")
+@query_params("user_id")
 def show(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     refuse_unknown_query(r, {"user_id"})
     r.authorize(Q % "show", _target(project_id))
@@ -70,6 +71,7 @@ def defaults(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 
 @router.get("/os-quota-sets/{project_id}/detail")
+@query_params("user_id")
 def detail(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     refuse_unknown_query(r, {"user_id"})
     r.authorize(Q % "detail", _target(project_id))
@@ -79,6 +81,7 @@ def detail(project_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 
 
 @router.put("/os-quota-sets/{project_id}")
+@query_params("user_id")
 @validation.schema(SET_SCHEMAS[(2, 1)], "2.1", "2.35")
 @validation.schema(SET_SCHEMAS[(2, 36)], "2.36", "2.56")
 @validation.schema(SET_SCHEMAS[(2, 57)], "2.57")
@@ -91,6 +94,7 @@ def update(project_id: str, body: Any = Body(None), r: Req = Depends(req)) -> di
 
 
 @router.delete("/os-quota-sets/{project_id}", status_code=202)
+@query_params("user_id")
 def revert(project_id: str, r: Req = Depends(req)) -> Response:
     refuse_unknown_query(r, {"user_id"})
     r.authorize(Q % "delete", _target(project_id))
@@ -120,6 +124,7 @@ def class_update(class_name: str, body: Any = Body(None),
 
 
 @router.get("/limits")
+@query_params("tenant_id")
 def limits(r: Req = Depends(req)) -> dict[str, Any]:
     refuse_unknown_query(r, {"tenant_id"})
     r.authorize("os_compute_api:limits")

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Response
 
 from compute_api import service
-from compute_api.common import MAX_LIMIT, Req, refuse_unknown_query, req
+from compute_api.common import MAX_LIMIT, Req, query_params, refuse_unknown_query, req
 from compute_api.schemas import server_groups as schemas
 from stratus import exception
 from stratus.api import validation
@@ -59,6 +59,7 @@ def _non_negative(r: Req, key: str) -> int | None:
 
 
 @router.get("")
+@query_params("all_projects", "limit", "offset")
 def index(r: Req = Depends(req)) -> dict[str, Any]:
     refuse_unknown_query(r, {"all_projects", "limit", "offset"})
     r.authorize(P % "index")

@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Response
 
 from compute_api import server_view, service
-from compute_api.common import Req, limit_and_marker, links, page, req
+from compute_api.common import Req, limit_and_marker, links, page, query_params, req
 from compute_api.schemas import servers as schemas
+from compute_api.service.servers import LIST_PARAMS
 from stratus.api import validation
 from stratus.api.validation import to_bool
 
@@ -80,11 +81,13 @@ def _list(r: Req, detailed: bool) -> dict[str, Any]:
 
 
 @router.get("")
+@query_params(*LIST_PARAMS)
 def index(r: Req = Depends(req)) -> dict[str, Any]:
     return _list(r, detailed=False)
 
 
 @router.get("/detail")
+@query_params(*LIST_PARAMS)
 def detail(r: Req = Depends(req)) -> dict[str, Any]:
     return _list(r, detailed=True)
 
@@ -102,7 +105,8 @@ def show(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 @validation.schema(schemas.update_v21, "2.1", "2.18")
 @validation.schema(schemas.update_v219, "2.19", "2.89")
 @validation.schema(schemas.update_v290, "2.90", "2.93")
-@validation.schema(schemas.update_v294, "2.94")
+@validation.schema(schemas.update_v294, "2.94", "2.103")
+@validation.schema(schemas.update_v2104, "2.104")
 def update(server_id: str, body: Any = Body(None), r: Req = Depends(req)) -> dict[str, Any]:
     inst = get_instance(r, server_id)
     r.authorize(P % "update", target(inst))

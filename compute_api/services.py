@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Response
 
 from compute_api import service
-from compute_api.common import Req, iso, refuse_unknown_query, req
+from compute_api.common import Req, iso, query_params, refuse_unknown_query, req
 from compute_api.ids import parse_uuid
 from compute_api.schemas import services as schemas
 from stratus import exception
@@ -36,6 +36,7 @@ def _view(r: Req, described: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("")
+@query_params("host", "binary")
 def index(r: Req = Depends(req)) -> dict[str, Any]:
     refuse_unknown_query(r, {"host", "binary"})
     r.authorize(S % "list")

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from compute_api import service
-from compute_api.common import (MAX_LIMIT, Req, limit_and_marker, next_link,
+from compute_api.common import (MAX_LIMIT, Req, limit_and_marker, next_link, query_params,
                                 refuse_unknown_query, req)
 from stratus import exception
 
@@ -46,6 +46,7 @@ def _links(r: Req, found: dict[str, Any], limit: int) -> list[dict[str, str]]:
 
 
 @router.get("")
+@query_params("start", "end", "detailed", "limit", "marker")
 def index(r: Req = Depends(req)) -> dict[str, Any]:
     refuse_unknown_query(r, {"start", "end", "detailed", "limit", "marker"})
     r.authorize(P % "list")
@@ -67,6 +68,7 @@ def show_no_tenant() -> None:
 
 
 @router.get("/{tenant_id}")
+@query_params("start", "end", "limit", "marker")
 def show(tenant_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     refuse_unknown_query(r, {"start", "end", "limit", "marker"})
     r.authorize(P % "show", {"project_id": tenant_id})

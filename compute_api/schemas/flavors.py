@@ -48,6 +48,9 @@ _description = {"type": ["string", "null"], "minLength": 0, "maxLength": 65535,
 
 create_v255: dict[str, Any] = copy.deepcopy(create)
 create_v255["properties"]["flavor"]["properties"]["description"] = _description
+# 2.102: no rxtx_factor.
+create_v2102: dict[str, Any] = copy.deepcopy(create_v255)
+del create_v2102["properties"]["flavor"]["properties"]["rxtx_factor"]
 
 update = {
     "type": "object",

@@ -175,6 +175,9 @@ update_v290 = copy.deepcopy(update_v219)
 update_v290["properties"]["server"]["properties"]["hostname"] = HOSTNAME
 update_v294 = copy.deepcopy(update_v219)
 update_v294["properties"]["server"]["properties"]["hostname"] = FQDN
+update_v2104 = copy.deepcopy(update_v294)
+update_v2104["properties"]["server"]["properties"]["pinned_availability_zone"] = {
+    "type": ["string", "null"], "minLength": 1, "maxLength": 255}
 
 
 metadata_body = {"type": "object", "properties": {"metadata": metadata},

@@ -15,12 +15,12 @@ from stratus.context import RequestContext
 
 def list_flavors(ctx: RequestContext, *, is_public: bool | None, min_memory_mb: int,
                  min_root_gb: int, sort_key: str, sort_dir: str, limit: int,
-                 marker: str | None) -> list[dict[str, Any]]:
+                 marker: str | None, name: str | None = None) -> list[dict[str, Any]]:
     """The flavors the caller may see (admins: every flavor) that match the filters."""
     return conductor.flavor_list(
         ctx, project_id=owner_filter(ctx), is_public=is_public, min_memory_mb=min_memory_mb,
         min_root_gb=min_root_gb, sort_key=sort_key, sort_dir=sort_dir, limit=limit,
-        marker=marker)
+        marker=marker, name=name)
 
 
 def get_flavor(ctx: RequestContext, flavor_id: str) -> dict[str, Any]:

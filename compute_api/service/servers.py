@@ -504,6 +504,10 @@ def update_server(ctx: RequestContext, version: tuple[int, int], inst: dict[str,
     values = {column: changes[key] for key, column in UPDATABLE.items() if key in changes}
     if "access_ip_v6" in values:
         values["access_ip_v6"] = canonical_ipv6(values["access_ip_v6"])
+    if "pinned_availability_zone" in changes:  # 2.104
+        inst = conductor.instance_pin_zone(ctx, instance_uuid=inst["uuid"],
+                                           zone=changes["pinned_availability_zone"],
+                                           project_id=owner_filter(ctx))
     if values:
         inst = conductor.instance_update(ctx, instance_uuid=inst["uuid"], values=values)
     return show_server(ctx, version, inst)

@@ -31,10 +31,11 @@ class FlavorEndpoint:
                     is_public: bool | None = True, min_memory_mb: int = 0,
                     min_root_gb: int = 0, sort_key: str = "flavorid",
                     sort_dir: str = "asc", limit: int | None = None,
-                    marker: str | None = None) -> list[dict[str, Any]]:
+                    marker: str | None = None,
+                    name: str | None = None) -> list[dict[str, Any]]:
         """Flavors a caller sees; project_id None means an admin's view."""
         rows = queries.flavors_matching(project_id, is_public, min_memory_mb, min_root_gb,
-                                        sort_key, sort_dir)
+                                        sort_key, sort_dir, name)
         if marker is not None:
             ids = [r["flavorid"] for r in rows]
             if marker not in ids:

@@ -146,6 +146,10 @@ class InstanceEndpoint:
                       project_id: str | None = None) -> dict[str, Any]:
         return queries.set_lock(ctx, instance_uuid, project_id, locked, reason)
 
+    def instance_pin_zone(self, ctx: RequestContext, instance_uuid: str, zone: str | None,
+                          project_id: str | None = None) -> dict[str, Any]:
+        return queries.pin_zone(instance_uuid, project_id, zone)
+
     def instance_reset_state(self, ctx: RequestContext, instance_uuid: str,
                              vm_state: str) -> dict[str, Any]:
         return queries.reset_state(ctx, instance_uuid, vm_state)

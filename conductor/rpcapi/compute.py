@@ -14,7 +14,8 @@ Version history:
         instance_revert_resize, migration_reverted, migration_list;
         instance_action_list takes changes_before; instance_server_groups;
         instance_unshelve takes availability_zone (2.77), host and unpin (2.91);
-        instance_evacuate takes stop (2.95).
+        instance_evacuate takes stop (2.95); flavor_list takes name (2.102);
+        instance_pin_zone (2.104).
 """
 from __future__ import annotations
 
@@ -42,12 +43,19 @@ class ComputeConductorAPI(RPCAPI):
                    project_id: str | None = None) -> Record:
         """One flavor, if visible to `project_id` (any flavor when None)."""
 
-    @call("1.0")
+    @call("1.4")
     def flavor_list(self, ctx: RequestContext, *, project_id: str | None = None,
                     is_public: bool | None = True, min_memory_mb: int = 0,
                     min_root_gb: int = 0, sort_key: str = "flavorid", sort_dir: str = "asc",
-                    limit: int | None = None, marker: str | None = None) -> list[Record]:
-        """A page of flavors."""
+                    limit: int | None = None, marker: str | None = None,
+                    name: str | None = None) -> list[Record]:
+        """A page of flavors (named `name`, if given)."""
+
+    @flavor_list.downgrade("1.0")
+    def _without_name(args: dict[str, Any]) -> dict[str, Any]:
+        if args.pop("name", None) is not None:
+            raise ValueError("a 1.3 conductor cannot filter flavors by name")
+        return args
 
     @call("1.0")
     def flavor_update(self, ctx: RequestContext, *, flavorid: str, values: Record) -> Record:
@@ -125,6 +133,11 @@ class ComputeConductorAPI(RPCAPI):
                         expected_task_state: Any = None,
                         expected_vm_state: list[str] | None = None) -> Record:
         """Change an instance, only from the expected states when they are given."""
+
+    @call("1.4")
+    def instance_pin_zone(self, ctx: RequestContext, *, instance_uuid: str,
+                          zone: str | None, project_id: str | None = None) -> Record:
+        """Pin the instance to the zone it is in, or unpin it (None)."""
 
     @call("1.1")
     def instance_lock(self, ctx: RequestContext, *, instance_uuid: str, locked: bool,

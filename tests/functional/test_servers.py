@@ -241,19 +241,19 @@ def test_microversion_negotiation(cloud: Cloud) -> None:
     assert resp.headers["X-OpenStack-Nova-API-Version"] == "2.1"
     latest = cloud.compute.get("/v2.1/servers",
                                headers={**admin, "OpenStack-API-Version": "compute latest"})
-    assert latest.headers["OpenStack-API-Version"] == "compute 2.100"
+    assert latest.headers["OpenStack-API-Version"] == "compute 2.104"
     legacy = cloud.compute.get("/v2.1/servers",
                                headers={**admin, "X-OpenStack-Nova-API-Version": "2.19"})
     assert legacy.headers["X-OpenStack-Nova-API-Version"] == "2.19"
     too_new = cloud.compute.get("/v2.1/servers",
                                 headers={**admin, "OpenStack-API-Version": "compute 2.999"})
     assert too_new.status_code == 406
-    assert "maximum is 2.100" in too_new.json()["computeFault"]["message"]
+    assert "maximum is 2.104" in too_new.json()["computeFault"]["message"]
     garbage = cloud.compute.get("/v2.1/servers",
                                 headers={**admin, "OpenStack-API-Version": "compute 2.x"})
     assert garbage.status_code == 400
     legacy_v2, root = cloud.compute.get("/").json()["versions"]
-    assert root["id"] == "v2.1" and root["version"] == "2.100" and root["min_version"] == "2.1"
+    assert root["id"] == "v2.1" and root["version"] == "2.104" and root["min_version"] == "2.1"
     assert (legacy_v2["id"], legacy_v2["status"]) == ("v2.0", "SUPPORTED")
     # Each listed version's self link leads to its own document (Tempest follows them).
     for listed in (legacy_v2, root):

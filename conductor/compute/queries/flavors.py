@@ -42,13 +42,17 @@ def flavor(flavorid: str, project_id: str | None = None) -> dict[str, Any]:
 
 
 def flavors_matching(project_id: str | None, is_public: bool | None, min_memory_mb: int,
-                     min_root_gb: int, sort_key: str, sort_dir: str) -> list[dict[str, Any]]:
-    """Enabled flavors of at least that memory and disk: those `project_id` sees, or
-    with no project those of that publicity (any when None), sorted then by id."""
+                     min_root_gb: int, sort_key: str, sort_dir: str,
+                     name: str | None = None) -> list[dict[str, Any]]:
+    """Enabled flavors of at least that memory and disk (and named `name`, if given):
+    those `project_id` sees, or with no project those of that publicity (any when None),
+    sorted then by id."""
     with db.reader() as s:
         query = sa.select(Flavor).where(Flavor.disabled.is_(False),
                                         Flavor.memory_mb >= min_memory_mb,
                                         Flavor.root_gb >= min_root_gb)
+        if name is not None:
+            query = query.where(Flavor.name == name)
         if project_id is not None:
             query = _visible(query, project_id)
         elif is_public is not None:

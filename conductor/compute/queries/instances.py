@@ -328,6 +328,30 @@ def set_lock(ctx: RequestContext, instance_uuid: str, project_id: str | None,
         return instance_dicts(s, [row])[0]
 
 
+def pin_zone(instance_uuid: str, project_id: str | None,
+             zone: str | None) -> dict[str, Any]:
+    """2.104: pin the instance to the zone it runs in, or unpin it (None), in its row and
+    its request spec (what later moves are scheduled by). Conflict for a zone it is not
+    in, or for another zone while pinned (unpin first)."""
+    with db.writer() as s:
+        row = instance_row(s, instance_uuid, project_id)
+        pinned = row.pinned_availability_zone
+        if zone is not None and zone != pinned:
+            if zone != row.availability_zone:
+                raise exception.Conflict(
+                    reason=f"Instance {instance_uuid} is in availability zone "
+                           f"{row.availability_zone}, not {zone}: it can only be pinned to "
+                           f"the zone it is in.")
+            if pinned is not None:
+                raise exception.Conflict(
+                    reason=f"Instance {instance_uuid} is pinned to availability zone "
+                           f"{pinned}; unpin it (null) before pinning it to another.")
+        if zone != pinned:
+            cas_update(s, row, {"pinned_availability_zone": zone, "request_spec": {
+                **(row.request_spec or {}), "availability_zone": zone}})
+        return instance_dicts(s, [row])[0]
+
+
 def reset_state(ctx: RequestContext, instance_uuid: str, vm_state: str) -> dict[str, Any]:
     """An admin sets the instance's vm_state and clears its task (os-resetState)."""
     with db.writer() as s:
