@@ -7,8 +7,8 @@ from compute_api import (aggregates, availability_zones, extensions, flavors, ho
                          hypervisors, images, instance_actions, instance_usage_audit_log,
                          keypairs, migrations, quota_sets, server_actions,
                          server_external_events, server_groups, server_metadata,
-                         server_shares, servers, services, simple_tenant_usage, topology,
-                         versions)
+                         server_shares, server_tags, servers, services, simple_tenant_usage,
+                         topology, versions)
 from compute_api.microversion import MicroversionMiddleware
 from conductor import revocation_events
 from stratus import launcher
@@ -23,7 +23,8 @@ ROUTERS = [versions.router, servers.router, server_metadata.router, server_actio
            availability_zones.router, aggregates.router, server_groups.router, hosts.router,
            extensions.router, images.router, images.metadata_router,
            simple_tenant_usage.router, instance_usage_audit_log.router, migrations.router,
-           server_external_events.router, topology.router, server_shares.router]
+           server_external_events.router, topology.router, server_shares.router,
+           server_tags.router]
 
 
 def create_app() -> FastAPI:

@@ -26,7 +26,7 @@ GiB = 1024 ** 3
 # Filters anyone may use; admins may use every filter (Nova's allow_all_filters).
 USER_FILTERS = {"name", "status", "image", "flavor", "changes-since", "changes-before",
                 "reservation_id", "ip", "ip6", "all_tenants", "marker", "limit", "sort_key",
-                "sort_dir", "locked"}
+                "sort_dir", "locked", "tags", "tags-any", "not-tags", "not-tags-any"}
 # Filters 2.83 opens to everyone.
 USER_FILTERS_V283 = {"availability_zone", "config_drive", "key_name", "created_at",
                      "launched_at", "terminated_at", "power_state", "task_state", "vm_state",
@@ -455,6 +455,10 @@ def list_filters(ctx: RequestContext, version: tuple[int, int],
     filters.update(_time_window(version, params))
     if version >= (2, 73) and params.get("locked"):
         filters["locked"] = _locked_filter(params["locked"])
+    if version >= (2, 26):
+        for key in ("tags", "tags-any", "not-tags", "not-tags-any"):
+            if params.get(key):
+                filters[key.replace("-", "_")] = params[key].split(",")
     for key in ("reservation_id", "host", "node", "user_id", "key_name", "availability_zone",
                 "task_state", "config_drive"):
         if params.get(key):

@@ -16,6 +16,7 @@ from typing import Any
 from compute_agent.rpcapi import ComputeAPI
 from conductor.compute import builder, limits
 from conductor.compute.queries import builds, migrations
+from conductor.compute.queries import tags as tag_queries
 from conductor.compute.queries import instances as queries
 from conductor.rpcapi.compute import ComputeConductorAPI
 from stratus import exception
@@ -145,6 +146,18 @@ class InstanceEndpoint:
                       reason: str | None = None,
                       project_id: str | None = None) -> dict[str, Any]:
         return queries.set_lock(ctx, instance_uuid, project_id, locked, reason)
+
+    def instance_tags_replace(self, ctx: RequestContext, instance_uuid: str,
+                              tags: list[str], project_id: str | None = None) -> list[str]:
+        return tag_queries.replace_tags(ctx, instance_uuid, project_id, tags)
+
+    def instance_tag_add(self, ctx: RequestContext, instance_uuid: str, tag: str,
+                         project_id: str | None = None) -> bool:
+        return tag_queries.add_tag(ctx, instance_uuid, project_id, tag)
+
+    def instance_tag_remove(self, ctx: RequestContext, instance_uuid: str, tag: str,
+                            project_id: str | None = None) -> None:
+        tag_queries.remove_tag(ctx, instance_uuid, project_id, tag)
 
     def instance_pin_zone(self, ctx: RequestContext, instance_uuid: str, zone: str | None,
                           project_id: str | None = None) -> dict[str, Any]:

@@ -252,3 +252,12 @@ class Migration(TimestampMixin, Base):
     held_vcpus: Mapped[int] = mapped_column(Integer, default=0)
     held_memory_mb: Mapped[int] = mapped_column(Integer, default=0)
     held_disk_gb: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class InstanceTag(Base):
+    """One tag of an instance (2.26): the instance's `tags` column is what views show,
+    these rows what list filters match on; conductor/compute/queries/tags.py writes both."""
+    __tablename__ = "instance_tags"
+    __table_args__ = (Index("instance_tags_tag_idx", "tag"),)
+    instance_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True)

@@ -15,7 +15,8 @@ Version history:
         instance_action_list takes changes_before; instance_server_groups;
         instance_unshelve takes availability_zone (2.77), host and unpin (2.91);
         instance_evacuate takes stop (2.95); flavor_list takes name (2.102);
-        instance_pin_zone (2.104).
+        instance_pin_zone (2.104); instance_tags_replace, instance_tag_add,
+        instance_tag_remove (os-server-tags).
 """
 from __future__ import annotations
 
@@ -133,6 +134,21 @@ class ComputeConductorAPI(RPCAPI):
                         expected_task_state: Any = None,
                         expected_vm_state: list[str] | None = None) -> Record:
         """Change an instance, only from the expected states when they are given."""
+
+    @call("1.4")
+    def instance_tags_replace(self, ctx: RequestContext, *, instance_uuid: str,
+                              tags: list[str], project_id: str | None = None) -> list[str]:
+        """Replace the instance's tags; them."""
+
+    @call("1.4")
+    def instance_tag_add(self, ctx: RequestContext, *, instance_uuid: str, tag: str,
+                         project_id: str | None = None) -> bool:
+        """Tag the instance; whether the tag is new."""
+
+    @call("1.4")
+    def instance_tag_remove(self, ctx: RequestContext, *, instance_uuid: str, tag: str,
+                            project_id: str | None = None) -> None:
+        """Untag the instance (NotFound without that tag)."""
 
     @call("1.4")
     def instance_pin_zone(self, ctx: RequestContext, *, instance_uuid: str,

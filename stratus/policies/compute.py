@@ -26,6 +26,7 @@ HO = "os_compute_api:os-hosts:%s"
 TU = "os_compute_api:os-simple-tenant-usage:%s"
 AL = "os_compute_api:os-instance-usage-audit-log:%s"
 MG = "os_compute_api:os-migrations:%s"
+TG = "os_compute_api:os-server-tags:%s"
 SM = "os_compute_api:servers:migrations:%s"
 
 rules = [
@@ -92,6 +93,18 @@ rules = [
              "/servers/{server_id}/migrations/{migration_id}"),
     api_rule(SM % "delete", PROJECT_MANAGER_OR_ADMIN, "Abort a live migration of a server",
              "DELETE", "/servers/{server_id}/migrations/{migration_id}"),
+    api_rule(TG % "index", PROJECT_READER_OR_ADMIN, "List a server's tags (2.26)", "GET",
+             "/servers/{server_id}/tags"),
+    api_rule(TG % "show", PROJECT_READER_OR_ADMIN, "Check a server's tag (2.26)", "GET",
+             "/servers/{server_id}/tags/{tag}"),
+    api_rule(TG % "update_all", PROJECT_MEMBER_OR_ADMIN, "Replace a server's tags (2.26)",
+             "PUT", "/servers/{server_id}/tags"),
+    api_rule(TG % "update", PROJECT_MEMBER_OR_ADMIN, "Tag a server (2.26)", "PUT",
+             "/servers/{server_id}/tags/{tag}"),
+    api_rule(TG % "delete_all", PROJECT_MEMBER_OR_ADMIN, "Remove a server's tags (2.26)",
+             "DELETE", "/servers/{server_id}/tags"),
+    api_rule(TG % "delete", PROJECT_MEMBER_OR_ADMIN, "Remove a server's tag (2.26)",
+             "DELETE", "/servers/{server_id}/tags/{tag}"),
     api_rule("os_compute_api:os-server-shares:index", PROJECT_READER_OR_ADMIN,
              "List the file shares attached to a server (2.97)", "GET",
              "/servers/{server_id}/shares"),

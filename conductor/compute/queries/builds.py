@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from conductor.compute.models import Instance
-from conductor.compute.queries import quotas, server_groups
+from conductor.compute.queries import quotas, server_groups, tags
 from conductor.compute.queries.actions import record_action, record_event
 from conductor.compute.queries.instances import (add_fault, cas_update, instance_dicts,
                                                  instance_row)
@@ -38,6 +38,7 @@ def create_instances(ctx: RequestContext, project_id: str, rows_for: RowsFor,
         if group_uuid:
             server_groups.add_members(s, group_uuid, project_id, [r.uuid for r in rows])
         for row in rows:
+            tags.write_tags(s, row.uuid, list(row.tags or []))
             record_action(s, ctx, row.uuid, "create")
         return instance_dicts(s, rows)
 

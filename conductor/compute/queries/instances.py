@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from conductor.compute.models import Instance, InstanceFault
+from conductor.compute.models import Instance, InstanceFault, InstanceTag
 from conductor.compute.queries import quotas, server_groups
 from conductor.compute.queries.actions import record_action, record_event
 from conductor.db import api as db
@@ -101,6 +101,7 @@ def add_fault(session: Session, instance_uuid: str, code: int, message: str,
 def soft_delete(session: Session, row: Instance) -> None:
     """The instance is gone: marked deleted, out of its server group."""
     server_groups.remove_member(session, row.uuid)
+    session.execute(sa.delete(InstanceTag).where(InstanceTag.instance_uuid == row.uuid))
     now = utcnow()
     cas_update(session, row, {"deleted": row.id, "deleted_at": now, "terminated_at": now,
                               "vm_state": states.DELETED, "task_state": None,
@@ -179,6 +180,28 @@ def _marker_scope(filters: dict[str, Any]) -> list[Any]:
     return [] if project is None else [Instance.project_id == project]
 
 
+def _tag_filters(filters: dict[str, Any]) -> list[Any]:
+    """Conditions of the tags, tags-any, not-tags and not-tags-any list filters (each a
+    list of tags): all of, any of, not all of, none of."""
+    def has(tag: str) -> Any:
+        return sa.exists().where(InstanceTag.instance_uuid == Instance.uuid,
+                                 InstanceTag.tag == tag)
+
+    def has_any(tags: list[str]) -> Any:
+        return sa.exists().where(InstanceTag.instance_uuid == Instance.uuid,
+                                 InstanceTag.tag.in_(tags))
+    conditions = []
+    if filters.get("tags"):
+        conditions.append(sa.and_(*[has(t) for t in filters["tags"]]))
+    if filters.get("tags_any"):
+        conditions.append(has_any(filters["tags_any"]))
+    if filters.get("not_tags"):
+        conditions.append(sa.not_(sa.and_(*[has(t) for t in filters["not_tags"]])))
+    if filters.get("not_tags_any"):
+        conditions.append(sa.not_(has_any(filters["not_tags_any"])))
+    return conditions
+
+
 def _filtered(query: sa.Select[Any], filters: dict[str, Any]) -> sa.Select[Any]:
     deleted = filters.get("deleted")
     if deleted is None and not filters.get("changes_since"):
@@ -204,6 +227,8 @@ def _filtered(query: sa.Select[Any], filters: dict[str, Any]) -> sa.Select[Any]:
         # Nova's progress is 100 once a server is ACTIVE and 0 before; there is no column.
         active = Instance.vm_state == states.ACTIVE
         query = query.where(active if filters["progress"] == 100 else sa.not_(active))
+    for condition in _tag_filters(filters):
+        query = query.where(condition)
     if filters.get("uuids") is not None:
         query = query.where(Instance.uuid.in_(filters["uuids"]))
     if filters.get("name"):
