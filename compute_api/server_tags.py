@@ -3,6 +3,7 @@ remove one. The work is in compute_api/service."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Response
 
@@ -26,8 +27,13 @@ def _server(r: Req, server_id: str, rule: str) -> dict[str, Any]:
 
 
 def _check_tag(tag: str) -> None:
-    """The tag in the URL obeys the rules of a tag in a body."""
+    """A tag (in the URL or a body) obeys the schema's rules and is text (no lone UTF-16
+    surrogates, which no database or header can carry)."""
     validation.validate(tag, schemas.TAG)
+    try:
+        tag.encode("utf-8")
+    except UnicodeEncodeError:
+        raise exception.ValidationError(reason=f"Invalid tag {tag!r}: not text.") from None
 
 
 @router.get("")
@@ -40,6 +46,8 @@ def index(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
 def update_all(server_id: str, body: Any = Body(None),
                r: Req = Depends(req)) -> dict[str, Any]:
     inst = _server(r, server_id, "update_all")
+    for tag in body["tags"]:
+        _check_tag(tag)
     return {"tags": service.replace_tags(r.ctx, inst, body["tags"])}
 
 
@@ -61,7 +69,7 @@ def update(server_id: str, tag: str, r: Req = Depends(req)) -> Response:
     _check_tag(tag)
     if not service.add_tag(r.ctx, inst, tag):
         return Response(status_code=204)
-    location = f"{base_url()}/v2.1/servers/{inst['uuid']}/tags/{tag}"
+    location = f"{base_url()}/v2.1/servers/{inst['uuid']}/tags/{quote(tag, safe='')}"
     return Response(status_code=201, headers={"Location": location})
 
 

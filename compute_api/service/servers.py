@@ -13,7 +13,7 @@ from oslo_utils import uuidutils
 from compute_api.service.clients import conductor
 from compute_api.service.hosts import host_statuses
 from stratus import exception, policy, regex
-from stratus.api.validation import to_bool
+from stratus.api.validation import MAX_INT, to_bool
 from stratus.availability_zones import known_zones
 from stratus.config import CONF
 from stratus.context import RequestContext
@@ -408,10 +408,10 @@ def _state_filters(params: Mapping[str, str]) -> dict[str, Any]:
         filters["vm_state"] = [params["vm_state"]]
     for key in ("power_state", "progress"):
         if params.get(key):
-            try:
-                filters[key] = int(params[key])
-            except ValueError:
-                raise exception.Invalid(f"Invalid filter {key} value: {params[key]}") from None
+            raw = params[key]
+            if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_INT:
+                raise exception.Invalid(f"Invalid filter {key} value: {raw[:64]}")
+            filters[key] = int(raw)
     for key in ("created_at", "launched_at", "terminated_at"):
         if params.get(key):
             filters[key] = valid_time(params[key], key)
