@@ -258,6 +258,21 @@ def test_os_migrations_lists_pages_and_guards(cloud: Cloud) -> None:
     # Before 2.59 unknown parameters are ignored.
     assert len(_migrations(cloud, 23, bogus="1")) == 2
     assert cloud.compute.get("/v2.1/os-migrations", headers=h).status_code == 403
+    # 2.80: user_id and project_id shown and filtered on; a project manager may list
+    # the project's own migrations, not everyone's.
+    own = _migrations(cloud, 80, project_id=member["project_id"])
+    assert {(m["user_id"], m["project_id"]) for m in own} == {
+        (member["user_id"], member["project_id"])}
+    assert len(_migrations(cloud, 80, user_id=member["user_id"])) == 2
+    assert _migrations(cloud, 80, project_id="someone-else") == []
+    assert cloud.compute.get("/v2.1/os-migrations", params={"user_id": "x"},
+                             headers=at(admin, 79)).status_code == 400
+    manager = cloud.make_user("manager", project=member["project_name"])["headers"]
+    mine = cloud.compute.get("/v2.1/os-migrations", params={
+        "project_id": member["project_id"]}, headers=at(manager, 80))
+    assert mine.status_code == 200 and len(mine.json()["migrations"]) == 2
+    assert cloud.compute.get("/v2.1/os-migrations", headers=at(manager, 80)
+                             ).status_code == 403
     server_list = cloud.compute.get(f"/v2.1/servers/{first}/migrations",
                                     headers=at(admin, 23))
     assert server_list.status_code == 200 and server_list.json() == {"migrations": []}
