@@ -19,6 +19,7 @@ from stratus import exception
 from stratus.config import CONF
 from stratus.context import RequestContext, get_admin_context
 from stratus.objects import states
+from stratus.objects.flavor_columns import flavor_columns
 from stratus.rpc import endpoint_target
 
 LOG = logging.getLogger(__name__)
@@ -467,12 +468,6 @@ class ComputeManager:
 
     # --- moves (resize, cold migration) ----------------------------------------------
 
-    @staticmethod
-    def _with_flavor(instance: dict[str, Any], flavor: dict[str, Any]) -> dict[str, Any]:
-        return {**instance, "flavor": flavor, "flavorid": flavor["flavorid"],
-                "vcpus": flavor["vcpus"], "memory_mb": flavor["memory_mb"],
-                "root_gb": flavor["root_gb"], "ephemeral_gb": flavor["ephemeral_gb"]}
-
     def _move_failed(self, ctx: RequestContext, instance: dict[str, Any],
                      migration: dict[str, Any], error: Exception,
                      values: dict[str, Any]) -> None:
@@ -515,7 +510,7 @@ class ComputeManager:
         """Destination of a move: the guest created with the new flavor (running if it
         ran before), the instance RESIZED here. On failure it is in ERROR, its old disk
         still set aside on the source."""
-        resized = self._with_flavor(instance, migration["new_flavor"])
+        resized = {**instance, **flavor_columns(migration["new_flavor"])}
         with self._locks[instance["uuid"]]:
             if self.conductor.migration_progress(
                     ctx, migration_id=migration["id"], status="post-migrating",
@@ -557,7 +552,7 @@ class ComputeManager:
                              migration: dict[str, Any]) -> None:
         """Source of a reverted move: the old guest back with the old flavor, as it was
         (running or stopped)."""
-        old = self._with_flavor(instance, migration["old_flavor"])
+        old = {**instance, **flavor_columns(migration["old_flavor"])}
         with self._locks[instance["uuid"]]:
             try:
                 self.driver.finish_revert_migration(

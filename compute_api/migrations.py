@@ -8,7 +8,7 @@ project_id and shows them. The work is in compute_api/service.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from fastapi import APIRouter, Depends
 
@@ -109,20 +109,21 @@ def server_index(server_id: str, r: Req = Depends(_server_migrations_req)) -> di
     return {"migrations": []}
 
 
-@router.delete("/servers/{server_id}/migrations/{migration_id}")
-def server_abort(server_id: str, migration_id: str,
-                 r: Req = Depends(_server_migrations_req)) -> dict[str, Any]:
-    """Abort a live migration (2.24; 2.65 also queued and preparing ones): none exists."""
+def _no_live_migration(r: Req, server_id: str, migration_id: str, rule: str) -> NoReturn:
     inst = get_instance(r, server_id)
-    r.authorize(SM % "delete", target(inst))
+    r.authorize(SM % rule, target(inst))
     raise exception.NotFound(f"Instance {inst['uuid']} is not being live-migrated "
                              f"(migration {migration_id}).")
+
+
+@router.delete("/servers/{server_id}/migrations/{migration_id}")
+def server_abort(server_id: str, migration_id: str,
+                 r: Req = Depends(_server_migrations_req)) -> None:
+    """Abort a live migration (2.24; 2.65 also queued and preparing ones): none exists."""
+    _no_live_migration(r, server_id, migration_id, "delete")
 
 
 @router.get("/servers/{server_id}/migrations/{migration_id}")
 def server_show(server_id: str, migration_id: str,
-                r: Req = Depends(_server_migrations_req)) -> dict[str, Any]:
-    inst = get_instance(r, server_id)
-    r.authorize(SM % "show", target(inst))
-    raise exception.NotFound(f"Instance {inst['uuid']} is not being live-migrated "
-                             f"(migration {migration_id}).")
+                r: Req = Depends(_server_migrations_req)) -> None:
+    _no_live_migration(r, server_id, migration_id, "show")

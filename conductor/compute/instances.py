@@ -23,6 +23,7 @@ from stratus import exception
 from stratus.context import RequestContext
 from stratus.objects.request_spec import Destination, RequestSpec
 from stratus.objects import states
+from stratus.objects.flavor_columns import flavor_columns
 from stratus.rpc import endpoint_target
 from stratus.servicegroup import get_driver
 
@@ -32,17 +33,13 @@ _UNSET: Any = object()
 def _new_row(base: dict[str, Any], request_spec: RequestSpec, reservation_id: str,
              index: int, count: int) -> dict[str, Any]:
     """The columns of instance `index` of a boot request for `count` instances."""
-    flavor = base["flavor"]
-    values = dict(base)
+    values = {**base, **flavor_columns(base["flavor"])}
     if count > 1:
         values["name"] = f"{base['name']}-{index + 1}"
         values["hostname"] = f"{base.get('hostname') or base['name']}-{index + 1}"
     return dict(
         uuid=str(uuid.uuid4()), reservation_id=reservation_id, launch_index=index,
-        vcpus=flavor["vcpus"], memory_mb=flavor["memory_mb"],
-        root_gb=flavor["root_gb"], ephemeral_gb=flavor["ephemeral_gb"],
-        flavorid=flavor["flavorid"], vm_state=states.BUILDING,
-        task_state=states.SCHEDULING, power_state=states.NOSTATE,
+        vm_state=states.BUILDING, task_state=states.SCHEDULING, power_state=states.NOSTATE,
         request_spec=request_spec.model_dump(mode="json"),
         pinned_availability_zone=request_spec.availability_zone,
         image_properties=request_spec.image.get("properties") or {},

@@ -102,30 +102,41 @@ def test_openstacksdk_boots_a_server(embedded: EmbeddedCloud, tmp_path: pathlib.
     assert list(conn.compute.servers()) == []
 
 
-def test_openstack_cli_guards_mends_backs_up_and_shelves(embedded: EmbeddedCloud,
-                                                          tmp_path: pathlib.Path) -> None:
-    """The server actions of the conformance issue, as `openstack` runs them."""
-    osc = embedded.openstack
-    disk = tmp_path / "actions.img"
-    disk.write_bytes(b"\x00" * 4096)
-    osc("image", "create", "--file", str(disk), "--disk-format", "raw",
-        "--container-format", "bare", "actions-image")
-    osc("server", "create", "--image", "actions-image", "--flavor", "m1.tiny", "--wait",
-        "actions-vm")
+class _OscServer:
+    """A server `<prefix>-vm` booted with `openstack` from a small raw image
+    `<prefix>-image`, and the calls the CLI flows make on it."""
 
-    def show() -> dict[str, object]:
-        return dict(osc("server", "show", "actions-vm"))
+    def __init__(self, cloud: EmbeddedCloud, tmp_path: pathlib.Path, prefix: str) -> None:
+        self.cloud, self.name = cloud, f"{prefix}-vm"
+        disk = tmp_path / f"{prefix}.img"
+        disk.write_bytes(b"\x00" * 4096)
+        cloud.openstack("image", "create", "--file", str(disk), "--disk-format", "raw",
+                        "--container-format", "bare", f"{prefix}-image")
+        cloud.openstack("server", "create", "--image", f"{prefix}-image", "--flavor",
+                        "m1.tiny", "--wait", self.name)
 
-    def until(status: str) -> dict[str, object]:
+    def show(self) -> dict[str, object]:
+        return dict(self.cloud.openstack("server", "show", self.name))
+
+    def until(self, status: str) -> dict[str, object]:
+        """The server once in `status` with no task (60 s at most)."""
         deadline = time.monotonic() + 60
-        while (shown := show())["status"] != status or shown["OS-EXT-STS:task_state"]:
+        while (shown := self.show())["status"] != status or shown["OS-EXT-STS:task_state"]:
             assert time.monotonic() < deadline, shown
             time.sleep(0.2)
         return shown
 
-    def run(*args: str) -> None:
-        done = embedded.openstack_plain(*args)
+    def run(self, *args: str) -> str:
+        done = self.cloud.openstack_plain(*args)
         assert done.returncode == 0, (args, done.stderr)
+        return str(done.stdout)
+
+
+def test_openstack_cli_guards_mends_backs_up_and_shelves(embedded: EmbeddedCloud,
+                                                          tmp_path: pathlib.Path) -> None:
+    """The server actions of the conformance issue, as `openstack` runs them."""
+    vm = _OscServer(embedded, tmp_path, "actions")
+    osc, run, show, until = embedded.openstack, vm.run, vm.show, vm.until
 
     run("server", "lock", "actions-vm")
     assert show()["locked"] is True
@@ -168,28 +179,8 @@ def test_openstack_cli_resizes_migrates_and_restores(tmp_path: pathlib.Path) -> 
 
 
 def _resize_migrate_restore(cloud: EmbeddedCloud, tmp_path: pathlib.Path) -> None:
-    osc = cloud.openstack
-    disk = tmp_path / "moves.img"
-    disk.write_bytes(b"\x00" * 4096)
-    osc("image", "create", "--file", str(disk), "--disk-format", "raw",
-        "--container-format", "bare", "moves-image")
-    osc("server", "create", "--image", "moves-image", "--flavor", "m1.tiny", "--wait",
-        "moves-vm")
-
-    def show() -> dict[str, object]:
-        return dict(osc("server", "show", "moves-vm"))
-
-    def run(*args: str) -> str:
-        done = cloud.openstack_plain(*args)
-        assert done.returncode == 0, (args, done.stderr)
-        return done.stdout
-
-    def until(status: str) -> dict[str, object]:
-        deadline = time.monotonic() + 60
-        while (shown := show())["status"] != status or shown["OS-EXT-STS:task_state"]:
-            assert time.monotonic() < deadline, shown
-            time.sleep(0.2)
-        return shown
+    vm = _OscServer(cloud, tmp_path, "moves")
+    osc, run, show, until = cloud.openstack, vm.run, vm.show, vm.until
 
     first_host = show()["OS-EXT-SRV-ATTR:host"]
     run("server", "resize", "--flavor", "m1.small", "--wait", "moves-vm")

@@ -22,6 +22,7 @@ from conductor.db import api as db
 from stratus import exception
 from stratus.context import RequestContext
 from stratus.objects import states
+from stratus.objects.flavor_columns import flavor_columns
 
 # Statuses of a move that is not over.
 OPEN = ("pre-migrating", "migrating", "post-migrating", "finished", "confirming",
@@ -47,13 +48,6 @@ def _migration_row(session: Session, migration_id: int) -> Migration:
 
 def _flavor_row_id(session: Session, flavorid: str) -> int | None:
     return session.scalar(sa.select(Flavor.id).where(Flavor.flavorid == flavorid))
-
-
-def _flavor_columns(flavor: dict[str, Any]) -> dict[str, Any]:
-    """The instance columns that follow its flavor."""
-    return {"flavor": flavor, "flavorid": flavor["flavorid"], "vcpus": flavor["vcpus"],
-            "memory_mb": flavor["memory_mb"], "root_gb": flavor["root_gb"],
-            "ephemeral_gb": flavor["ephemeral_gb"]}
 
 
 def _hold(row: Migration, node: str | None, flavor: dict[str, Any] | None) -> None:
@@ -176,7 +170,7 @@ def land(ctx: RequestContext, migration_id: int, power_state: int) -> dict[str, 
         row, inst = found
         zone = placement.zone_of(s, row.dest_compute)
         cas_update(s, inst, {
-            **_flavor_columns(row.new_flavor), "host": row.dest_compute,
+            **flavor_columns(row.new_flavor), "host": row.dest_compute,
             "node": row.dest_node, "availability_zone": zone,
             "request_spec": _with_spec_flavor(inst, row.new_flavor),
             "vm_state": states.RESIZED, "task_state": None, "power_state": power_state})
@@ -274,7 +268,7 @@ def reverted(ctx: RequestContext, migration_id: int,
             return None
         row, inst = found
         cas_update(s, inst, {
-            **_flavor_columns(row.old_flavor), "host": row.source_compute,
+            **flavor_columns(row.old_flavor), "host": row.source_compute,
             "node": row.source_node, "availability_zone": placement.zone_of(
                 s, row.source_compute),
             "request_spec": _with_spec_flavor(inst, row.old_flavor),
