@@ -13,6 +13,7 @@ from compute_agent import image_service
 from stratus.audit_period import last_completed_audit_period
 from stratus.periodic import PeriodicTasks
 from compute_agent.rpcapi import ComputeAPI
+from network_agent.rpcapi import NetworkAgentAPI
 from compute_agent.virt import driver as virt
 from conductor import rpcapi as conductor_rpcapi
 from stratus import exception
@@ -178,6 +179,7 @@ class ComputeManager:
             except (exception.InstanceNotFound, exception.InstanceInvalidState):
                 return  # deleted before we started
             try:
+                self._plug(ctx, instance)
                 self.driver.spawn(ctx, instance)
             except Exception as e:
                 LOG.warning("Build of %s on %s failed: %s", instance_uuid, self.host, e)
@@ -195,6 +197,12 @@ class ComputeManager:
             if done is None:
                 LOG.info("%s was deleted while it spawned; removing the guest", instance_uuid)
                 self.driver.destroy(ctx, instance)
+
+    def _plug(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
+        """Have this host's network agent ready the instance's networks for its NICs."""
+        if instance.get("network_info"):
+            NetworkAgentAPI.get().setup_instance_network(
+                ctx, host=self.host, network_info=instance["network_info"])
 
     def terminate_instance(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
         instance_uuid = instance["uuid"]
@@ -422,6 +430,7 @@ class ComputeManager:
                 if image_id is None:
                     self.driver.power_on(instance)
                 else:
+                    self._plug(ctx, instance)
                     self.driver.spawn(ctx, {**instance, "image_ref": image_id})
                 values.update(vm_state=states.ACTIVE, shelved_image_id=None,
                               power_state=self.driver.power_state(instance))
@@ -518,6 +527,7 @@ class ComputeManager:
                     expected_task_state=states.RESIZE_MIGRATED) is None:
                 return
             try:
+                self._plug(ctx, resized)
                 self.driver.finish_migration(ctx, resized, disk_info,
                                              power_on=migration["old_vm_state"] == states.ACTIVE)
             except Exception as e:

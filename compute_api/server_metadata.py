@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Response
 
-from compute_api import service
+from compute_api import server_view, service
 from compute_api.common import Req, req
 from compute_api.schemas import servers as schemas
 from stratus import exception
@@ -69,11 +69,20 @@ def delete(server_id: str, key: str, r: Req = Depends(req)) -> Response:
 def ips(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     inst = service.get_server(r.ctx, server_id)
     r.authorize("os_compute_api:ips:index", service.target(inst))
-    return {"addresses": {}}
+    return {"addresses": _plain(server_view.addresses(inst.get("network_info")))}
 
 
 @router.get("/ips/{network}")
 def ips_by_network(server_id: str, network: str, r: Req = Depends(req)) -> dict[str, Any]:
     inst = service.get_server(r.ctx, server_id)
     r.authorize("os_compute_api:ips:show", service.target(inst))
-    raise exception.NotFound("Instance is not a member of specified network")
+    found = _plain(server_view.addresses(inst.get("network_info")))
+    if network not in found:
+        raise exception.NotFound("Instance is not a member of specified network")
+    return {network: found[network]}
+
+
+def _plain(addresses: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Addresses as /ips shows them: version and address only."""
+    return {label: [{"version": a["version"], "addr": a["addr"]} for a in items]
+            for label, items in addresses.items()}

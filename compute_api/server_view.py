@@ -62,6 +62,22 @@ def _fault(r: Req, inst: dict[str, Any]) -> dict[str, Any] | None:
 _PROGRESS_STATUSES = ("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING")
 
 
+def addresses(network_info: list[dict[str, Any]] | None) -> dict[str, list[dict[str, Any]]]:
+    """A server's `addresses`: per network label its fixed (and floating) addresses, in
+    NIC order, with the NIC's MAC."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for vif in network_info or []:
+        items = found.setdefault(vif["network"]["label"], [])
+        for subnet in vif["network"]["subnets"]:
+            for ip in subnet["ips"]:
+                for address, kind in [(ip["address"], "fixed"),
+                                      *((f, "floating") for f in ip.get("floating_ips", []))]:
+                    items.append({"version": ip["version"] if kind == "fixed" else 4,
+                                  "addr": address, "OS-EXT-IPS:type": kind,
+                                  "OS-EXT-IPS-MAC:mac_addr": vif["address"]})
+    return found
+
+
 def brief(inst: dict[str, Any]) -> dict[str, Any]:
     return {"id": inst["uuid"], "name": inst["name"], "links": links("servers", inst["uuid"])}
 
@@ -80,7 +96,7 @@ def detail(r: Req, inst: dict[str, Any], host_status: dict[str, str] | None = No
         "flavor": _flavor(r, inst),
         "created": iso(inst["created_at"]),
         "updated": iso(inst["updated_at"]),
-        "addresses": {},
+        "addresses": addresses(inst.get("network_info")),
         "accessIPv4": inst["access_ip_v4"] or "",
         "accessIPv6": inst["access_ip_v6"] or "",
         "OS-DCF:diskConfig": "MANUAL",

@@ -17,12 +17,14 @@ from conductor.hosts.aggregates import AggregateEndpoint
 from conductor.hosts.services import ServiceEndpoint
 from conductor.identity.endpoint import IdentityEndpoint
 from conductor.image.endpoint import ImageEndpoint
+from conductor.network.endpoint import NetworkEndpoint
 from conductor.release1 import Release1Endpoint
 from conductor.rpcapi import release1
 from conductor.rpcapi.compute import ComputeConductorAPI
 from conductor.rpcapi.hosts import HostsAPI
 from conductor.rpcapi.identity import IdentityAPI
 from conductor.rpcapi.image import ImageAPI
+from conductor.rpcapi.network import NetworkConductorAPI
 from conductor.rpcapi.scheduling import SchedulingAPI
 from conductor.scheduling import SchedulingEndpoint
 from stratus.rpc import RPCAPI
@@ -36,6 +38,7 @@ DOMAINS: dict[str, tuple[type[RPCAPI], list[type]]] = {
                                       EvacuateEndpoint, ShelveEndpoint, UsageEndpoint,
                                       ResizeEndpoint]),
     "hosts": (HostsAPI, [ServiceEndpoint, AggregateEndpoint]),
+    "network": (NetworkConductorAPI, [NetworkEndpoint]),
 }
 
 

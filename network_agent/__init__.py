@@ -1,1 +1,2 @@
-"""Network agent: Linux bridges, VLANs, dnsmasq and iptables (not built yet)."""
+"""The network agent: per host, the data plane of the conductor's networks (bridges,
+VXLAN or 802.1Q segments, dnsmasq, iptables) through a network driver."""

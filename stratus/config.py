@@ -245,6 +245,74 @@ fake_opts = [
                 help="Image IDs whose spawn fails (to exercise faults)."),
 ]
 
+network_opts = [
+    cfg.StrOpt("manager", default="VlanManager",
+               choices=["FlatManager", "FlatDHCPManager", "VlanManager"],
+               help="How servers get networks (seed 5.3). FlatManager: the admin's "
+                    "networks on an existing bridge, addresses given to the guest "
+                    "statically (config drive). FlatDHCPManager: the agent makes the "
+                    "bridge and serves DHCP. VlanManager: one isolated segment, bridge, "
+                    "subnet and DHCP server per project, made when its first server "
+                    "boots."),
+    cfg.StrOpt("driver", default="auto", choices=["auto", "linux", "fake"],
+               help="Data plane of the network agent: linux (bridges, VXLAN, dnsmasq, "
+                    "iptables), fake (state in memory, for tests), auto (linux with the "
+                    "libvirt virt driver, else fake)."),
+    cfg.StrOpt("network_namespace",
+               help="Network namespace the agent's whole data plane lives in (unset: "
+                    "the process's own). The embedded cloud uses its private "
+                    "libvirtd's."),
+    cfg.StrOpt("flat_network_bridge", default="br100",
+               help="Bridge of flat networks created without --bridge."),
+    cfg.StrOpt("flat_interface",
+               help="Interface the agent adds to flat networks' bridges."),
+    cfg.StrOpt("vlan_interface",
+               help="Interface 802.1Q VLANs of VlanManager's project networks ride on."),
+    cfg.StrOpt("vxlan_interface",
+               help="Interface VXLAN segments of project networks ride on."),
+    cfg.HostAddressOpt("vxlan_local_ip",
+                       help="This host's VXLAN tunnel address (default: the first "
+                            "address of vxlan_interface)."),
+    cfg.StrOpt("segmentation", default="vxlan", choices=["vlan", "vxlan"],
+               help="How VlanManager isolates project networks: vlan (802.1Q on "
+                    "vlan_interface) or vxlan (a VNI per project over "
+                    "vxlan_interface)."),
+    cfg.StrOpt("fixed_range", default="10.0.0.0/16",
+               help="Range VlanManager cuts project networks from (network_size "
+                    "addresses each) when a project boots its first server."),
+    cfg.IntOpt("network_size", default=256, min=4,
+               help="Addresses in each network VlanManager creates on demand."),
+    cfg.IntOpt("vlan_start", default=100, min=1, max=4094,
+               help="First VLAN ID (802.1Q) or VNI VlanManager hands out."),
+    cfg.IntOpt("network_device_mtu", default=1450, min=576,
+               help="MTU of guests' networks, handed out by DHCP (1450 leaves room "
+                    "for VXLAN)."),
+    cfg.BoolOpt("multi_host", default=False,
+                help="Networks made on demand are multi_host: each compute host is "
+                     "its own gateway and DHCP server."),
+    cfg.ListOpt("dns_server", default=[],
+                help="DNS servers DHCP hands to guests (unset: the network's dns1 and "
+                     "dns2, else none)."),
+    cfg.StrOpt("dnsmasq_config_file",
+               help="Extra configuration file each dnsmasq reads."),
+    cfg.IntOpt("dhcp_lease_time", default=86400, min=120,
+               help="Seconds a DHCP lease lasts."),
+    cfg.StrOpt("dhcp_domain", default="novalocal",
+               help="Domain DHCP hands to guests."),
+    cfg.BoolOpt("use_ipv6", default=False,
+                help="Give guests IPv6 addresses (EUI-64 from their MAC) on networks "
+                     "with a fixed_range_v6; dnsmasq sends router advertisements."),
+    cfg.StrOpt("fixed_range_v6", default="fd00::/48",
+               help="Range VlanManager cuts a /64 per project network from (use_ipv6)."),
+    cfg.BoolOpt("auto_assign_floating_ip", default=False,
+                help="Give every new server a floating IP of the default pool."),
+    cfg.StrOpt("default_floating_pool", default="nova",
+               help="Pool floating IPs come from when none is named."),
+    cfg.StrOpt("public_interface",
+               help="Interface floating IPs are bound to (a pool's own --interface "
+                    "wins)."),
+]
+
 quota_opts = [
     cfg.IntOpt("instances", default=10, help="Servers per project."),
     cfg.IntOpt("cores", default=20, help="vCPUs per project."),
@@ -297,12 +365,14 @@ zookeeper_opts = [
 # One cap per RPC topic (a contract's rpcapi module names its topic).
 RPC_TOPICS = {
     "compute": "compute agents",
+    "network": "network agents",
     "scheduler": "the scheduler",
     "conductor": "the conductor's release-1 contract (previous-release services)",
     "conductor_identity": "the conductor's identity domain",
     "conductor_image": "the conductor's image domain",
     "conductor_compute": "the conductor's compute domain",
     "conductor_hosts": "the conductor's hosts domain (services, nodes, aggregates)",
+    "conductor_network": "the conductor's network domain",
     "conductor_scheduling": "the conductor's reads for the scheduler",
 }
 upgrade_levels_opts = [
@@ -323,6 +393,7 @@ GROUPS = {
     "compute": compute_opts,
     "libvirt": libvirt_opts,
     "fake": fake_opts,
+    "network": network_opts,
     "quota": quota_opts,
     "conductor": conductor_opts,
     "memcache": memcache_opts,

@@ -218,3 +218,18 @@ class RPCVersionTooNew(StratusError):
     code = 503
     msg_fmt = ("The %(topic)s service speaks RPC up to %(cap)s, but '%(method)s' needs "
                "%(version)s; finish the upgrade of that service first.")
+
+
+class NetworkNotFound(NotFound):
+    msg_fmt = "Network %(network_id)s could not be found."
+
+
+class NoMoreFixedIps(StratusError):
+    code = 500
+    msg_fmt = "No fixed IP addresses available for network: %(net)s"
+
+
+class NoMoreNetworks(StratusError):
+    code = 500
+    msg_fmt = ("No more networks available: [network] fixed_range has no free block of "
+               "network_size addresses left for a new project network.")

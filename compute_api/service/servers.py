@@ -8,7 +8,7 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
-from oslo_utils import uuidutils
+from oslo_utils import netutils, uuidutils
 
 from compute_api.service.clients import conductor
 from compute_api.service.hosts import host_statuses
@@ -156,12 +156,30 @@ def refuse_trusted_certificates(certificates: Any) -> None:
                                 "not verify image signatures.")
 
 
-def check_networks(networks: Any) -> None:
-    if isinstance(networks, list) and networks:
-        first = networks[0]
-        what = first.get("uuid") or first.get("port") or first.get("fixed_ip")
-        raise exception.Invalid(f"Network {what} could not be found: this cloud has no "
-                                f"networks yet; use networks \"auto\" or \"none\".")
+def requested_networks(networks: Any, max_count: int) -> list[dict[str, Any]] | str | None:
+    """What a create asks of networks: "auto", "none", None (not said: as auto), or the
+    networks in NIC order, each {"uuid", "fixed_ip"}; Invalid for what cannot be."""
+    if not isinstance(networks, list):
+        return networks
+    found: list[dict[str, Any]] = []
+    for item in networks:
+        if item.get("port"):
+            raise exception.Invalid(f"Port {item['port']} could not be found: this cloud's "
+                                    f"networks are given by network uuid.")
+        uuid = item.get("uuid")
+        if not uuid or not uuidutils.is_uuid_like(uuid):
+            raise exception.Invalid(f"Bad networks format: network uuid is not in proper "
+                                    f"format ({uuid})")
+        fixed_ip = item.get("fixed_ip")
+        if fixed_ip is not None and not netutils.is_valid_ip(fixed_ip):
+            raise exception.Invalid(f"Invalid fixed IP address ({fixed_ip})")
+        if fixed_ip and max_count > 1:
+            raise exception.Invalid("max_count cannot be greater than 1 if an fixed_ip is "
+                                    "specified.")
+        if any(f["uuid"] == uuid for f in found):
+            raise exception.Invalid(f"Duplicate networks ({uuid}) are not allowed")
+        found.append({"uuid": uuid, "fixed_ip": fixed_ip})
+    return found or None
 
 
 def is_image_boot(bdm: dict[str, Any], image_ref: str | None) -> bool:
@@ -320,7 +338,6 @@ def create_servers(ctx: RequestContext, server: dict[str, Any],
                    hints: dict[str, Any]) -> list[dict[str, Any]]:
     """Check a (validated) create request and create its servers; returns their rows."""
     check_unsupported(server)
-    check_networks(server.get("networks"))
     check_user_data(server.get("user_data"))
     placement = parse_zone(ctx, server.get("availability_zone"))
     min_count, max_count = counts(server)
@@ -330,7 +347,9 @@ def create_servers(ctx: RequestContext, server: dict[str, Any],
     flavor = resolve_flavor(ctx, server["flavorRef"])
     image = resolve_image(ctx, boot_image_ref(server), flavor)
     spec = request_spec(ctx, flavor, image, placement, hints).model_copy(
-        update=requested_destination(ctx, server, placement))
+        update={**requested_destination(ctx, server, placement),
+                "requested_networks": requested_networks(server.get("networks"),
+                                                         max_count)})
     return conductor.instances_create(
         ctx, base=create_values(ctx, server, flavor, image, placement[0]),
         min_count=min_count, max_count=max_count, request_spec=spec)

@@ -4,9 +4,11 @@ failed build is retried elsewhere until `[scheduler] max_attempts`, then ends in
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from compute_agent.rpcapi import ComputeAPI
 from conductor.compute.queries import builds, placement
+from conductor.network import queries as network
 from scheduler.rpcapi import SchedulerAPI
 from stratus import exception
 from stratus.config import CONF
@@ -30,13 +32,32 @@ def schedule_and_build(ctx: RequestContext, instance_uuids: list[str],
                              details, ctx=ctx)
         return
     for instance_uuid, candidates in zip(instance_uuids, destinations):
-        claim_and_build(ctx, instance_uuid, candidates)
+        claim_and_build(ctx, instance_uuid, candidates, request_spec.requested_networks)
+
+
+def _with_networks(instance: dict[str, Any], host: str,
+                   requested: network.Requested) -> dict[str, Any] | None:
+    """The claimed instance with its NICs and fixed IPs (allocated once; a rescheduled
+    build keeps them); None, the instance in ERROR, when it cannot have them."""
+    try:
+        instance["network_info"] = network.allocate_for_instance(instance["uuid"], host,
+                                                                 requested)
+    except exception.InstanceNotFound:
+        return None
+    except exception.StratusError as e:
+        LOG.info("No network for %s: %s", instance["uuid"], e.message)
+        builds.set_error(instance["uuid"], e.code, f"Build of instance {instance['uuid']} "
+                         f"failed to allocate its network: {e.message}")
+        return None
+    return instance
 
 
 def claim_and_build(ctx: RequestContext, instance_uuid: str,
-                    candidates: list[Destination]) -> None:
-    """Claim the first candidate the instance still fits on and have its compute agent
-    build it (the later candidates are its alternates); ERROR when none fits."""
+                    candidates: list[Destination],
+                    requested_networks: network.Requested = None) -> None:
+    """Claim the first candidate the instance still fits on, give it its networks and
+    have its compute agent build it (the later candidates are its alternates); ERROR
+    when none fits or it can have no address."""
     refusals = []
     for index, candidate in enumerate(candidates):
         try:
@@ -47,6 +68,9 @@ def claim_and_build(ctx: RequestContext, instance_uuid: str,
             LOG.info("Claim of %s on %s failed: %s", instance_uuid, candidate.host, e)
             refusals.append(str(e.kwargs.get("reason", e)))
             continue
+        if instance is None:
+            return
+        instance = _with_networks(instance, candidate.host, requested_networks)
         if instance is None:
             return
         ComputeAPI.get().build_and_run_instance(
@@ -78,4 +102,4 @@ def build_failed(ctx: RequestContext, instance_uuid: str, host: str, reason: str
         except exception.StratusError as e:
             builds.set_error(instance_uuid, 500, f"{failure}. {e.message}")
             return
-    claim_and_build(ctx, instance_uuid, alternates)
+    claim_and_build(ctx, instance_uuid, alternates, spec.requested_networks)

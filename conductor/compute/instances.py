@@ -18,6 +18,7 @@ from conductor.compute import builder, limits
 from conductor.compute.queries import builds, migrations
 from conductor.compute.queries import tags as tag_queries
 from conductor.compute.queries import instances as queries
+from conductor.network import queries as network
 from conductor.rpcapi.compute import ComputeConductorAPI
 from stratus import exception
 from stratus.context import RequestContext
@@ -96,6 +97,8 @@ class InstanceEndpoint:
             return [_new_row(base, request_spec, reservation_id, index, count)
                     for index in range(count)]
 
+        network.check_requested_networks(base["project_id"],
+                                         request_spec.requested_networks)
         group = request_spec.group.uuid if request_spec.group else None
         created = builds.create_instances(ctx, base["project_id"], rows_for, group)
         ComputeConductorAPI.get().schedule_and_build_instances(

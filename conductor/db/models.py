@@ -12,6 +12,7 @@ from conductor.hosts.models import Aggregate, AggregateHost, ComputeNode, Servic
 from conductor.identity.models import (CatalogEndpoint, Project, RevocationEvent, Role,
                                        RoleAssignment, User)
 from conductor.image.models import Image
+from conductor.network.models import FixedIp, Network, VirtualInterface
 
 __all__ = [
     "Base", "TimestampMixin", "utcnow",
@@ -25,4 +26,6 @@ __all__ = [
     "InstanceGroupMember", "TaskLog",
     # hosts
     "Service", "ComputeNode", "Aggregate", "AggregateHost",
+    # network
+    "Network", "FixedIp", "VirtualInterface",
 ]

@@ -21,7 +21,8 @@ class RequestSpec(Payload):
     instance (a retry or a rebuild elsewhere reads it again) and sent to the scheduler."""
     NAME = "RequestSpec"
     # 1.1: requested_host, requested_node (2.74).
-    VERSION = "1.1"
+    # 1.2: requested_networks.
+    VERSION = "1.2"
 
     project_id: str | None = None
     flavor: dict[str, Any]
@@ -35,6 +36,9 @@ class RequestSpec(Payload):
     requested_node: str | None = None
     scheduler_hints: dict[str, Any] = {}
     group: GroupRef | None = None
+    # The networks asked for: a list of {"uuid", "fixed_ip"}, "auto", "none" or None
+    # (the project's and the shared ones).
+    requested_networks: list[dict[str, Any]] | str | None = None
     # Hosts that already failed this request: a retry goes elsewhere.
     retry_hosts: list[str] = []
 

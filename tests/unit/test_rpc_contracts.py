@@ -14,6 +14,8 @@ from conductor.release1 import Release1Endpoint
 from conductor.rpcapi import DOMAINS, release1
 from conductor.rpcapi.scheduling import SchedulingAPI
 from conductor.scheduling import SchedulingEndpoint
+from network_agent.manager import NetworkManager
+from network_agent.rpcapi import NetworkAgentAPI
 from scheduler.manager import SchedulerManager
 from scheduler.rpcapi import SchedulerAPI
 from stratus.config import RPC_TOPICS
@@ -24,6 +26,7 @@ HOOKS = {"init_host", "cleanup_host", "target"}
 SERVED: list[tuple[type[RPCAPI], list[type]]] = [
     (ComputeAPI, [ComputeManager]),
     (SchedulerAPI, [SchedulerManager]),
+    (NetworkAgentAPI, [NetworkManager]),
     (SchedulingAPI, [SchedulingEndpoint]),
     *conductor_manager.DOMAINS.values(),
 ]

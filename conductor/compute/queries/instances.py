@@ -15,6 +15,7 @@ from conductor.compute.queries.actions import record_action, record_event
 from conductor.db import api as db
 from conductor.db.base import utcnow
 from conductor.hosts import queries as hosts
+from conductor.network import queries as network
 from stratus import exception
 from stratus.context import RequestContext
 from stratus.objects import states
@@ -101,6 +102,9 @@ def add_fault(session: Session, instance_uuid: str, code: int, message: str,
 def soft_delete(session: Session, row: Instance) -> None:
     """The instance is gone: marked deleted, out of its server group."""
     server_groups.remove_member(session, row.uuid)
+    # The network domain's rows go with the instance, in its transaction: an address is
+    # never left allocated to a deleted server.
+    network.release_for_instance(session, row.uuid)
     session.execute(sa.delete(InstanceTag).where(InstanceTag.instance_uuid == row.uuid))
     now = utcnow()
     cas_update(session, row, {"deleted": row.id, "deleted_at": now, "terminated_at": now,

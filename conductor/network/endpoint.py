@@ -1,0 +1,72 @@
+"""The network domain's RPC endpoint (contract: conductor/rpcapi/network.py): checks an
+admin's input, changes the state through the queries and tells the network agents."""
+from __future__ import annotations
+
+from typing import Any
+
+from conductor.network import addressing, queries
+from conductor.rpcapi.network import NetworkConductorAPI
+from network_agent.rpcapi import NetworkAgentAPI
+from stratus import exception
+from stratus.context import RequestContext
+from stratus.rpc import endpoint_target
+
+Record = dict[str, Any]
+CREATE_KEYS = {"label", "cidr", "cidr_v6", "bridge", "bridge_interface", "vlan", "vni",
+               "multi_host", "dns1", "dns2", "gateway", "dhcp_start", "project_id", "mtu",
+               "enable_dhcp", "priority"}
+UPDATE_KEYS = {"project_id", "host"}
+
+
+def _only(values: Record, allowed: set[str]) -> Record:
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise exception.Invalid(f"Unknown network attribute(s): {', '.join(unknown)}.")
+    return values
+
+
+class NetworkEndpoint:
+    target = endpoint_target(NetworkConductorAPI)
+
+    def network_create(self, ctx: RequestContext, values: Record) -> Record:
+        return queries.create_network(addressing.network_values(**_only(values, CREATE_KEYS)))
+
+    def network_get(self, ctx: RequestContext, network_uuid: str,
+                    project_id: str | None = None) -> Record:
+        return queries.get_network(network_uuid, project_id)
+
+    def network_list(self, ctx: RequestContext, project_id: str | None = None,
+                     shared: bool = True) -> list[Record]:
+        return queries.list_networks(project_id, shared)
+
+    def network_update(self, ctx: RequestContext, network_uuid: str,
+                       values: Record) -> Record:
+        network = queries.update_network(network_uuid, _only(values, UPDATE_KEYS))
+        NetworkAgentAPI.get().networks_changed(ctx)
+        return network
+
+    def network_delete(self, ctx: RequestContext, network_uuid: str) -> None:
+        queries.delete_network(network_uuid)
+        NetworkAgentAPI.get().networks_changed(ctx)
+
+    def project_scrub(self, ctx: RequestContext, project_id: str) -> list[Record]:
+        networks = queries.scrub_project(project_id)
+        if networks:
+            NetworkAgentAPI.get().networks_changed(ctx)
+        return networks
+
+    def fixed_ip_get(self, ctx: RequestContext, address: str) -> Record:
+        return queries.fixed_ip(address)
+
+    def fixed_ip_reserve(self, ctx: RequestContext, address: str, reserved: bool) -> None:
+        queries.reserve_fixed_ip(address, reserved)
+
+    def virtual_interface_list(self, ctx: RequestContext,
+                               instance_uuid: str) -> list[Record]:
+        return queries.virtual_interfaces(instance_uuid)
+
+    def host_config(self, ctx: RequestContext, host: str) -> list[Record]:
+        return queries.host_config(host)
+
+    def network_config(self, ctx: RequestContext, network_uuid: str, host: str) -> Record:
+        return queries.network_config(network_uuid, host)

@@ -1,0 +1,389 @@
+"""SQL of the network domain: networks, the fixed IPs and virtual interfaces of instances,
+and the instances' network_info copy, which every allocation writes in its transaction."""
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import uuid as uuidlib
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from conductor.compute.models import Instance
+from conductor.db import api as db
+from conductor.db.base import utcnow
+from conductor.network.models import FixedIp, Network, VirtualInterface
+from stratus import exception
+from stratus.config import CONF
+from conductor.network import addressing
+
+Record = dict[str, Any]
+Requested = list[dict[str, Any]] | str | None
+
+
+# --- rows as dicts ----------------------------------------------------------------
+
+def network_dict(row: Network) -> Record:
+    return db.to_dict(row)
+
+
+def _live() -> Any:
+    return Network.deleted == 0
+
+
+# --- networks ---------------------------------------------------------------------
+
+def _overlapping(session: Session, cidr: str | None, column: Any) -> Network | None:
+    if not cidr:
+        return None
+    wanted = ipaddress.ip_network(cidr)
+    for row in session.scalars(sa.select(Network).where(_live(), column.is_not(None))):
+        if ipaddress.ip_network(getattr(row, column.key)).overlaps(wanted):
+            return row
+    return None
+
+
+def _check_unique(session: Session, values: Record) -> None:
+    for column in (Network.cidr, Network.cidr_v6):
+        clash = _overlapping(session, values.get(column.key), column)
+        if clash is not None:
+            raise exception.Invalid(
+                f"Requested cidr ({values[column.key]}) conflicts with existing network "
+                f"{clash.label} ({getattr(clash, column.key)}).")
+    for key in ("vlan", "vni"):
+        if values.get(key) is not None and session.scalar(
+                sa.select(Network.id).where(_live(), getattr(Network, key) == values[key])):
+            raise exception.Conflict(reason=f"{key.upper()} {values[key]} is already in use "
+                                            f"by another network.")
+
+
+def _insert(session: Session, values: Record) -> Network:
+    _check_unique(session, values)
+    row = Network(uuid=str(uuidlib.uuid4()), deleted=0, **values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def create_network(values: Record) -> Record:
+    """A new network from validated values (addressing.network_values); Invalid when its
+    range overlaps a live network's, Conflict when its VLAN or VNI is taken."""
+    with db.writer() as s:
+        return network_dict(_insert(s, values))
+
+
+def _network_row(session: Session, network_uuid: str, project_id: str | None = None,
+                 for_update: bool = False) -> Network:
+    query = sa.select(Network).where(Network.uuid == network_uuid, _live())
+    if project_id is not None:
+        query = query.where(sa.or_(Network.project_id.is_(None),
+                                   Network.project_id == project_id))
+    if for_update:
+        query = query.with_for_update()
+    row = session.scalar(query)
+    if row is None:
+        raise exception.NetworkNotFound(network_id=network_uuid)
+    return row
+
+
+def get_network(network_uuid: str, project_id: str | None = None) -> Record:
+    """One live network (of the project or shared, when a project is given)."""
+    with db.reader() as s:
+        return network_dict(_network_row(s, network_uuid, project_id))
+
+
+def list_networks(project_id: str | None = None, shared: bool = True) -> list[Record]:
+    """Live networks: all, or the project's (and the shared ones with `shared`)."""
+    query = sa.select(Network).where(_live()).order_by(Network.id)
+    if project_id is not None:
+        mine = Network.project_id == project_id
+        query = query.where(sa.or_(mine, Network.project_id.is_(None)) if shared else mine)
+    with db.reader() as s:
+        return [network_dict(r) for r in s.scalars(query)]
+
+
+def _in_use(session: Session, network_id: int) -> int:
+    return int(session.scalar(sa.select(sa.func.count()).select_from(FixedIp).where(
+        FixedIp.network_id == network_id, FixedIp.allocated.is_(True))) or 0)
+
+
+def delete_network(network_uuid: str) -> Record:
+    """Delete a network no instance has an address in (Conflict otherwise); it."""
+    with db.writer() as s:
+        row = _network_row(s, network_uuid, for_update=True)
+        used = _in_use(s, row.id)
+        if used:
+            raise exception.Conflict(
+                reason=f"Network {network_uuid} is still in use: {used} fixed IP(s) are "
+                       f"allocated to servers.")
+        s.execute(sa.delete(FixedIp).where(FixedIp.network_id == row.id))
+        row.deleted, row.deleted_at = row.id, utcnow()
+        return network_dict(row)
+
+
+def update_network(network_uuid: str, values: Record) -> Record:
+    """Associate or disassociate a network's project or host (os-networks actions)."""
+    with db.writer() as s:
+        row = _network_row(s, network_uuid, for_update=True)
+        if "project_id" in values and values["project_id"] != row.project_id \
+                and _in_use(s, row.id):
+            raise exception.Conflict(reason=f"Network {network_uuid} is still in use.")
+        for key, value in values.items():
+            setattr(row, key, value)
+        return network_dict(row)
+
+
+def scrub_project(project_id: str) -> list[Record]:
+    """Delete the project's networks (Conflict if a server still uses one); them."""
+    with db.writer() as s:
+        rows = list(s.scalars(sa.select(Network).where(
+            _live(), Network.project_id == project_id).with_for_update()))
+        for row in rows:
+            if _in_use(s, row.id):
+                raise exception.Conflict(reason=f"Network {row.uuid} of project "
+                                                f"{project_id} is still in use.")
+        for row in rows:
+            s.execute(sa.delete(FixedIp).where(FixedIp.network_id == row.id))
+            row.deleted, row.deleted_at = row.id, utcnow()
+        return [network_dict(r) for r in rows]
+
+
+# --- fixed IPs --------------------------------------------------------------------
+
+def _address_row(session: Session, address: str) -> tuple[Network, FixedIp | None]:
+    """The live network `address` lies in and its row there (None when it is free)."""
+    ip = ipaddress.ip_address(address)
+    for net in session.scalars(sa.select(Network).where(_live(), Network.cidr.is_not(None))):
+        if ip in ipaddress.ip_network(net.cidr):
+            row = session.scalar(sa.select(FixedIp).where(
+                FixedIp.network_id == net.id, FixedIp.address == str(ip)))
+            return net, row
+    raise exception.NotFound(f"Fixed IP {address} not found.")
+
+
+def fixed_ip(address: str) -> Record:
+    """What os-fixed-ips shows of an address of a network."""
+    with db.reader() as s:
+        net, row = _address_row(s, address)
+        instance = None
+        if row is not None and row.instance_uuid:
+            instance = s.scalar(sa.select(Instance).where(Instance.uuid == row.instance_uuid))
+        return {"address": address, "cidr": net.cidr, "network_uuid": net.uuid,
+                "reserved": bool(row and row.reserved),
+                "host": instance.host if instance else None,
+                "hostname": instance.hostname if instance else None}
+
+
+def reserve_fixed_ip(address: str, reserved: bool) -> None:
+    """Keep an address from allocation, or give it back (Conflict while a server has
+    it)."""
+    with db.writer() as s:
+        net, row = _address_row(s, address)
+        if row is not None and row.allocated:
+            raise exception.Conflict(reason=f"Fixed IP {address} is allocated to server "
+                                            f"{row.instance_uuid}.")
+        if reserved and row is None:
+            s.add(FixedIp(network_id=net.id, address=address, reserved=True))
+        elif not reserved and row is not None:
+            s.delete(row)
+
+
+# --- allocation -------------------------------------------------------------------
+
+def _project_network(session: Session, project_id: str) -> list[Network]:
+    """VlanManager: the project's networks, its first made now from `fixed_range`."""
+    rows = list(session.scalars(sa.select(Network).where(
+        _live(), Network.project_id == project_id).order_by(Network.id)))
+    if rows:
+        return rows
+    taken = [r for r in session.scalars(sa.select(Network).where(_live()))]
+    values = addressing.next_project_network(
+        project_id, [r.cidr for r in taken if r.cidr], [r.cidr_v6 for r in taken if r.cidr_v6],
+        {r.vni for r in taken if r.vni is not None} | {r.vlan for r in taken if r.vlan})
+    return [_insert(session, values)]
+
+
+def networks_for(session: Session, project_id: str, requested: Requested) -> list[Network]:
+    """The networks a server of the project gets: those asked for (each visible to the
+    project; NotFound otherwise), none for "none", else its own and the shared ones
+    (VlanManager: the project's network, made on first use)."""
+    if requested == "none":
+        return []
+    if isinstance(requested, list) and requested:
+        return [_network_row(session, r["uuid"], project_id) for r in requested]
+    if CONF.network.manager == "VlanManager":
+        return _project_network(session, project_id)
+    return list(session.scalars(sa.select(Network).where(
+        _live(), sa.or_(Network.project_id.is_(None), Network.project_id == project_id))
+        .order_by(Network.priority.is_(None), Network.priority, Network.id)))
+
+
+def check_requested(session: Session, project_id: str, requested: Requested) -> None:
+    """Refuse (NotFound, Invalid, Conflict) requested networks a create cannot have: an
+    unknown network, a fixed IP outside its network or already in use."""
+    if not isinstance(requested, list):
+        return
+    for item in requested:
+        net = _network_row(session, item["uuid"], project_id)
+        if item.get("fixed_ip"):
+            _check_fixed_ip(session, net, item["fixed_ip"])
+
+
+def check_requested_networks(project_id: str, requested: Requested) -> None:
+    """check_requested in a read transaction of its own (at create time)."""
+    with db.reader() as s:
+        check_requested(s, project_id, requested)
+
+
+def _check_fixed_ip(session: Session, net: Network, address: str) -> None:
+    if not addressing.assignable(net, address):
+        raise exception.Invalid(f"Fixed IP address ({address}) does not exist in network "
+                                f"({net.uuid}).")
+    taken = session.scalar(sa.select(FixedIp).where(FixedIp.network_id == net.id,
+                                                    FixedIp.address == address))
+    if taken is not None:
+        owner = taken.instance_uuid or "(reserved)"
+        raise exception.Invalid(f"Fixed IP address {address} is already in use on instance "
+                                f"{owner}.")
+
+
+def _free_address(session: Session, net: Network) -> str:
+    used = set(session.scalars(sa.select(FixedIp.address).where(
+        FixedIp.network_id == net.id)))
+    address = addressing.first_free(net, used)
+    if address is None:
+        raise exception.NoMoreFixedIps(net=net.uuid)
+    return address
+
+
+def _new_mac(session: Session) -> str:
+    while True:
+        mac = "fa:16:3e:" + ":".join(f"{b:02x}" for b in secrets.token_bytes(3))
+        if session.scalar(sa.select(VirtualInterface.id).where(
+                VirtualInterface.address == mac)) is None:
+            return mac
+
+
+def _allocate(session: Session, instance: Instance, net: Network, position: int,
+              address: str | None, host: str | None) -> None:
+    net = session.scalar(sa.select(Network).where(Network.id == net.id).with_for_update())
+    if address:
+        _check_fixed_ip(session, net, address)
+    else:
+        address = _free_address(session, net)
+    if net.host is None and not net.multi_host and host is not None:
+        net.host = host
+    vif = VirtualInterface(uuid=str(uuidlib.uuid4()), address=_new_mac(session),
+                           network_id=net.id, instance_uuid=instance.uuid, position=position)
+    session.add(vif)
+    session.flush()
+    session.add(FixedIp(network_id=net.id, address=address, instance_uuid=instance.uuid,
+                        virtual_interface_id=vif.id, allocated=True, host=host))
+
+
+def network_info(session: Session, instance_uuid: str) -> list[Record]:
+    """The instance's NICs, in order, each with its network and addresses."""
+    vifs = list(session.scalars(sa.select(VirtualInterface).where(
+        VirtualInterface.instance_uuid == instance_uuid).order_by(VirtualInterface.position)))
+    if not vifs:
+        return []
+    nets = {n.id: n for n in session.scalars(sa.select(Network).where(
+        Network.id.in_({v.network_id for v in vifs})))}
+    ips: dict[int, list[str]] = {}
+    for row in session.scalars(sa.select(FixedIp).where(
+            FixedIp.virtual_interface_id.in_([v.id for v in vifs])).order_by(FixedIp.id)):
+        ips.setdefault(row.virtual_interface_id or 0, []).append(row.address)
+    return [addressing.vif_info(v.uuid, v.address, nets[v.network_id], ips.get(v.id, []))
+            for v in vifs]
+
+
+def _write_cache(session: Session, instance: Instance) -> list[Record]:
+    info = network_info(session, instance.uuid)
+    session.execute(sa.update(Instance).where(Instance.id == instance.id)
+                    .values(network_info=info).execution_options(synchronize_session=False))
+    return info
+
+
+def allocate_for_instance(instance_uuid: str, host: str | None,
+                          requested: Requested) -> list[Record]:
+    """Give the instance a NIC and a fixed IP on each of its networks (once: a retried
+    build keeps them) and write its network_info; it. NoMoreFixedIps when a network is
+    full, NotFound when a requested network is gone."""
+    with db.writer() as s:
+        instance = s.scalar(sa.select(Instance).where(Instance.uuid == instance_uuid,
+                                                      Instance.deleted == 0))
+        if instance is None:
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        existing = network_info(s, instance_uuid)
+        if existing:
+            return existing
+        wanted = {r["uuid"]: r.get("fixed_ip") for r in requested} \
+            if isinstance(requested, list) else {}
+        for position, net in enumerate(networks_for(s, instance.project_id, requested)):
+            _allocate(s, instance, net, position, wanted.get(net.uuid), host)
+        return _write_cache(s, instance)
+
+
+def release_for_instance(session: Session, instance_uuid: str) -> list[Record]:
+    """Free the instance's fixed IPs and NICs (on the caller's session, the one that
+    deletes the instance); the network_info it had."""
+    info = network_info(session, instance_uuid)
+    session.execute(sa.delete(FixedIp).where(FixedIp.instance_uuid == instance_uuid))
+    session.execute(sa.delete(VirtualInterface).where(
+        VirtualInterface.instance_uuid == instance_uuid))
+    return info
+
+
+def virtual_interfaces(instance_uuid: str) -> list[Record]:
+    with db.reader() as s:
+        return [{"id": v.uuid, "mac_address": v.address, "net_id": net_uuid}
+                for v, net_uuid in s.execute(
+                    sa.select(VirtualInterface, Network.uuid)
+                    .join(Network, Network.id == VirtualInterface.network_id)
+                    .where(VirtualInterface.instance_uuid == instance_uuid)
+                    .order_by(VirtualInterface.position))]
+
+
+# --- what a host's network agent serves --------------------------------------------
+
+def host_config(host: str) -> list[Record]:
+    """The networks `host`'s agent plumbs (those of its instances, and those it is the
+    DHCP host of), each with the DHCP hosts it serves: one read for a whole host."""
+    with db.reader() as s:
+        on_host = sa.select(VirtualInterface.network_id).join(
+            Instance, Instance.uuid == VirtualInterface.instance_uuid).where(
+            Instance.host == host, Instance.deleted == 0)
+        nets = list(s.scalars(sa.select(Network).where(_live(), sa.or_(
+            Network.id.in_(on_host), Network.host == host)).order_by(Network.id)))
+        return [_with_dhcp_hosts(s, net, host) for net in nets]
+
+
+def network_config(network_uuid: str, host: str) -> Record:
+    """One network as `host`'s agent plumbs it, with the DHCP hosts it serves there."""
+    with db.reader() as s:
+        return _with_dhcp_hosts(s, _network_row(s, network_uuid), host)
+
+
+def _serves_dhcp(net: Network, host: str) -> bool:
+    return net.enable_dhcp and net.manager != "FlatManager" and (
+        net.multi_host or net.host == host)
+
+
+def _with_dhcp_hosts(session: Session, net: Network, host: str) -> Record:
+    item = network_dict(net)
+    item["dhcp_hosts"] = []
+    item["dhcp_server"] = _serves_dhcp(net, host)
+    if not item["dhcp_server"]:
+        return item
+    query = (sa.select(VirtualInterface.address, FixedIp.address, Instance.hostname,
+                       Instance.uuid)
+             .join(FixedIp, FixedIp.virtual_interface_id == VirtualInterface.id)
+             .join(Instance, Instance.uuid == VirtualInterface.instance_uuid)
+             .where(VirtualInterface.network_id == net.id, Instance.deleted == 0)
+             .order_by(FixedIp.id))
+    if net.multi_host:
+        query = query.where(FixedIp.host == host)
+    item["dhcp_hosts"] = [{"mac": mac, "ip": ip, "hostname": hostname or f"host-{uuid[:8]}"}
+                          for mac, ip, hostname, uuid in session.execute(query)]
+    return item

@@ -1,0 +1,161 @@
+"""A host's network agent: turns the conductor's picture of the host's networks into the
+data plane (bridges, VXLAN or VLAN links, dnsmasq, forwarding) through its driver. Every
+change re-reads the affected state from the conductor and converges on it, so a restart
+rebuilds the same plumbing from the database."""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import pathlib
+import threading
+from importlib import metadata
+from typing import Any
+
+from conductor.rpcapi.network import NetworkConductorAPI
+from network_agent.driver import DhcpHost, DhcpRange, NetworkDriver
+from network_agent.rpcapi import NetworkAgentAPI
+from stratus.config import CONF, state_file
+from stratus.context import RequestContext, get_admin_context
+from stratus.rpc import endpoint_target
+
+LOG = logging.getLogger(__name__)
+DRIVERS = "stratus.network_drivers"
+Network = dict[str, Any]
+
+
+def driver_name() -> str:
+    """`[network] driver`, with auto resolved: linux beside real guests, else fake."""
+    name = CONF.network.driver
+    if name == "auto":
+        name = "linux" if CONF.compute.virt_driver == "libvirt" else "fake"
+    return name
+
+
+def load_driver(host: str) -> NetworkDriver:
+    name = driver_name()
+    found = {e.name: e for e in metadata.entry_points(group=DRIVERS)}
+    if name not in found:
+        raise RuntimeError(f"Unknown [network] driver {name!r}; known: {sorted(found)}")
+    state_dir = pathlib.Path(state_file("networks", host, "dnsmasq")).parent
+    return found[name].load()(CONF.network.network_namespace, state_dir)
+
+
+class NetworkManager:
+    target = endpoint_target(NetworkAgentAPI)
+
+    def __init__(self, host: str, driver: NetworkDriver | None = None) -> None:
+        self.host = host
+        self.driver = driver or load_driver(host)
+        self.conductor = NetworkConductorAPI.get()
+        self._lock = threading.Lock()
+        self._plumbed: dict[str, Network] = {}
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    def init_host(self) -> None:
+        """Say what this kernel lacks, then rebuild the host's plumbing from the
+        conductor's state."""
+        if CONF.network.segmentation == "vlan" or CONF.network.vlan_interface:
+            why = self.driver.vlan_supported()
+            if why:
+                LOG.warning("802.1Q VLANs are unavailable on %s (%s): use [network] "
+                            "segmentation = vxlan.", self.host, why)
+        self._converge(self.conductor.host_config(get_admin_context(), host=self.host))
+
+    def cleanup_host(self) -> None:
+        """The data plane stays up while the agent is away (guests keep their network)."""
+
+    # --- RPC ------------------------------------------------------------------------
+
+    def setup_instance_network(self, ctx: RequestContext,
+                               network_info: list[dict[str, Any]]) -> None:
+        for vif in network_info:
+            net = vif["network"]
+            config = self.conductor.network_config(ctx, network_uuid=net["id"],
+                                                   host=self.host)
+            with self._lock:
+                self._plumb(config)
+            dhcp_host = config.get("host")
+            if not config["multi_host"] and dhcp_host and dhcp_host != self.host:
+                NetworkAgentAPI.get().refresh_network(ctx, host=dhcp_host,
+                                                      network_uuid=net["id"])
+
+    def refresh_network(self, ctx: RequestContext, network_uuid: str) -> None:
+        config = self.conductor.network_config(ctx, network_uuid=network_uuid,
+                                               host=self.host)
+        with self._lock:
+            self._plumb(config)
+
+    def networks_changed(self, ctx: RequestContext) -> None:
+        self._converge(self.conductor.host_config(ctx, host=self.host))
+
+    # --- converging -------------------------------------------------------------------
+
+    def _converge(self, networks: list[Network]) -> None:
+        with self._lock:
+            wanted = {n["uuid"]: n for n in networks}
+            for gone in [u for u in self._plumbed if u not in wanted]:
+                self._unplumb(self._plumbed.pop(gone))
+            for net in networks:
+                self._plumb(net)
+            LOG.info("Network agent %s serves %d network(s)", self.host, len(networks))
+
+    def _plumb(self, net: Network) -> None:
+        serving = net.get("dhcp_server", False)
+        self._segment(net)
+        self.driver.ensure_bridge(net["bridge"], addresses=self._gateways(net) if serving
+                                  else [], mtu=net.get("mtu"),
+                                  interface=self._bridge_interface(net))
+        if serving:
+            self.driver.set_forwarding(True)
+            self.driver.update_dhcp(net["uuid"], **self._dhcp(net))
+        else:
+            self.driver.stop_dhcp(net["uuid"])
+        self._plumbed[net["uuid"]] = net
+
+    def _unplumb(self, net: Network) -> None:
+        self.driver.stop_dhcp(net["uuid"])
+        if net["manager"] != "FlatManager":
+            self.driver.delete_bridge(net["bridge"])
+        LOG.info("Removed network %s (%s) from %s", net["label"], net["uuid"], self.host)
+
+    def _segment(self, net: Network) -> None:
+        opts = CONF.network
+        if net.get("vni") is not None and opts.vxlan_interface:
+            self.driver.ensure_vxlan(net["bridge"], vni=net["vni"],
+                                     underlay=opts.vxlan_interface,
+                                     local_ip=opts.vxlan_local_ip or "",
+                                     remotes=net.get("vxlan_remotes", []),
+                                     mtu=net.get("mtu") or opts.network_device_mtu)
+        elif net.get("vlan") is not None and opts.vlan_interface:
+            self.driver.ensure_vlan(net["bridge"], vlan=net["vlan"],
+                                    interface=opts.vlan_interface, mtu=net.get("mtu"))
+
+    @staticmethod
+    def _bridge_interface(net: Network) -> str | None:
+        if net["manager"] == "VlanManager":
+            return None
+        return net.get("bridge_interface") or CONF.network.flat_interface
+
+    @staticmethod
+    def _gateways(net: Network) -> list[str]:
+        prefix = ipaddress.ip_network(net["cidr"]).prefixlen
+        found = [f"{net['gateway']}/{prefix}"]
+        if net.get("cidr_v6") and CONF.network.use_ipv6:
+            found.append(f"{net['gateway_v6']}/{ipaddress.ip_network(net['cidr_v6']).prefixlen}")
+        return found
+
+    @staticmethod
+    def _dhcp(net: Network) -> dict[str, Any]:
+        dns = CONF.network.dns_server or [a for a in (net.get("dns1"), net.get("dns2")) if a]
+        return {"bridge": net["bridge"],
+                "hosts": [DhcpHost(mac=h["mac"], hostname=h["hostname"], ip=h["ip"])
+                          for h in net["dhcp_hosts"]],
+                "ranges": [DhcpRange(start_address=net["dhcp_start"] or net["gateway"],
+                                     prefix_len=ipaddress.ip_network(net["cidr"]).prefixlen,
+                                     tag=f"net{net['id']}", gateway=net["gateway"])],
+                "dns_servers": dns, "mtu": net.get("mtu"),
+                "lease_time": CONF.network.dhcp_lease_time,
+                "domain": CONF.network.dhcp_domain,
+                "config_file": CONF.network.dnsmasq_config_file,
+                "ipv6_ra": bool(net.get("cidr_v6") and CONF.network.use_ipv6)}
