@@ -231,9 +231,13 @@ def check_requested(session: Session, project_id: str, requested: Requested) -> 
 
 
 def check_requested_networks(project_id: str, requested: Requested) -> None:
-    """check_requested in a read transaction of its own (at create time)."""
+    """check_requested in a read transaction of its own (at create time, where an
+    unknown network is the request's fault: Invalid)."""
     with db.reader() as s:
-        check_requested(s, project_id, requested)
+        try:
+            check_requested(s, project_id, requested)
+        except exception.NetworkNotFound as e:
+            raise exception.Invalid(e.message)
 
 
 def _check_fixed_ip(session: Session, net: Network, address: str) -> None:

@@ -191,7 +191,7 @@ def cloud(tmp_path: Any, request: pytest.FixtureRequest) -> Iterator[Cloud]:
     reset_process_state()
     manage.create_schema()
     boot = manage.bootstrap(admin_password=ADMIN_PASSWORD)
-    services = launcher.rpc_services(["conductor", "scheduler", "compute_agent"])
+    services = launcher.rpc_services(["conductor", "scheduler", "network_agent", "compute_agent"])
     for service in services:
         service.start()
     stop_http = serve_image_api_over_http()

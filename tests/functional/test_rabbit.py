@@ -20,7 +20,7 @@ def test_conductor_calls_over_rabbitmq(tmp_path: pathlib.Path) -> None:
         reset_process_state()
         manage.create_schema()
         manage.bootstrap(admin_password="pw")
-        services = launcher.rpc_services(["conductor", "scheduler", "compute_agent"])
+        services = launcher.rpc_services(["conductor", "scheduler", "network_agent", "compute_agent"])
         for service in services:
             service.start()
         try:
