@@ -53,6 +53,9 @@ def private_libvirtd() -> Iterator[None]:
     base = pathlib.Path(os.path.abspath(CONF.state_path)) / "libvirtd"
     daemon = PrivateLibvirtd(base, f"stratus-{os.getpid()}").start()
     CONF.set_override("connection_uri", daemon.uri, group="libvirt")
+    if not CONF.network.network_namespace:
+        # Guests' taps appear in libvirtd's namespace: their bridges must live there too.
+        CONF.set_override("network_namespace", daemon.netns, group="network")
     LOG.info("Started a private libvirtd (%s) in network namespace %s", daemon.uri,
              daemon.netns)
     try:

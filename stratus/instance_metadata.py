@@ -37,9 +37,37 @@ def meta_data(instance: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _network_entry(index: int, link: str, net: dict[str, Any],
+                   subnet: dict[str, Any], address: str) -> dict[str, Any]:
+    dhcp = net.get("dhcp", True)
+    entry: dict[str, Any] = {"id": f"network{index}", "link": link, "network_id": net["id"],
+                             "ip_address": address}
+    if subnet["version"] == 6:
+        entry.update(type="ipv6_slaac" if dhcp else "ipv6",
+                     netmask=subnet["cidr"].split("/")[1], routes=[])
+        return entry
+    entry.update(type="ipv4_dhcp" if dhcp else "ipv4", netmask=subnet.get("netmask"),
+                 routes=[{"network": "0.0.0.0", "netmask": "0.0.0.0",
+                          "gateway": subnet["gateway"]}] if subnet.get("gateway") else [],
+                 services=[{"type": "dns", "address": a} for a in subnet.get("dns", [])])
+    return entry
+
+
 def network_data(instance: dict[str, Any]) -> dict[str, Any]:
-    """Links, networks and services of the guest (none until networking lands)."""
-    return {"links": [], "networks": [], "services": []}
+    """The guest's NICs (links), their addresses (networks: static where the network
+    has no DHCP) and DNS servers, as Nova's network_data.json."""
+    links, networks, dns = [], [], []
+    for vif in instance.get("network_info") or []:
+        net = vif["network"]
+        links.append({"id": vif["devname"], "vif_id": vif["id"], "type": vif["type"],
+                      "ethernet_mac_address": vif["address"], "mtu": net.get("mtu")})
+        for subnet in net["subnets"]:
+            dns += [a for a in subnet.get("dns", []) if a not in dns]
+            for ip in subnet["ips"]:
+                networks.append(_network_entry(len(networks), vif["devname"], net, subnet,
+                                               ip["address"]))
+    return {"links": links, "networks": networks,
+            "services": [{"type": "dns", "address": a} for a in dns]}
 
 
 def ec2_meta_data(instance: dict[str, Any]) -> dict[str, Any]:
@@ -56,7 +84,16 @@ def ec2_meta_data(instance: dict[str, Any]) -> dict[str, Any]:
         "public-keys": {str(i): {"openssh-key": data}
                         for i, data in enumerate(meta["public_keys"].values())},
         "security-groups": [],
+        "local-ipv4": _first_fixed(instance, 4) or "",
     }
+
+
+def _first_fixed(instance: dict[str, Any], version: int) -> str | None:
+    for vif in instance.get("network_info") or []:
+        for subnet in vif["network"]["subnets"]:
+            if subnet["version"] == version and subnet["ips"]:
+                return str(subnet["ips"][0]["address"])
+    return None
 
 
 def files(instance: dict[str, Any]) -> dict[str, bytes]:

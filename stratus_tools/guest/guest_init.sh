@@ -14,6 +14,22 @@ json_value() {  # json_value KEY FILE: a top-level string value, good enough for
 }
 
 META=""
+LEASED=""
+# Every NIC asks DHCP for its address, in order (the first one's router is the default
+# route); one line per NIC.
+for path in /sys/class/net/*; do
+    nic=$(basename "$path")
+    [ "$nic" = lo ] && continue
+    ip link set "$nic" up
+    if udhcpc -i "$nic" -n -q -t 5 -s /etc/udhcpc.sh >/dev/null 2>&1; then
+        say "dhcp ok iface=$nic ip=$(ip -4 -o addr show "$nic" | awk '{print $4}')" \
+            "mtu=$(cat "$path/mtu")"
+        LEASED="${LEASED:-$nic}"
+    else
+        say "dhcp failed iface=$nic"
+    fi
+done
+
 DRIVE=$(findfs LABEL=config-2 2>/dev/null)
 if [ -n "$DRIVE" ]; then
     mkdir -p /mnt/config
@@ -24,29 +40,23 @@ if [ -n "$DRIVE" ]; then
     else
         say "config drive FAILED device=$DRIVE: $(cat /tmp/mount.err)"
     fi
-elif ip link show eth0 >/dev/null 2>&1; then
-    ip link set eth0 up
-    if udhcpc -i eth0 -n -q -t 5 -s /etc/udhcpc.sh >/dev/null 2>&1; then
-        say "dhcp ok ip=$(ip -4 -o addr show eth0 | awk '{print $4}')"
-        MD=http://169.254.169.254
-        if timeout 10 wget -q -O /tmp/meta_data.json $MD/openstack/latest/meta_data.json; then
-            META=/tmp/meta_data.json
-            timeout 10 wget -q -O /tmp/user_data $MD/openstack/latest/user_data \
-                && USERDATA=/tmp/user_data
-        elif timeout 10 wget -q -O /tmp/ec2_hostname $MD/latest/meta-data/hostname; then
-            # The EC2 tree: build the little JSON the steps below read.
-            KEY=$(timeout 10 wget -q -O - $MD/latest/meta-data/public-keys/0/openssh-key)
-            UUID=$(timeout 10 wget -q -O - $MD/latest/meta-data/instance-id)
-            printf '{"hostname": "%s", "uuid": "%s", "keys": ["%s"]}\n' \
-                "$(cat /tmp/ec2_hostname)" "$UUID" "$KEY" > /tmp/meta_data.json
-            META=/tmp/meta_data.json
-            timeout 10 wget -q -O /tmp/user_data $MD/latest/user-data \
-                && USERDATA=/tmp/user_data
-        else
-            say "metadata FAILED: $MD answered neither the OpenStack nor the EC2 tree"
-        fi
+elif [ -n "$LEASED" ]; then
+    MD=http://169.254.169.254
+    if timeout 10 wget -q -O /tmp/meta_data.json $MD/openstack/latest/meta_data.json; then
+        META=/tmp/meta_data.json
+        timeout 10 wget -q -O /tmp/user_data $MD/openstack/latest/user_data \
+            && USERDATA=/tmp/user_data
+    elif timeout 10 wget -q -O /tmp/ec2_hostname $MD/latest/meta-data/hostname; then
+        # The EC2 tree: build the little JSON the steps below read.
+        KEY=$(timeout 10 wget -q -O - $MD/latest/meta-data/public-keys/0/openssh-key)
+        UUID=$(timeout 10 wget -q -O - $MD/latest/meta-data/instance-id)
+        printf '{"hostname": "%s", "uuid": "%s", "keys": ["%s"]}\n' \
+            "$(cat /tmp/ec2_hostname)" "$UUID" "$KEY" > /tmp/meta_data.json
+        META=/tmp/meta_data.json
+        timeout 10 wget -q -O /tmp/user_data $MD/latest/user-data \
+            && USERDATA=/tmp/user_data
     else
-        say "dhcp failed"
+        say "metadata FAILED: $MD answered neither the OpenStack nor the EC2 tree"
     fi
 else
     say "no network and no config drive"

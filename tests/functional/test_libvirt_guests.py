@@ -37,6 +37,7 @@ def libvirt_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
                                             "stratus-test-" + uuid.uuid4().hex[:6]).start()
     cloud = EmbeddedCloud(base / "state", {"OS_COMPUTE__VIRT_DRIVER": "libvirt",
                                            "OS_LIBVIRT__CONNECTION_URI": daemon.uri,
+                                           "OS_NETWORK__NETWORK_NAMESPACE": daemon.netns,
                                            # one host: resizes stay on it
                                            "OS_DEFAULT__ALLOW_RESIZE_TO_SAME_HOST": "true"})
     try:

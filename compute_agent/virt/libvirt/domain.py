@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import pathlib
 import xml.etree.ElementTree as ET
+from typing import Any
 
 
 @dataclasses.dataclass
@@ -20,6 +21,23 @@ class DomainSpec:
     initrd: pathlib.Path | None = None
     cmdline: str | None = None
     metadata: dict[str, str] = dataclasses.field(default_factory=dict)
+    nics: list["Nic"] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class Nic:
+    """A virtio NIC on a bridge, with its MAC, tap name and MTU."""
+    mac: str
+    bridge: str
+    devname: str
+    mtu: int | None = None
+
+
+def nics_of(network_info: list[dict[str, Any]] | None) -> list[Nic]:
+    """The NICs of an instance's network_info, in order."""
+    return [Nic(mac=vif["address"], bridge=vif["network"]["bridge"],
+                devname=vif["devname"], mtu=vif["network"].get("mtu"))
+            for vif in network_info or []]
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -60,6 +78,14 @@ def to_xml(spec: DomainSpec) -> str:
         _sub(disk, "driver", name="qemu", type=fmt, cache="writeback")
         _sub(disk, "source", file=str(path))
         _sub(disk, "target", dev=target, bus="virtio")
+    for nic in spec.nics:
+        interface = _sub(devices, "interface", type="bridge")
+        _sub(interface, "mac", address=nic.mac)
+        _sub(interface, "source", bridge=nic.bridge)
+        _sub(interface, "target", dev=nic.devname)
+        _sub(interface, "model", type="virtio")
+        if nic.mtu:
+            _sub(interface, "mtu", size=str(nic.mtu))
     for tag in ("serial", "console"):
         element = _sub(devices, tag, type="file")
         _sub(element, "source", path=str(spec.console_log), append="on")

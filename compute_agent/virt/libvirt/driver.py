@@ -16,7 +16,7 @@ from compute_agent import image_service
 from compute_agent.virt import configdrive
 from compute_agent.virt.driver import ComputeDriver, uptime_line
 from compute_agent.virt.libvirt import disks, events
-from compute_agent.virt.libvirt.domain import DomainSpec, to_xml, with_flavor
+from compute_agent.virt.libvirt.domain import DomainSpec, nics_of, to_xml, with_flavor
 from compute_agent.virt.libvirt.imagecache import ImageCache
 from stratus import exception
 from stratus.config import CONF
@@ -163,7 +163,8 @@ class LibvirtDriver(ComputeDriver):
             vcpus=instance["vcpus"], disks=disk_list,
             console_log=self.instance_dir(instance) / "console.log",
             vnc_listen=CONF.libvirt.vnc_listen,
-            metadata={"name": instance["name"], "project": instance["project_id"]}, **boot)
+            metadata={"name": instance["name"], "project": instance["project_id"]},
+            nics=nics_of(instance.get("network_info")), **boot)
 
     def spawn(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
         folder = self.instance_dir(instance)

@@ -1,0 +1,184 @@
+"""Servers get networks (seed 5.3) on the fake data plane: NICs and fixed IPs allocated at
+build and shown in `addresses`, released on delete, the network agent's bridges and DHCP
+hosts, VlanManager's per-project networks, multinic, requested and exhausted addresses."""
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from conductor import rpcapi as conductor_rpcapi
+from network_agent.fake_net import FakeNetDriver
+from network_agent.manager import NetworkManager
+from stratus.config import CONF
+from stratus.context import get_admin_context
+from tests.functional.conftest import Cloud
+
+V = "2.47"
+
+
+@pytest.fixture
+def flat_dhcp() -> Iterator[None]:
+    CONF.set_override("manager", "FlatDHCPManager", group="network")
+    yield
+    CONF.clear_override("manager", group="network")
+
+
+def _agent(cloud: Cloud, host: str | None = None) -> FakeNetDriver:
+    for service in cloud.services:
+        for endpoint in service.endpoints:
+            if isinstance(endpoint, NetworkManager) and endpoint.host == (host or CONF.host):
+                assert isinstance(endpoint.driver, FakeNetDriver)
+                return endpoint.driver
+    raise AssertionError("no network agent")
+
+
+def _network(cidr: str, label: str, **values: Any) -> dict[str, Any]:
+    return conductor_rpcapi.client().network_create(
+        get_admin_context(), values={"label": label, "cidr": cidr, **values})
+
+
+def _server(cloud: Cloud, headers: dict[str, str], image: str, **extra: Any) -> dict[str, Any]:
+    sid = cloud.boot(headers, image, version=V, **extra)["id"]
+    return cloud.wait_for_server(headers, sid)
+
+
+def _fixed(server: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(label, a["addr"], a["OS-EXT-IPS-MAC:mac_addr"])
+            for label, items in server["addresses"].items() for a in items
+            if a["OS-EXT-IPS:type"] == "fixed"]
+
+
+def test_vlan_manager_gives_each_project_its_own_network(cloud: Cloud) -> None:
+    image = cloud.create_image(cloud.headers(), visibility="public")["id"]
+    alice, bob = cloud.make_user(), cloud.make_user()
+    a1 = _server(cloud, alice["headers"], image, networks="auto")
+    a2 = _server(cloud, alice["headers"], image, networks="auto")
+    b1 = _server(cloud, bob["headers"], image, networks="auto")
+    for server in (a1, a2, b1):
+        assert server["status"] == "ACTIVE", server
+    (label_a, ip_a1, mac_a1), = _fixed(a1)
+    (_, ip_a2, _), = _fixed(a2)
+    (label_b, ip_b1, _), = _fixed(b1)
+    assert label_a == label_b == "private"
+    assert mac_a1.startswith("fa:16:3e:")
+    nets = {n["project_id"]: n for n in conductor_rpcapi.client().network_list(
+        get_admin_context())}
+    net_a, net_b = nets[alice["project_id"]], nets[bob["project_id"]]
+    assert {ip_a1, ip_a2} <= set(map(str, ipaddress.ip_network(net_a["cidr"]).hosts()))
+    assert ip_a1 != ip_a2
+    assert ipaddress.ip_address(ip_b1) in ipaddress.ip_network(net_b["cidr"])
+    assert not ipaddress.ip_network(net_a["cidr"]).overlaps(ipaddress.ip_network(net_b["cidr"]))
+    assert net_a["vni"] != net_b["vni"] and net_a["bridge"] != net_b["bridge"]
+    # The agent plumbed one bridge per project, the gateway on it, DHCP for each server.
+    driver = _agent(cloud, a1["OS-EXT-SRV-ATTR:host"] if "OS-EXT-SRV-ATTR:host" in a1
+                    else None)
+    assert driver.bridges[net_a["bridge"]]["addresses"] == [f"{net_a['gateway']}/24"]
+    hosts = {(h.mac, h.ip) for h in driver.dhcp[net_a["uuid"]]["hosts"]}
+    assert (mac_a1, ip_a1) in hosts and len(hosts) == 2
+
+
+def test_addresses_are_released_on_delete_and_shown_everywhere(cloud: Cloud,
+                                                               flat_dhcp: None) -> None:
+    admin = cloud.headers()
+    net = _network("192.168.50.0/24", "flat", bridge="br100")
+    image = cloud.create_image(admin)["id"]
+    server = _server(cloud, admin, image, networks=[{"uuid": net["uuid"]}])
+    (label, ip, mac), = _fixed(server)
+    assert (label, ip) == ("flat", "192.168.50.2")
+    ips = cloud.compute.get(f"/v2.1/servers/{server['id']}/ips", headers=admin).json()
+    assert ips == {"addresses": {"flat": [{"version": 4, "addr": ip}]}}
+    assert cloud.compute.get(f"/v2.1/servers/{server['id']}/ips/flat",
+                             headers=admin).json() == {"flat": [{"version": 4, "addr": ip}]}
+    assert cloud.compute.get(f"/v2.1/servers/{server['id']}/ips/other",
+                             headers=admin).status_code == 404
+    listed = cloud.compute.get("/v2.1/servers/detail", headers=admin).json()["servers"]
+    assert [s["addresses"] for s in listed if s["id"] == server["id"]] == [server["addresses"]]
+    assert conductor_rpcapi.client().virtual_interface_list(
+        get_admin_context(), instance_uuid=server["id"]) == [
+        {"id": server_vif(server), "mac_address": mac, "net_id": net["uuid"]}]
+    assert cloud.compute.delete(f"/v2.1/servers/{server['id']}", headers=admin).status_code == 204
+    cloud.wait_until_gone(admin, server["id"])
+    again = _server(cloud, admin, image, networks=[{"uuid": net["uuid"]}])
+    assert _fixed(again)[0][1] == "192.168.50.2"  # the address came back to the pool
+
+
+def server_vif(server: dict[str, Any]) -> str:
+    return str(conductor_rpcapi.client().instance_get(
+        get_admin_context(), instance_uuid=server["id"])["network_info"][0]["id"])
+
+
+def test_multinic_server_gets_a_nic_per_network_in_order(cloud: Cloud, flat_dhcp: None) -> None:
+    admin = cloud.headers()
+    first = _network("192.168.60.0/24", "first", bridge="br60")
+    second = _network("192.168.61.0/24", "second", bridge="br61")
+    image = cloud.create_image(admin)["id"]
+    server = _server(cloud, admin, image, networks=[
+        {"uuid": second["uuid"]}, {"uuid": first["uuid"], "fixed_ip": "192.168.60.77"}])
+    assert server["status"] == "ACTIVE"
+    info = conductor_rpcapi.client().instance_get(
+        get_admin_context(), instance_uuid=server["id"])["network_info"]
+    assert [v["network"]["label"] for v in info] == ["second", "first"]
+    assert [(label, ip) for label, ip, _ in _fixed(server)] == [
+        ("second", "192.168.61.2"), ("first", "192.168.60.77")]
+    assert len({mac for *_, mac in _fixed(server)}) == 2
+
+
+def test_bad_requested_networks_are_400s_and_create_nothing(cloud: Cloud,
+                                                             flat_dhcp: None) -> None:
+    admin = cloud.headers()
+    net = _network("192.168.70.0/24", "seventy", bridge="br70")
+    image = cloud.create_image(admin)["id"]
+    taken = _server(cloud, admin, image, networks=[{"uuid": net["uuid"]}])
+    taken_ip = _fixed(taken)[0][1]
+    before = len(cloud.compute.get("/v2.1/servers", headers=admin).json()["servers"])
+    for networks, message in (
+            ([{"uuid": net["uuid"], "fixed_ip": "10.9.9.9"}],
+             f"Fixed IP address (10.9.9.9) does not exist in network ({net['uuid']})."),
+            ([{"uuid": net["uuid"], "fixed_ip": taken_ip}],
+             f"Fixed IP address {taken_ip} is already in use on instance {taken['id']}."),
+            ([{"uuid": net["uuid"], "fixed_ip": "192.168.70.1"}],
+             "does not exist in network"),  # the gateway
+            ([{"uuid": net["uuid"]}, {"uuid": net["uuid"]}], "Duplicate networks")):
+        resp = cloud.compute.post("/v2.1/servers", headers={
+            **admin, "OpenStack-API-Version": f"compute {V}"}, json={"server": {
+                "name": "bad", "imageRef": image, "flavorRef": "1", "networks": networks}})
+        assert resp.status_code == 400, resp.text
+        assert message in resp.json()["badRequest"]["message"]
+    assert len(cloud.compute.get("/v2.1/servers", headers=admin).json()["servers"]) == before
+
+
+def test_a_full_network_ends_the_build_in_error_saying_so(cloud: Cloud,
+                                                          flat_dhcp: None) -> None:
+    admin = cloud.headers()
+    net = _network("192.168.80.0/29", "tiny", bridge="br80")  # .2 to .6: five addresses
+    image = cloud.create_image(admin)["id"]
+    for _ in range(5):
+        assert _server(cloud, admin, image, networks=[{"uuid": net["uuid"]}])[
+            "status"] == "ACTIVE"
+    full = _server(cloud, admin, image, networks=[{"uuid": net["uuid"]}])
+    assert full["status"] == "ERROR"
+    assert f"No fixed IP addresses available for network: {net['uuid']}" in \
+        full["fault"]["message"]
+    assert full["addresses"] == {}
+
+
+def test_networks_none_gives_no_nic(cloud: Cloud) -> None:
+    admin = cloud.headers()
+    server = _server(cloud, admin, cloud.create_image(admin)["id"], networks="none")
+    assert server["status"] == "ACTIVE" and server["addresses"] == {}
+
+
+def test_agent_restart_rebuilds_its_plumbing_from_the_database(cloud: Cloud,
+                                                               flat_dhcp: None) -> None:
+    admin = cloud.headers()
+    net = _network("192.168.90.0/24", "ninety", bridge="br90")
+    server = _server(cloud, admin, cloud.create_image(admin)["id"],
+                     networks=[{"uuid": net["uuid"]}])
+    (_, ip, mac), = _fixed(server)
+    fresh = NetworkManager(CONF.host, FakeNetDriver(None))
+    fresh.init_host()
+    assert fresh.driver.bridges["br90"]["addresses"] == ["192.168.90.1/24"]
+    assert [(h.mac, h.ip) for h in fresh.driver.dhcp[net["uuid"]]["hosts"]] == [(mac, ip)]
