@@ -8,7 +8,8 @@ STATE ?= .stratus
 # Debian packages for real guests (libvirt driver, test guest), the memcached and
 # ZooKeeper service-group drivers' tests and the compose-file check: installed when missing.
 HOST_PACKAGES := qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-dev pkg-config \
-	busybox-static genisoimage e2fsprogs iproute2 memcached zookeeper docker-compose
+	busybox-static genisoimage e2fsprogs iproute2 memcached zookeeper docker-compose \
+	dnsmasq-base iptables ebtables
 
 .PHONY: install host-packages up test tempest bench sample-config clean
 
