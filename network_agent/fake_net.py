@@ -3,6 +3,7 @@ memory, validating its inputs as the Linux driver does, for the agent's unit tes
 from __future__ import annotations
 
 import dataclasses
+import pathlib
 import threading
 
 from network_agent import dnsmasq, firewall, validate
@@ -40,7 +41,8 @@ class FakeDhcp:
 
 
 class FakeNetDriver(NetworkDriver):
-    def __init__(self, netns: str | None = None, *, vlan_reason: str | None = None,
+    def __init__(self, netns: str | None = None, state_dir: pathlib.Path | None = None, *,
+                 vlan_reason: str | None = None,
                  interfaces: set[str] | None = None) -> None:
         super().__init__(netns)
         self._lock = threading.Lock()

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import dataclasses
 import pathlib
+import threading
 
 from network_agent import privileged
 from network_agent.driver import DhcpHost, DhcpRange, Firewall, NetworkDriver, \
     NetworkDriverError
 
 
+_PRIVSEP = threading.Lock()
+
+
+def _start_privsep() -> None:
+    """The privileged helper, once per process (its `privsep-helper` daemon)."""
+    with _PRIVSEP:
+        if privileged.net_admin.channel is None:
+            privileged.start()
+
+
 class LinuxNetDriver(NetworkDriver):
     def __init__(self, netns: str | None, state_dir: pathlib.Path) -> None:
         super().__init__(netns)
+        _start_privsep()
         self.state_dir = pathlib.Path(state_dir).absolute()
         self._vlan_reason: tuple[str | None] | None = None  # probed once
 

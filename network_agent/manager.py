@@ -12,15 +12,16 @@ from importlib import metadata
 from typing import Any
 
 from conductor.rpcapi.network import NetworkConductorAPI
-from network_agent.driver import DhcpHost, DhcpRange, NetworkDriver
+from network_agent.driver import CHAIN_PREFIX, DhcpHost, DhcpRange, Firewall, NetworkDriver
 from network_agent.rpcapi import NetworkAgentAPI
-from stratus.config import CONF, state_file
+from stratus.config import CONF
 from stratus.context import RequestContext, get_admin_context
 from stratus.rpc import endpoint_target
 
 LOG = logging.getLogger(__name__)
 DRIVERS = "stratus.network_drivers"
 Network = dict[str, Any]
+FORWARD_CHAIN = CHAIN_PREFIX + "isolate"
 
 
 def driver_name() -> str:
@@ -36,8 +37,14 @@ def load_driver(host: str) -> NetworkDriver:
     found = {e.name: e for e in metadata.entry_points(group=DRIVERS)}
     if name not in found:
         raise RuntimeError(f"Unknown [network] driver {name!r}; known: {sorted(found)}")
-    state_dir = pathlib.Path(state_file("networks", host, "dnsmasq")).parent
-    return found[name].load()(CONF.network.network_namespace, state_dir)
+    return found[name].load()(CONF.network.network_namespace, files_dir(host))
+
+
+def files_dir(host: str) -> pathlib.Path:
+    """Where the host's dnsmasq files go: dnsmasq reads them as nobody, so under a
+    world-searchable path, one folder per namespace and host."""
+    return pathlib.Path(CONF.network.dhcp_files_path) / (
+        CONF.network.network_namespace or "default") / host
 
 
 class NetworkManager:
@@ -74,7 +81,10 @@ class NetworkManager:
             config = self.conductor.network_config(ctx, network_uuid=net["id"],
                                                    host=self.host)
             with self._lock:
+                isolated = self._isolated_bridges()
                 self._plumb(config)
+                if self._isolated_bridges() != isolated:
+                    self._apply_firewall()
             dhcp_host = config.get("host")
             if not config["multi_host"] and dhcp_host and dhcp_host != self.host:
                 NetworkAgentAPI.get().refresh_network(ctx, host=dhcp_host,
@@ -98,6 +108,7 @@ class NetworkManager:
                 self._unplumb(self._plumbed.pop(gone))
             for net in networks:
                 self._plumb(net)
+            self._apply_firewall()
             LOG.info("Network agent %s serves %d network(s)", self.host, len(networks))
 
     def _plumb(self, net: Network) -> None:
@@ -112,6 +123,19 @@ class NetworkManager:
         else:
             self.driver.stop_dhcp(net["uuid"])
         self._plumbed[net["uuid"]] = net
+
+    def _isolated_bridges(self) -> list[str]:
+        return sorted({n["bridge"] for n in self._plumbed.values()
+                       if n["manager"] == "VlanManager"})
+
+    def _apply_firewall(self) -> None:
+        """Project networks cannot reach each other through this host: nothing is
+        forwarded from one project bridge to another (one iptables-restore)."""
+        bridges = self._isolated_bridges()
+        rules = [f"-i {a} -o {b} -j DROP" for a in bridges for b in bridges if a != b]
+        self.driver.apply_firewall(Firewall(
+            chains={"filter": {FORWARD_CHAIN: rules}},
+            jumps={"filter": {"FORWARD": [f"-j {FORWARD_CHAIN}"]}}))
 
     def _unplumb(self, net: Network) -> None:
         self.driver.stop_dhcp(net["uuid"])

@@ -262,6 +262,10 @@ network_opts = [
                help="Network namespace the agent's whole data plane lives in (unset: "
                     "the process's own). The embedded cloud uses its private "
                     "libvirtd's."),
+    cfg.StrOpt("dhcp_files_path", default="/run/stratus/dhcp",
+               help="Where the agent keeps dnsmasq's hosts, lease and log files (one "
+                    "folder per namespace and host). dnsmasq drops to nobody, so the "
+                    "path must be searchable by all."),
     cfg.StrOpt("flat_network_bridge", default="br100",
                help="Bridge of flat networks created without --bridge."),
     cfg.StrOpt("flat_interface",

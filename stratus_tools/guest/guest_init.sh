@@ -21,7 +21,7 @@ for path in /sys/class/net/*; do
     nic=$(basename "$path")
     [ "$nic" = lo ] && continue
     ip link set "$nic" up
-    if udhcpc -i "$nic" -n -q -t 5 -s /etc/udhcpc.sh >/dev/null 2>&1; then
+    if udhcpc -i "$nic" -n -q -t 5 -O mtu -s /etc/udhcpc.sh >/dev/null 2>&1; then
         say "dhcp ok iface=$nic ip=$(ip -4 -o addr show "$nic" | awk '{print $4}')" \
             "mtu=$(cat "$path/mtu")"
         LEASED="${LEASED:-$nic}"

@@ -84,6 +84,7 @@ class Deployment(StockClients):
             self.programs[f"scheduler-{i}"] = ("stratus-scheduler", f"scheduler{i}")
         for i in range(1, computes + 1):
             self.programs[f"compute-{i}"] = ("stratus-compute", f"compute{i}")
+            self.programs[f"network-{i}"] = ("stratus-network", f"compute{i}")
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.compute_url = f"http://127.0.0.1:{self.ports['api']}"
         self.identity_url = f"http://127.0.0.1:{self.ports['identity']}"

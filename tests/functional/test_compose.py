@@ -31,7 +31,9 @@ INFRA = {"rabbitmq", "mariadb", "memcached"}
 DAEMONS = {"identity": "stratus-identity", "image": "stratus-image", "api": "stratus-api",
            "conductor-1": "stratus-conductor", "conductor-2": "stratus-conductor",
            "scheduler-1": "stratus-scheduler", "scheduler-2": "stratus-scheduler",
-           "compute1": "stratus-compute", "compute2": "stratus-compute"}
+           "compute1": "stratus-compute", "compute2": "stratus-compute",
+           "network1": "stratus-network", "network2": "stratus-network"}
+NETWORK_AGENTS = {"network1": "compute1", "network2": "compute2"}
 APIS = {"stratus-identity": "identity", "stratus-image": "image", "stratus-api": "compute_api"}
 
 
@@ -156,7 +158,8 @@ def test_conductors_and_schedulers_are_replicated_under_their_own_hosts(
             hosts.setdefault(service["command"][0], []).append(
                 service["environment"]["OS_DEFAULT__HOST"])
     assert len(hosts["stratus-conductor"]) >= 2 and len(hosts["stratus-scheduler"]) >= 2
-    every = [h for names in hosts.values() for h in names]
+    every = [h for binary, names in hosts.items() for h in names
+             if binary != "stratus-network"]
     assert len(every) == len(set(every)), "two Stratus containers share a host name"
 
 
@@ -201,7 +204,12 @@ def test_every_container_reads_a_working_configuration(
         assert [s.split(":")[0] for s in conf.memcache.servers] == ["memcached"]
         assert conf.state_path == "/var/lib/stratus"
         secrets.add(conf.identity.token_secret)
-        if name in DAEMONS:
+        if name in NETWORK_AGENTS:
+            # A network agent is its compute host's, in that container's namespace.
+            compute = NETWORK_AGENTS[name]
+            assert conf.host == compute
+            assert service["network_mode"] == f"service:{compute}"
+        elif name in DAEMONS:
             assert conf.host == name
         if service["command"][0] == "stratus-compute":
             assert conf.compute.virt_driver == "fake"

@@ -75,9 +75,15 @@ def test_vlan_manager_gives_each_project_its_own_network(cloud: Cloud) -> None:
     # The agent plumbed one bridge per project, the gateway on it, DHCP for each server.
     driver = _agent(cloud, a1["OS-EXT-SRV-ATTR:host"] if "OS-EXT-SRV-ATTR:host" in a1
                     else None)
-    assert driver.bridges[net_a["bridge"]]["addresses"] == [f"{net_a['gateway']}/24"]
-    hosts = {(h.mac, h.ip) for h in driver.dhcp[net_a["uuid"]]["hosts"]}
+    assert driver.bridges[net_a["bridge"]].addresses == [f"{net_a['gateway']}/24"]
+    hosts = {(h.mac, h.ip) for h in driver.dhcp[net_a["uuid"]].hosts}
     assert (mac_a1, ip_a1) in hosts and len(hosts) == 2
+    if driver is _agent(cloud, b1.get("OS-EXT-SRV-ATTR:host")):
+        # Both projects on one host: nothing is forwarded between their bridges.
+        a, b = net_a["bridge"], net_b["bridge"]
+        assert set(driver.chain("filter", "stratus-isolate") or []) >= {
+            f"-i {a} -o {b} -j DROP", f"-i {b} -o {a} -j DROP"}
+        assert driver.jumps("filter", "FORWARD") == ["-j stratus-isolate"]
 
 
 def test_addresses_are_released_on_delete_and_shown_everywhere(cloud: Cloud,
@@ -180,5 +186,5 @@ def test_agent_restart_rebuilds_its_plumbing_from_the_database(cloud: Cloud,
     (_, ip, mac), = _fixed(server)
     fresh = NetworkManager(CONF.host, FakeNetDriver(None))
     fresh.init_host()
-    assert fresh.driver.bridges["br90"]["addresses"] == ["192.168.90.1/24"]
-    assert [(h.mac, h.ip) for h in fresh.driver.dhcp[net["uuid"]]["hosts"]] == [(mac, ip)]
+    assert fresh.driver.bridges["br90"].addresses == ["192.168.90.1/24"]
+    assert [(h.mac, h.ip) for h in fresh.driver.dhcp[net["uuid"]].hosts] == [(mac, ip)]

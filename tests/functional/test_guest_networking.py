@@ -1,0 +1,152 @@
+"""Real guests on real networks: the embedded cloud with the libvirt driver and the Linux
+network driver, both inside a network namespace this test creates and removes. Guests get
+their fixed IPs from the agent's dnsmasq and VlanManager keeps projects apart."""
+from __future__ import annotations
+
+import base64
+import subprocess
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from compute_agent.virt.libvirt import private_daemon
+from stratus_tools.guest import upload
+from tests.functional.embedded import EmbeddedCloud
+
+pytestmark = pytest.mark.slow
+V = {"OpenStack-API-Version": "compute 2.47"}
+Cloud = tuple[EmbeddedCloud, private_daemon.PrivateLibvirtd]
+
+
+@pytest.fixture(scope="module")
+def net_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
+    why = private_daemon.usable()
+    if why:
+        pytest.skip(f"LIBVIRT UNUSABLE HERE: {why}")
+    base = tmp_path_factory.mktemp("guestnet")
+    netns = "stratus-gn-" + uuid.uuid4().hex[:6]
+    daemon = private_daemon.PrivateLibvirtd(base / "libvirtd", netns, 26900).start()
+    cloud = EmbeddedCloud(base / "state", {
+        "OS_COMPUTE__VIRT_DRIVER": "libvirt", "OS_LIBVIRT__CONNECTION_URI": daemon.uri,
+        "OS_NETWORK__NETWORK_NAMESPACE": netns, "OS_NETWORK__DRIVER": "linux",
+        "OS_NETWORK__DHCP_FILES_PATH": f"/tmp/{netns}-dhcp"})
+    try:
+        cloud.start()
+        cloud.run("stratus", "image", "build-test-guest", "--clouds-yaml",
+                  str(cloud.clouds_yaml))
+        yield cloud, daemon
+    finally:
+        cloud.stop()
+        daemon.stop()
+        subprocess.run(["rm", "-rf", f"/tmp/{netns}-dhcp"], check=False)
+
+
+def _admin(cloud: EmbeddedCloud) -> httpx.Client:
+    client, _ = upload.session_from_clouds_yaml(cloud.clouds_yaml)
+    client.headers.update(V)
+    return client
+
+
+def _project_client(cloud: EmbeddedCloud, admin: httpx.Client) -> httpx.Client:
+    """A member of a new project, with its own token."""
+    name = "p-" + uuid.uuid4().hex[:6]
+    identity = cloud.identity_url + "/v3"
+    project = admin.post(f"{identity}/projects", json={"project": {"name": name}}).json()
+    user = admin.post(f"{identity}/users", json={"user": {
+        "name": name, "password": "pw-" + name, "default_project_id": project["project"]["id"]}
+    }).json()["user"]
+    roles = admin.get(f"{identity}/roles?name=member").json()["roles"]
+    admin.put(f"{identity}/projects/{project['project']['id']}/users/{user['id']}/roles/"
+              f"{roles[0]['id']}")
+    token = httpx.post(f"{identity}/auth/tokens", json={"auth": {"identity": {
+        "methods": ["password"], "password": {"user": {
+            "name": name, "domain": {"id": "default"}, "password": "pw-" + name}}},
+        "scope": {"project": {"id": project["project"]["id"]}}}})
+    assert token.status_code == 201, token.text
+    return httpx.Client(headers={**V, "X-Auth-Token": token.headers["X-Subject-Token"]},
+                        timeout=30)
+
+
+def _image(cloud: EmbeddedCloud, client: httpx.Client) -> str:
+    found = client.get(f"{cloud.image_url}/v2/images?name=stratus-test-guest").json()
+    image = found["images"][0]
+    client.patch(f"{cloud.image_url}/v2/images/{image['id']}", headers={
+        "Content-Type": "application/openstack-images-v2.1-json-patch"},
+        json=[{"op": "replace", "path": "/visibility", "value": "public"}])
+    return str(image["id"])
+
+
+def _boot(cloud: EmbeddedCloud, client: httpx.Client, name: str, image: str,
+          script: str = "") -> str:
+    server: dict[str, Any] = {"name": name, "imageRef": image, "flavorRef": "1",
+                              "networks": "auto", "config_drive": True}
+    if script:
+        server["user_data"] = base64.b64encode(f"#!/bin/sh\n{script}".encode()).decode()
+    resp = client.post(f"{cloud.compute_url}/v2.1/servers", json={"server": server})
+    assert resp.status_code == 202, resp.text
+    return str(resp.json()["server"]["id"])
+
+
+def _console_until(cloud: EmbeddedCloud, client: httpx.Client, sid: str, marker: str,
+                   timeout: float = 240) -> str:
+    url = f"{cloud.compute_url}/v2.1/servers/{sid}/action"
+    deadline = time.monotonic() + timeout
+    while True:
+        resp = client.post(url, json={"os-getConsoleOutput": {}})
+        text = str(resp.json().get("output", "")) if resp.status_code == 200 else ""
+        if marker in text:
+            return text
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {marker!r} on {sid}'s console:\n{text[-3000:]}")
+        time.sleep(1)
+
+
+def _server(cloud: EmbeddedCloud, client: httpx.Client, sid: str) -> dict[str, Any]:
+    return dict(client.get(f"{cloud.compute_url}/v2.1/servers/{sid}").json()["server"])
+
+
+def _address(server: dict[str, Any]) -> tuple[str, str]:
+    (item,), = server["addresses"].values()
+    return item["addr"], item["OS-EXT-IPS-MAC:mac_addr"]
+
+
+def test_guests_lease_their_fixed_ips_and_projects_cannot_reach_each_other(
+        net_cloud: Cloud) -> None:
+    cloud, daemon = net_cloud
+    admin = _admin(cloud)
+    image = _image(cloud, admin)
+    alice, bob = _project_client(cloud, admin), _project_client(cloud, admin)
+    first = _boot(cloud, alice, "alice-1", image)
+    text = _console_until(cloud, alice, first, "stratus-guest: ready")
+    ip, mac = _address(_server(cloud, alice, first))
+    # The lease the guest printed is the address the API shows, with the VXLAN-safe MTU.
+    assert f"stratus-guest: dhcp ok iface=eth0 ip={ip}/24 mtu=1450" in text, text
+    probe = f"busybox ping -c 2 -W 2 {ip} >/dev/null 2>&1 && echo reach {ip} yes || " \
+            f"echo reach {ip} no\n"
+    second = _boot(cloud, alice, "alice-2", image, probe)
+    other = _boot(cloud, bob, "bob-1", image, probe)
+    assert f"user_data: reach {ip} yes" in _console_until(cloud, alice, second,
+                                                          "stratus-guest: ready")
+    bob_text = _console_until(cloud, bob, other, "stratus-guest: ready")
+    assert "stratus-guest: dhcp ok iface=eth0" in bob_text
+    assert f"user_data: reach {ip} no" in bob_text, bob_text
+    # libvirt attached the NIC with the MAC the API shows, on the project's bridge.
+    import libvirt
+    conn = libvirt.open(daemon.uri)
+    nic = ET.fromstring(conn.lookupByUUIDString(first).XMLDesc()).find(
+        "devices/interface")
+    assert nic is not None and nic.find("mac").get("address") == mac
+    bridge = nic.find("source").get("bridge")
+    conn.close()
+    links = subprocess.run(["ip", "netns", "exec", daemon.netns, "ip", "-o", "link", "show",
+                            "master", bridge], capture_output=True, text=True).stdout
+    assert bridge and "tap" in links
+    dnsmasq = subprocess.run(["ip", "netns", "pids", daemon.netns], capture_output=True,
+                             text=True).stdout.split()
+    assert any("dnsmasq" in open(f"/proc/{pid}/cmdline").read() for pid in dnsmasq
+               if subprocess.run(["test", "-e", f"/proc/{pid}"]).returncode == 0)
