@@ -126,8 +126,10 @@ def test_guests_lease_their_fixed_ips_and_projects_cannot_reach_each_other(
     ip, mac = _address(_server(cloud, alice, first))
     # The lease the guest printed is the address the API shows, with the VXLAN-safe MTU.
     assert f"stratus-guest: dhcp ok iface=eth0 ip={ip}/24 mtu=1450" in text, text
-    probe = f"busybox ping -c 2 -W 2 {ip} >/dev/null 2>&1 && echo reach {ip} yes || " \
-            f"echo reach {ip} no\n"
+    probe = "".join(f"busybox ping -c 2 -W 2 {target} >/dev/null 2>&1 && echo reach {name} "
+                    f"yes || echo reach {name} no\n"
+                    for target, name in ((ip, ip), ("$(ip route | awk '/default/ {print $3}')",
+                                                    "gateway")))
     second = _boot(cloud, alice, "alice-2", image, probe)
     other = _boot(cloud, bob, "bob-1", image, probe)
     assert f"user_data: reach {ip} yes" in _console_until(cloud, alice, second,
@@ -135,6 +137,7 @@ def test_guests_lease_their_fixed_ips_and_projects_cannot_reach_each_other(
     bob_text = _console_until(cloud, bob, other, "stratus-guest: ready")
     assert "stratus-guest: dhcp ok iface=eth0" in bob_text
     assert f"user_data: reach {ip} no" in bob_text, bob_text
+    assert "user_data: reach gateway yes" in bob_text, bob_text  # its own network works
     # libvirt attached the NIC with the MAC the API shows, on the project's bridge.
     import libvirt
     conn = libvirt.open(daemon.uri)
