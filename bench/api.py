@@ -55,9 +55,10 @@ def setup(cloud: EmbeddedCloud, client: httpx.Client) -> tuple[str, str]:
     return image["id"], project
 
 
-def boot_one(cloud: EmbeddedCloud, client: httpx.Client, image: str, name: str) -> float:
+def boot_one(cloud: EmbeddedCloud, client: httpx.Client, image: str, name: str,
+             networks: str = "none") -> float:
     resp = client.post(cloud.compute_url + "/v2.1/servers", headers=HEADERS, json={"server": {
-        "name": name, "imageRef": image, "flavorRef": "1", "networks": "none"}})
+        "name": name, "imageRef": image, "flavorRef": "1", "networks": networks}})
     resp.raise_for_status()
     accepted = time.perf_counter()
     sid = resp.json()["server"]["id"]

@@ -281,7 +281,7 @@ network_opts = [
                help="How VlanManager isolates project networks: vlan (802.1Q on "
                     "vlan_interface) or vxlan (a VNI per project over "
                     "vxlan_interface)."),
-    cfg.StrOpt("fixed_range", default="10.0.0.0/16",
+    cfg.StrOpt("fixed_range", default="10.0.0.0/8",
                help="Range VlanManager cuts project networks from (network_size "
                     "addresses each) when a project boots its first server."),
     cfg.IntOpt("network_size", default=256, min=4,

@@ -136,6 +136,7 @@ def test_zones_come_from_aggregates(cloud: Cloud) -> None:
     assert {(s["host"], s["binary"]): s["zone"] for s in services} == {
         ("testhost", "nova-conductor"): "internal",
         ("testhost", "nova-scheduler"): "internal",
+        ("testhost", "nova-network"): "internal", ("testhost-2", "nova-network"): "internal",
         ("testhost", "nova-compute"): "nova", ("testhost-2", "nova-compute"): "az2"}
 
     for zone, host in (("az2", "testhost-2"), ("nova", "testhost")):
