@@ -8,6 +8,7 @@ from conductor.network import addressing, queries
 from conductor.rpcapi.network import NetworkConductorAPI
 from network_agent.rpcapi import NetworkAgentAPI
 from stratus import exception
+from stratus.config import CONF
 from stratus.context import RequestContext
 from stratus.rpc import endpoint_target
 
@@ -25,11 +26,22 @@ def _only(values: Record, allowed: set[str]) -> Record:
     return values
 
 
+def _with_segment(values: Record) -> Record:
+    """A VlanManager network an admin gives no VLAN ID or VNI gets the lowest free one
+    from [network] vlan_start (a VNI with vxlan segmentation), as Nova's vlan_start."""
+    if CONF.network.manager != "VlanManager" or values.get("vlan") is not None \
+            or values.get("vni") is not None:
+        return values
+    key = "vni" if CONF.network.segmentation == "vxlan" else "vlan"
+    return {**values, key: queries.free_segment()}
+
+
 class NetworkEndpoint:
     target = endpoint_target(NetworkConductorAPI)
 
     def network_create(self, ctx: RequestContext, values: Record) -> Record:
-        return queries.create_network(addressing.network_values(**_only(values, CREATE_KEYS)))
+        values = _with_segment(_only(values, CREATE_KEYS))
+        return queries.create_network(addressing.network_values(**values))
 
     def network_get(self, ctx: RequestContext, network_uuid: str,
                     project_id: str | None = None) -> Record:

@@ -73,6 +73,15 @@ def create_network(values: Record) -> Record:
         return network_dict(_insert(s, values))
 
 
+def free_segment() -> int:
+    """The lowest VLAN ID or VNI from [network] vlan_start no live network has."""
+    with db.reader() as s:
+        taken = {v for row in s.execute(sa.select(Network.vlan, Network.vni).where(_live()))
+                 for v in row if v is not None}
+    return next(i for i in range(CONF.network.vlan_start, addressing.MAX_VNI + 1)
+                if i not in taken)
+
+
 def _network_row(session: Session, network_uuid: str, project_id: str | None = None,
                  for_update: bool = False) -> Network:
     query = sa.select(Network).where(Network.uuid == network_uuid, _live())

@@ -28,6 +28,8 @@ AL = "os_compute_api:os-instance-usage-audit-log:%s"
 MG = "os_compute_api:os-migrations:%s"
 TG = "os_compute_api:os-server-tags:%s"
 SM = "os_compute_api:servers:migrations:%s"
+NW = "os_compute_api:os-networks"
+TN = "os_compute_api:os-tenant-networks"
 
 rules = [
     api_rule(S % "index", PROJECT_READER_OR_ADMIN, "List servers", "GET", "/servers"),
@@ -307,4 +309,48 @@ rules = [
     api_rule(AL % "show", ADMIN,
              "Show the instance usage audit of the last audit period before a time", "GET",
              "/os-instance_usage_audit_log/{before_timestamp}"),
+    # nova-network's APIs (2.1-2.35; os-virtual-interfaces to 2.43). Reads have Nova's
+    # current names (os-networks:list/show, os-tenant-networks:list/show), the rest
+    # the names of Nova's last nova-network release (17.0.0).
+    api_rule(NW + ":list", PROJECT_READER_OR_ADMIN,
+             "List the networks the project may use (admins: all)", "GET", "/os-networks"),
+    api_rule(NW + ":show", PROJECT_READER_OR_ADMIN, "Show a network", "GET",
+             "/os-networks/{network_id}"),
+    policy.DocumentedRuleDefault(
+        name=NW, check_str=ADMIN,
+        description="Create and delete a network, add a network to the project and "
+                    "disassociate a network from its project and host",
+        operations=[{"method": "POST", "path": "/os-networks"},
+                    {"method": "POST", "path": "/os-networks/add"},
+                    {"method": "DELETE", "path": "/os-networks/{network_id}"},
+                    {"method": "POST",
+                     "path": "/os-networks/{network_id}/action (disassociate)"}]),
+    policy.DocumentedRuleDefault(
+        name=NW + "-associate", check_str=ADMIN,
+        description="Associate a network with a host, or take it off its host or project",
+        operations=[{"method": "POST", "path": "/os-networks/{network_id}/action "
+                                               "(associate_host)"},
+                    {"method": "POST", "path": "/os-networks/{network_id}/action "
+                                               "(disassociate_host)"},
+                    {"method": "POST", "path": "/os-networks/{network_id}/action "
+                                               "(disassociate_project)"}]),
+    api_rule(TN + ":list", PROJECT_READER_OR_ADMIN, "List the project's networks", "GET",
+             "/os-tenant-networks"),
+    api_rule(TN + ":show", PROJECT_READER_OR_ADMIN, "Show a network of the project", "GET",
+             "/os-tenant-networks/{network_id}"),
+    policy.DocumentedRuleDefault(
+        name=TN, check_str=PROJECT_MEMBER_OR_ADMIN,
+        description="Create a network for the project, or delete one of its networks",
+        operations=[{"method": "POST", "path": "/os-tenant-networks"},
+                    {"method": "DELETE", "path": "/os-tenant-networks/{network_id}"}]),
+    policy.DocumentedRuleDefault(
+        name="os_compute_api:os-fixed-ips", check_str=ADMIN,
+        description="Show, reserve and unreserve a fixed IP address",
+        operations=[{"method": "GET", "path": "/os-fixed-ips/{fixed_ip}"},
+                    {"method": "POST", "path": "/os-fixed-ips/{fixed_ip}/action (reserve)"},
+                    {"method": "POST",
+                     "path": "/os-fixed-ips/{fixed_ip}/action (unreserve)"}]),
+    api_rule("os_compute_api:os-virtual-interfaces", PROJECT_READER_OR_ADMIN,
+             "List a server's virtual interfaces (2.1-2.43)", "GET",
+             "/servers/{server_id}/os-virtual-interfaces"),
 ]
