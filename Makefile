@@ -31,11 +31,14 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Embedded mode: SQLite + in-process bus, every service in this one process.
+# Embedded mode: SQLite + in-process bus, every service in this one process. VIRT=libvirt
+# (like auto where libvirt is usable) runs a private libvirtd, guests and their networks
+# inside a network namespace of its own, removed on exit.
 up: install
 	OS_DEFAULT__STATE_PATH=$(STATE) $(BIN)/stratus db sync
 	OS_DEFAULT__STATE_PATH=$(STATE) $(BIN)/stratus bootstrap --clouds-yaml $(STATE)/clouds.yaml
-	OS_DEFAULT__STATE_PATH=$(STATE) OS_COMPUTE__VIRT_DRIVER=$(VIRT) $(BIN)/stratus-all
+	OS_DEFAULT__STATE_PATH=$(STATE) OS_COMPUTE__VIRT_DRIVER=$(VIRT) \
+		OS_LIBVIRT__PRIVATE_DAEMON=$(if $(filter libvirt,$(VIRT)),true,false) $(BIN)/stratus-all
 
 # tests/functional/test_faults.py stops and starts the machine's RabbitMQ and MariaDB: it runs on its
 # own after the parallel run, so no other test loses its server under it.

@@ -187,7 +187,7 @@ def next_project_network(project_id: str, cidrs: list[str], cidrs_v6: list[str],
                   if not any(b.overlaps(u) for u in used)), None)
     if block is None:
         raise exception.NoMoreNetworks()
-    segment = next(i for i in range(opts.vlan_start, MAX_VNI + 1) if i not in taken_ids)
+    segment = free_segment(taken_ids)
     v6 = None
     if opts.use_ipv6:
         used6 = [ipaddress.ip_network(c) for c in cidrs_v6]
@@ -198,6 +198,11 @@ def next_project_network(project_id: str, cidrs: list[str], cidrs_v6: list[str],
     return network_values(label="private", cidr=str(block), cidr_v6=v6, vlan=vlan, vni=vni,
                           multi_host=opts.multi_host, project_id=project_id,
                           manager="VlanManager")
+
+
+def free_segment(taken: set[int]) -> int:
+    """The lowest VLAN ID or VNI from `vlan_start` not in `taken`."""
+    return next(i for i in range(CONF.network.vlan_start, MAX_VNI + 1) if i not in taken)
 
 
 def vif_info(vif_uuid: str, mac: str, net: NetworkLike, addresses: list[str]) -> Record:

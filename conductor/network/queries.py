@@ -78,8 +78,7 @@ def free_segment() -> int:
     with db.reader() as s:
         taken = {v for row in s.execute(sa.select(Network.vlan, Network.vni).where(_live()))
                  for v in row if v is not None}
-    return next(i for i in range(CONF.network.vlan_start, addressing.MAX_VNI + 1)
-                if i not in taken)
+    return addressing.free_segment(taken)
 
 
 def _network_row(session: Session, network_uuid: str, project_id: str | None = None,

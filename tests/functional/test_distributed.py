@@ -58,7 +58,7 @@ def test_replicated_services_on_real_servers(deployment: Deployment,
         assert len(builds) == 1, events
     services = deployment.get("/v2.1/os-services").json()["services"]
     assert Counter(s["binary"] for s in services if s["state"] == "up") == {
-        "nova-conductor": 2, "nova-scheduler": 2, "nova-compute": 2}
+        "nova-conductor": 2, "nova-scheduler": 2, "nova-compute": 2, "nova-network": 2}
 
 
 def test_quota_holds_under_parallel_creates(deployment: Deployment) -> None:

@@ -21,7 +21,8 @@ def test_list_hosts_by_service_and_zone(cloud: Cloud) -> None:
     admin = cloud.headers()
     assert sorted((h["host_name"], h["service"], h["zone"]) for h in _hosts(cloud)) == [
         ("testhost", "compute", "nova"), ("testhost", "conductor", "internal"),
-        ("testhost", "scheduler", "internal"), ("testhost-2", "compute", "nova")]
+        ("testhost", "network", "internal"), ("testhost", "scheduler", "internal"),
+        ("testhost-2", "compute", "nova"), ("testhost-2", "network", "internal")]
     agg = cloud.compute.post("/v2.1/os-aggregates", headers=admin, json={
         "aggregate": {"name": "a1", "availability_zone": "az1"}}).json()["aggregate"]
     cloud.compute.post(f"/v2.1/os-aggregates/{agg['id']}/action", headers=admin,
@@ -29,7 +30,9 @@ def test_list_hosts_by_service_and_zone(cloud: Cloud) -> None:
     for query, expected in [("?zone=az1", [("testhost-2", "compute")]),
                             ("?zone=nova", [("testhost", "compute")]),
                             ("?zone=internal", [("testhost", "conductor"),
-                                                ("testhost", "scheduler")]),
+                                                ("testhost", "network"),
+                                                ("testhost", "scheduler"),
+                                                ("testhost-2", "network")]),
                             ("?zone=xxx", []), ("?zone=", None), ("?other=1", None)]:
         listed = sorted((h["host_name"], h["service"]) for h in _hosts(cloud, query))
         assert listed == (expected if expected is not None else sorted(

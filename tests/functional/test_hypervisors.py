@@ -58,7 +58,7 @@ def test_availability_zones(cloud: Cloud) -> None:
     assert set(by_zone) == {"internal", "nova"}
     assert by_zone["nova"]["hosts"]["testhost"]["nova-compute"]["available"] is True
     assert set(by_zone["internal"]["hosts"]["testhost"]) == {"nova-conductor",
-                                                            "nova-scheduler"}
+                                                            "nova-scheduler", "nova-network"}
     assert cloud.compute.get("/v2.1/os-availability-zone/detail",
                              headers=member["headers"]).status_code == 403
 

@@ -31,7 +31,7 @@ def _is_uuid(value: Any) -> bool:
 def test_service_ids_are_uuids_from_2_53(cloud: Cloud) -> None:
     for minor, uuids in ((52, False), (53, True)):
         ids = [s["id"] for s in _services(cloud, minor).values()]
-        assert [_is_uuid(i) for i in ids] == [uuids] * 3, (minor, ids)
+        assert len(ids) == 4 and [_is_uuid(i) for i in ids] == [uuids] * 4, (minor, ids)
         assert all(isinstance(i, int) for i in ids) is not uuids
 
 

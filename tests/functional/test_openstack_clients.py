@@ -67,7 +67,7 @@ def osc_flow(cloud: StockClients, tmp_path: pathlib.Path, hosts: int) -> None:
         ("nova", "available"), ("internal", "available")}  # admins see the internal zone
     services = embedded.openstack("compute", "service", "list")
     assert {s["Binary"] for s in services} == {"nova-compute", "nova-conductor",
-                                              "nova-scheduler"}
+                                              "nova-scheduler", "nova-network"}
 
     # Seed 5.4.6: usage statistics per project (the last four weeks to tomorrow).
     usages = embedded.openstack("usage", "list")

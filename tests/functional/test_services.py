@@ -17,7 +17,7 @@ def test_services_report_and_show_up(cloud: Cloud) -> None:
     services = cloud.compute.get("/v2.1/os-services", headers=admin).json()["services"]
     table = {(s["binary"], s["host"]): s for s in services}
     assert set(table) == {("nova-conductor", "testhost"), ("nova-scheduler", "testhost"),
-                          ("nova-compute", "testhost")}
+                          ("nova-network", "testhost"), ("nova-compute", "testhost")}
     compute = table[("nova-compute", "testhost")]
     assert (compute["status"], compute["state"], compute["zone"]) == ("enabled", "up", "nova")
     assert table[("nova-conductor", "testhost")]["zone"] == "internal"

@@ -67,8 +67,17 @@ def public_image(cloud: EmbeddedCloud, client: httpx.Client, name: str) -> str:
     return image
 
 
+def shared_network(cloud: EmbeddedCloud, client: httpx.Client) -> str:
+    """A network every project sees (os-networks lists it): the nova-network tests look
+    for one. Servers still get their project's own network (VlanManager)."""
+    resp = client.post(cloud.compute_url + "/v2.1/os-networks", json={"network": {
+        "label": "tempest-shared", "cidr": "192.168.100.0/24"}})
+    resp.raise_for_status()
+    return str(resp.json()["network"]["id"])
+
+
 def tempest_conf(cloud: EmbeddedCloud, auth: dict[str, str], images: list[str],
-                 log_dir: pathlib.Path) -> str:
+                 network: str, log_dir: pathlib.Path) -> str:
     flags = "\n".join(f"{k} = {v}" for k, v in FEATURES.items())
     return f"""[DEFAULT]
 log_dir = {log_dir}
@@ -115,6 +124,9 @@ neutron = False
 cinder = False
 swift = False
 heat = False
+
+[network]
+public_network_id = {network}
 
 [validation]
 run_validation = False
@@ -166,13 +178,14 @@ def main() -> int:
         auth = admin_auth(cloud)
         with admin_client(cloud, auth) as client:
             images = [public_image(cloud, client, name) for name in ("tempest", "tempest-alt")]
+            network = shared_network(cloud, client)
         workspace = state / "workspace"
         # A registry of its own, so runs never clash over a workspace name in ~/.tempest.
         subprocess.run([str(TEMPEST_BIN / "tempest"), "init", "--name", state.name,
                         "--workspace-path", str(state / "workspaces.yaml"), str(workspace)],
                        check=True, capture_output=True)
         (workspace / "etc" / "tempest.conf").write_text(
-            tempest_conf(cloud, auth, images, workspace / "logs"))
+            tempest_conf(cloud, auth, images, network, workspace / "logs"))
         statuses = run_tempest(workspace, args.regex, args.concurrency)
     finally:
         cloud.stop()
