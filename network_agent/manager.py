@@ -99,6 +99,9 @@ class NetworkManager:
     def networks_changed(self, ctx: RequestContext) -> None:
         self._converge(self.conductor.host_config(ctx, host=self.host))
 
+    def security_groups_changed(self, ctx: RequestContext) -> None:
+        self._converge(self.conductor.host_config(ctx, host=self.host))
+
     # --- converging -------------------------------------------------------------------
 
     def _converge(self, networks: list[Network]) -> None:

@@ -2,7 +2,8 @@
 of that host's networks (bridges, VXLAN or VLAN links, dnsmasq, iptables).
 
 Version history:
-  1.0 - setup_instance_network, refresh_network, networks_changed.
+  1.0 - setup_instance_network, refresh_network, networks_changed,
+        security_groups_changed.
 """
 from __future__ import annotations
 
@@ -29,3 +30,8 @@ class NetworkAgentAPI(RPCAPI):
     @fanout("1.0")
     def networks_changed(self, ctx: RequestContext) -> None:
         """Every agent re-reads its host's whole configuration."""
+
+    @fanout("1.0")
+    def security_groups_changed(self, ctx: RequestContext) -> None:
+        """Every agent re-reads the security group rules of its servers' ports and
+        re-applies its chains."""

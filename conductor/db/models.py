@@ -12,7 +12,7 @@ from conductor.hosts.models import Aggregate, AggregateHost, ComputeNode, Servic
 from conductor.identity.models import (CatalogEndpoint, Project, RevocationEvent, Role,
                                        RoleAssignment, User)
 from conductor.image.models import Image
-from conductor.network.models import FixedIp, Network, VirtualInterface
+from conductor.network.models import FixedIp, FloatingIp, Network, VirtualInterface
 
 __all__ = [
     "Base", "TimestampMixin", "utcnow",
@@ -27,5 +27,5 @@ __all__ = [
     # hosts
     "Service", "ComputeNode", "Aggregate", "AggregateHost",
     # network
-    "Network", "FixedIp", "VirtualInterface",
+    "Network", "FixedIp", "VirtualInterface", "FloatingIp",
 ]

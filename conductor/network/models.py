@@ -77,3 +77,23 @@ class FixedIp(TimestampMixin, Base):
     reserved: Mapped[bool] = mapped_column(Boolean, default=False)
     # The host of the instance when allocated (multi_host DHCP serves it there).
     host: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+
+class FloatingIp(TimestampMixin, Base):
+    """A public address of a pool: allocated to a project (project_id), associated with a
+    server's fixed IP (fixed_ip_id), and bound on `interface` of the fixed IP's host."""
+    __tablename__ = "floating_ips"
+    __table_args__ = (
+        UniqueConstraint("address", name="uniq_floating_ips0address"),
+        Index("floating_ips_project_id_idx", "project_id"),
+        Index("floating_ips_pool_idx", "pool"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    address: Mapped[str] = mapped_column(String(39))
+    pool: Mapped[str] = mapped_column(String(255))
+    interface: Mapped[str | None] = mapped_column(String(15), nullable=True)
+    project_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    fixed_ip_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("fixed_ips.id", ondelete="SET NULL"), nullable=True)
+    host: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    auto_assigned: Mapped[bool] = mapped_column(Boolean, default=False)
