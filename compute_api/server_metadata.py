@@ -69,20 +69,16 @@ def delete(server_id: str, key: str, r: Req = Depends(req)) -> Response:
 def ips(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
     inst = service.get_server(r.ctx, server_id)
     r.authorize("os_compute_api:ips:index", service.target(inst))
-    return {"addresses": _plain(server_view.addresses(inst.get("network_info")))}
+    return {"addresses": server_view.plain_addresses(
+        server_view.addresses(inst.get("network_info")))}
 
 
 @router.get("/ips/{network}")
 def ips_by_network(server_id: str, network: str, r: Req = Depends(req)) -> dict[str, Any]:
     inst = service.get_server(r.ctx, server_id)
     r.authorize("os_compute_api:ips:show", service.target(inst))
-    found = _plain(server_view.addresses(inst.get("network_info")))
+    found = server_view.plain_addresses(server_view.addresses(inst.get("network_info")))
     if network not in found:
         raise exception.NotFound("Instance is not a member of specified network")
     return {network: found[network]}
 
-
-def _plain(addresses: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
-    """Addresses as /ips shows them: version and address only."""
-    return {label: [{"version": a["version"], "addr": a["addr"]} for a in items]
-            for label, items in addresses.items()}

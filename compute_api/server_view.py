@@ -78,6 +78,14 @@ def addresses(network_info: list[dict[str, Any]] | None) -> dict[str, list[dict[
     return found
 
 
+def plain_addresses(addresses: dict[str, list[dict[str, Any]]]
+                    ) -> dict[str, list[dict[str, Any]]]:
+    """Addresses without their extended attributes (type and MAC): as /ips shows them
+    and updates and rebuilds return them before 2.75."""
+    return {label: [{"version": a["version"], "addr": a["addr"]} for a in items]
+            for label, items in addresses.items()}
+
+
 def brief(inst: dict[str, Any]) -> dict[str, Any]:
     return {"id": inst["uuid"], "name": inst["name"], "links": links("servers", inst["uuid"])}
 
@@ -168,5 +176,6 @@ def updated(r: Req, inst: dict[str, Any], host_status: dict[str, str] | None = N
             body.pop("OS-EXT-SRV-ATTR:user_data", None)
         return body
     keep_key_name = rebuilt and r.at_least(54)
+    body["addresses"] = plain_addresses(body["addresses"])  # no OS-EXT-IPS* either
     return {k: v for k, v in body.items()
             if not k.startswith(_SHOW_ONLY) or (k == "key_name" and keep_key_name)}

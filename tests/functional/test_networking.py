@@ -188,3 +188,19 @@ def test_agent_restart_rebuilds_its_plumbing_from_the_database(cloud: Cloud,
     fresh.init_host()
     assert fresh.driver.bridges["br90"].addresses == ["192.168.90.1/24"]
     assert [(h.mac, h.ip) for h in fresh.driver.dhcp[net["uuid"]].hosts] == [(mac, ip)]
+
+
+def test_rebuild_and_actions_keep_the_servers_addresses(cloud: Cloud) -> None:
+    admin = cloud.headers()
+    image = cloud.create_image(admin)["id"]
+    server = _server(cloud, admin, image, networks="auto")
+    url = f"/v2.1/servers/{server['id']}"
+    resp = cloud.compute.post(f"{url}/action", headers={
+        **admin, "OpenStack-API-Version": f"compute {V}"}, json={"rebuild": {"imageRef": image}})
+    assert resp.status_code == 202, resp.text
+    # Before 2.75 a rebuild answers without the extended attributes (type and MAC).
+    assert resp.json()["server"]["addresses"] == {label: [
+        {"version": a["version"], "addr": a["addr"]} for a in items]
+        for label, items in server["addresses"].items()}
+    rebuilt = cloud.wait_for_server(admin, server["id"])
+    assert rebuilt["status"] == "ACTIVE" and rebuilt["addresses"] == server["addresses"]
