@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from compute_api import (aggregates, availability_zones, extensions, fixed_ips, flavors,
+from compute_api import (aggregates, availability_zones, extensions, fixed_ips,
+                         floating_ip_pools, floating_ips, floating_ips_bulk, flavors,
                          hosts, hypervisors, images, instance_actions,
                          instance_usage_audit_log, keypairs, migrations, networks,
                          quota_sets, server_actions, server_external_events, server_groups,
@@ -26,7 +27,8 @@ ROUTERS = [versions.router, servers.router, server_metadata.router, server_actio
            simple_tenant_usage.router, instance_usage_audit_log.router, migrations.router,
            server_external_events.router, topology.router, server_shares.router,
            server_tags.router, networks.router, tenant_networks.router, fixed_ips.router,
-           virtual_interfaces.router]
+           virtual_interfaces.router, floating_ips.router, floating_ip_pools.router,
+           floating_ips_bulk.router]
 
 
 def create_app() -> FastAPI:

@@ -1,6 +1,7 @@
 """The network domain's admin commands (entry point `stratus.commands: network`), as
-nova-manage's network, project and fixed commands: `stratus network create|list|delete`,
-`stratus project scrub` and `stratus fixed reserve|unreserve`. They run the conductor's
+nova-manage's network, project, fixed and floating commands: `stratus network
+create|list|delete`, `stratus project scrub`, `stratus fixed reserve|unreserve` and
+`stratus floating create|list|delete`. They run the conductor's
 network endpoint in its place, straight on the database (the network agents are told of
 a change as when the API makes it). Errors print one line and exit 1."""
 from __future__ import annotations
@@ -16,6 +17,7 @@ from stratus import exception
 network_app = typer.Typer(help="Networks (nova-network).", no_args_is_help=True)
 project_app = typer.Typer(help="Projects' network resources.", no_args_is_help=True)
 fixed_app = typer.Typer(help="Fixed IP addresses of networks.", no_args_is_help=True)
+floating_app = typer.Typer(help="Floating IP pools.", no_args_is_help=True)
 Command = TypeVar("Command", bound=Callable[..., Any])
 LIST_HEADER = ("UUID", "Label", "CIDR", "CIDR v6", "Bridge", "VLAN/VNI", "Project", "Host")
 
@@ -24,6 +26,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(network_app, name="network")
     app.add_typer(project_app, name="project")
     app.add_typer(fixed_app, name="fixed")
+    app.add_typer(floating_app, name="floating")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -132,12 +135,14 @@ def _segment(net: dict[str, Any]) -> str:
 @one_line_errors
 def network_list() -> None:
     """Every network: UUID, label, ranges, bridge, segment, project and host."""
-    rows = [(n["uuid"], n["label"], n["cidr"] or "", n["cidr_v6"] or "", n["bridge"],
-             _segment(n), n["project_id"] or "(shared)", n["host"] or "")
-            for n in _endpoint().network_list(_ctx())]
-    widths = [max(len(str(r[i])) for r in [LIST_HEADER, *rows])
-              for i in range(len(LIST_HEADER))]
-    for row in [LIST_HEADER, *rows]:
+    _table(LIST_HEADER, [(n["uuid"], n["label"], n["cidr"] or "", n["cidr_v6"] or "",
+                          n["bridge"], _segment(n), n["project_id"] or "(shared)",
+                          n["host"] or "") for n in _endpoint().network_list(_ctx())])
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
         typer.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
 
 
@@ -184,3 +189,42 @@ def fixed_unreserve(address: str = typer.Option(..., "--address",
     """Let an address be given to servers again."""
     _reserve(address, False)
     typer.echo(f"Unreserved {address}")
+
+
+def _floating() -> Any:
+    from conductor.network.floating_ip_endpoint import FloatingIpEndpoint
+    return FloatingIpEndpoint()
+
+
+@floating_app.command("create")
+@one_line_errors
+def floating_create(
+        ip_range: str = typer.Option(..., "--ip-range", help="Address or CIDR."),
+        pool: Optional[str] = typer.Option(  # noqa: UP007
+            None, help="Pool name (default: [network] default_floating_pool)."),
+        interface: Optional[str] = typer.Option(  # noqa: UP007
+            None, help="Interface the addresses are bound on (default: [network] "
+                       "public_interface).")) -> None:
+    """Fill a pool with a range of floating IPs."""
+    made = _floating().floating_ip_bulk_create(_ctx(), ip_range, pool, interface)
+    typer.echo(f"Created {len(made)} floating IP(s) in pool {made[0]['pool']}"
+               if made else "Created no floating IP")
+
+
+@floating_app.command("list")
+@one_line_errors
+def floating_list() -> None:
+    """Every floating IP: pool, interface, project, fixed IP and server."""
+    _table(("Address", "Pool", "Interface", "Project", "Fixed IP", "Server"),
+           [(f["address"], f["pool"], f["interface"] or "", f["project_id"] or "",
+             f["fixed_ip"] or "", f["instance_uuid"] or "")
+            for f in _floating().floating_ip_list(_ctx())])
+
+
+@floating_app.command("delete")
+@one_line_errors
+def floating_delete(ip_range: str = typer.Option(..., "--ip-range",
+                                                 help="Address or CIDR.")) -> None:
+    """Remove a range of floating IPs (refused while one is associated)."""
+    gone = _floating().floating_ip_bulk_delete(_ctx(), ip_range)
+    typer.echo(f"Deleted {len(gone)} floating IP(s)")

@@ -105,6 +105,11 @@ class NetworkDriver(abc.ABC):
         """IPv4 and IPv6 forwarding in the namespace, on or off."""
 
     @abc.abstractmethod
+    def set_floating_addresses(self, interface: str, addresses: list[str]) -> None:
+        """Make the host-prefix addresses (/32, /128) on `interface` exactly `addresses`
+        (floating IPs), leaving its other addresses alone."""
+
+    @abc.abstractmethod
     def apply_firewall(self, ipv4: Firewall, ipv6: Firewall | None = None) -> None:
         """Make the agent's chains exactly `ipv4` (iptables) and `ipv6` (ip6tables; None
         is no chains), each family in one atomic iptables-restore."""

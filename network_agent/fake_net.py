@@ -52,6 +52,7 @@ class FakeNetDriver(NetworkDriver):
         self.tunnels: dict[str, FakeTunnel] = {}
         self.dhcp: dict[str, FakeDhcp] = {}
         self.forwarding = False
+        self.floating: dict[str, list[str]] = {}  # interface -> its floating addresses
         self.firewalls: dict[int, Firewall] = {4: Firewall(), 6: Firewall()}
 
     def ensure_bridge(self, bridge: str, *, addresses: list[str], mtu: int | None = None,
@@ -126,6 +127,12 @@ class FakeNetDriver(NetworkDriver):
 
     def set_forwarding(self, enabled: bool) -> None:
         self.forwarding = bool(enabled)
+
+    def set_floating_addresses(self, interface: str, addresses: list[str]) -> None:
+        validate.ifname(interface)
+        wanted = [validate.ip(a) for a in addresses]
+        with self._lock:
+            self.floating[interface] = wanted
 
     def apply_firewall(self, ipv4: Firewall, ipv6: Firewall | None = None) -> None:
         checked = {4: firewall.check(ipv4), 6: firewall.check(ipv6 or Firewall())}

@@ -71,6 +71,9 @@ class LinuxNetDriver(NetworkDriver):
     def set_forwarding(self, enabled: bool) -> None:
         privileged.set_forwarding(self.netns, enabled)
 
+    def set_floating_addresses(self, interface: str, addresses: list[str]) -> None:
+        privileged.set_floating_addresses(self.netns, interface, list(addresses))
+
     def apply_firewall(self, ipv4: Firewall, ipv6: Firewall | None = None) -> None:
         for family, wanted in ((4, ipv4), (6, ipv6 or Firewall())):
             privileged.apply_firewall(self.netns, family, wanted.chains, wanted.jumps)

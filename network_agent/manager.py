@@ -22,6 +22,8 @@ LOG = logging.getLogger(__name__)
 DRIVERS = "stratus.network_drivers"
 Network = dict[str, Any]
 FORWARD_CHAIN = CHAIN_PREFIX + "isolate"
+DNAT_IN, DNAT_LOCAL, SNAT_OUT = (CHAIN_PREFIX + n for n in ("float-in", "float-local",
+                                                            "float-out"))
 
 
 def driver_name() -> str:
@@ -56,6 +58,8 @@ class NetworkManager:
         self.conductor = NetworkConductorAPI.get()
         self._lock = threading.Lock()
         self._plumbed: dict[str, Network] = {}
+        self._floating: list[dict[str, Any]] = []
+        self._floating_interfaces: set[str] = set()
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -102,17 +106,38 @@ class NetworkManager:
     def security_groups_changed(self, ctx: RequestContext) -> None:
         self._converge(self.conductor.host_config(ctx, host=self.host))
 
+    def refresh_host(self, ctx: RequestContext) -> None:
+        self._converge(self.conductor.host_config(ctx, host=self.host))
+
     # --- converging -------------------------------------------------------------------
 
-    def _converge(self, networks: list[Network]) -> None:
+    def _converge(self, config: dict[str, Any]) -> None:
+        networks = config["networks"]
         with self._lock:
             wanted = {n["uuid"]: n for n in networks}
             for gone in [u for u in self._plumbed if u not in wanted]:
                 self._unplumb(self._plumbed.pop(gone))
             for net in networks:
                 self._plumb(net)
+            self._bind_floating(config["floating_ips"])
             self._apply_firewall()
-            LOG.info("Network agent %s serves %d network(s)", self.host, len(networks))
+            LOG.info("Network agent %s serves %d network(s), %d floating IP(s)", self.host,
+                     len(networks), len(self._floating))
+
+    def _bind_floating(self, floating: list[dict[str, Any]]) -> None:
+        """Floating IPs on their public interfaces, exactly those of this host's servers
+        (an interface that no longer has any is emptied)."""
+        by_interface: dict[str, list[str]] = {i: [] for i in self._floating_interfaces}
+        for item in floating:
+            if not item["interface"]:
+                LOG.warning("Floating IP %s has no interface: set [network] "
+                            "public_interface or the pool's --interface", item["address"])
+                continue
+            by_interface.setdefault(item["interface"], []).append(item["address"])
+        for interface, addresses in by_interface.items():
+            self.driver.set_floating_addresses(interface, addresses)
+        self._floating_interfaces = set(by_interface)
+        self._floating = [f for f in floating if f["interface"]]
 
     def _plumb(self, net: Network) -> None:
         serving = net.get("dhcp_server", False)
@@ -132,13 +157,21 @@ class NetworkManager:
                        if n["manager"] == "VlanManager"})
 
     def _apply_firewall(self) -> None:
-        """Project networks cannot reach each other through this host: nothing is
-        forwarded from one project bridge to another (one iptables-restore)."""
+        """All of this host's chains in one iptables-restore: project networks cannot
+        reach each other (nothing is forwarded from one project bridge to another), and
+        each floating IP leads to its fixed IP both ways (DNAT in, SNAT out)."""
         bridges = self._isolated_bridges()
-        rules = [f"-i {a} -o {b} -j DROP" for a in bridges for b in bridges if a != b]
+        isolate = [f"-i {a} -o {b} -j DROP" for a in bridges for b in bridges if a != b]
+        dnat = [f"-d {f['address']}/32 -j DNAT --to-destination {f['fixed_ip']}"
+                for f in self._floating]
+        snat = [f"-s {f['fixed_ip']}/32 -j SNAT --to-source {f['address']}"
+                for f in self._floating]
         self.driver.apply_firewall(Firewall(
-            chains={"filter": {FORWARD_CHAIN: rules}},
-            jumps={"filter": {"FORWARD": [f"-j {FORWARD_CHAIN}"]}}))
+            chains={"filter": {FORWARD_CHAIN: isolate},
+                    "nat": {DNAT_IN: dnat, DNAT_LOCAL: list(dnat), SNAT_OUT: snat}},
+            jumps={"filter": {"FORWARD": [f"-j {FORWARD_CHAIN}"]},
+                   "nat": {"PREROUTING": [f"-j {DNAT_IN}"], "OUTPUT": [f"-j {DNAT_LOCAL}"],
+                           "POSTROUTING": [f"-j {SNAT_OUT}"]}}))
 
     def _unplumb(self, net: Network) -> None:
         self.driver.stop_dhcp(net["uuid"])

@@ -152,6 +152,23 @@ def ensure_bridge(netns: str | None, bridge: str, addresses: list[str], mtu: int
             _set_link(ipr, port, master=link["index"])
 
 
+@net_admin.entrypoint
+def set_floating_addresses(netns: str | None, interface: str, addresses: list[str]) -> None:
+    netns, interface = validate.netns(netns), validate.ifname(interface)
+    wanted = {ipaddress.ip_interface(f"{validate.ip(a)}") for a in addresses}
+    with _ipr(netns) as ipr:
+        link = _need(ipr, interface, "interface")
+        _set_link(ipr, link)
+        current = {a for a in _addresses(ipr, link["index"])
+                   if a.network.prefixlen == a.max_prefixlen}
+        for addr in current - wanted:
+            ipr.addr("del", index=link["index"], address=str(addr.ip),
+                     prefixlen=addr.network.prefixlen)
+        for addr in wanted - current:
+            ipr.addr("add", index=link["index"], address=str(addr.ip),
+                     prefixlen=addr.network.prefixlen)
+
+
 def _vxlan_spec(vni: int, underlay: int, local: str, port: int) -> dict[str, Any]:
     key = "IFLA_VXLAN_LOCAL6" if ipaddress.ip_address(local).version == 6 \
         else "IFLA_VXLAN_LOCAL"

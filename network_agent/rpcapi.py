@@ -2,7 +2,7 @@
 of that host's networks (bridges, VXLAN or VLAN links, dnsmasq, iptables).
 
 Version history:
-  1.0 - setup_instance_network, refresh_network, networks_changed,
+  1.0 - setup_instance_network, refresh_network, refresh_host, networks_changed,
         security_groups_changed.
 """
 from __future__ import annotations
@@ -26,6 +26,11 @@ class NetworkAgentAPI(RPCAPI):
     @cast("1.0", server="host")
     def refresh_network(self, ctx: RequestContext, *, host: str, network_uuid: str) -> None:
         """Re-read one network's configuration (a server joined or left it)."""
+
+    @cast("1.0", server="host")
+    def refresh_host(self, ctx: RequestContext, *, host: str) -> None:
+        """Re-read the host's whole configuration (a floating IP of one of its servers
+        was associated or disassociated)."""
 
     @fanout("1.0")
     def networks_changed(self, ctx: RequestContext) -> None:

@@ -205,14 +205,16 @@ def free_segment(taken: set[int]) -> int:
     return next(i for i in range(CONF.network.vlan_start, MAX_VNI + 1) if i not in taken)
 
 
-def vif_info(vif_uuid: str, mac: str, net: NetworkLike, addresses: list[str]) -> Record:
+def vif_info(vif_uuid: str, mac: str, net: NetworkLike, addresses: list[str],
+             floating: dict[str, list[str]] | None = None) -> Record:
     """One NIC as network_info carries it: its MAC, its network's plumbing and subnets,
-    and its addresses (the IPv6 one made from the MAC where the network has a range)."""
+    and its addresses (the IPv6 one made from the MAC where the network has a range),
+    each fixed one with the floating addresses that lead to it."""
     dns = [a for a in (net.dns1, net.dns2) if a]
     subnets = [{"cidr": net.cidr, "version": 4, "gateway": net.gateway, "dns": dns,
                 "netmask": net.netmask,
-                "ips": [{"address": a, "type": "fixed", "version": 4, "floating_ips": []}
-                        for a in addresses]}]
+                "ips": [{"address": a, "type": "fixed", "version": 4,
+                         "floating_ips": (floating or {}).get(a, [])} for a in addresses]}]
     if net.cidr_v6 and CONF.network.use_ipv6:
         subnets.append({"cidr": net.cidr_v6, "version": 6, "gateway": net.gateway_v6,
                         "dns": [], "ips": [{"address": eui64(net.cidr_v6, mac),

@@ -77,7 +77,7 @@ class NetworkEndpoint:
                                instance_uuid: str) -> list[Record]:
         return queries.virtual_interfaces(instance_uuid)
 
-    def host_config(self, ctx: RequestContext, host: str) -> list[Record]:
+    def host_config(self, ctx: RequestContext, host: str) -> Record:
         return queries.host_config(host)
 
     def network_config(self, ctx: RequestContext, network_uuid: str, host: str) -> Record:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from conductor.compute.models import Instance
 from conductor.db import api as db
 from conductor.db.base import utcnow
-from conductor.network.models import FixedIp, Network, VirtualInterface
+from conductor.network.models import FixedIp, FloatingIp, Network, VirtualInterface
 from stratus import exception
 from stratus.config import CONF
 from conductor.network import addressing
@@ -303,11 +303,19 @@ def network_info(session: Session, instance_uuid: str) -> list[Record]:
     nets = {n.id: n for n in session.scalars(sa.select(Network).where(
         Network.id.in_({v.network_id for v in vifs})))}
     ips: dict[int, list[str]] = {}
-    for row in session.scalars(sa.select(FixedIp).where(
-            FixedIp.virtual_interface_id.in_([v.id for v in vifs])).order_by(FixedIp.id)):
-        ips.setdefault(row.virtual_interface_id or 0, []).append(row.address)
-    return [addressing.vif_info(v.uuid, v.address, nets[v.network_id], ips.get(v.id, []))
-            for v in vifs]
+    floating: dict[str, list[str]] = {}
+    for row, address in session.execute(
+            sa.select(FixedIp, FloatingIp.address)
+            .outerjoin(FloatingIp, FloatingIp.fixed_ip_id == FixedIp.id)
+            .where(FixedIp.virtual_interface_id.in_([v.id for v in vifs]))
+            .order_by(FixedIp.id, FloatingIp.id)):
+        found = ips.setdefault(row.virtual_interface_id or 0, [])
+        if row.address not in found:
+            found.append(row.address)
+        if address:
+            floating.setdefault(row.address, []).append(address)
+    return [addressing.vif_info(v.uuid, v.address, nets[v.network_id], ips.get(v.id, []),
+                                floating) for v in vifs]
 
 
 def _write_cache(session: Session, instance: Instance) -> list[Record]:
@@ -338,9 +346,16 @@ def allocate_for_instance(instance_uuid: str, host: str | None,
 
 
 def release_for_instance(session: Session, instance_uuid: str) -> list[Record]:
-    """Free the instance's fixed IPs and NICs (on the caller's session, the one that
-    deletes the instance); the network_info it had."""
+    """Free the instance's fixed IPs and NICs and take its floating IPs off it (the
+    auto-assigned ones go back to their pool), on the caller's session, the one that
+    deletes the instance; the network_info it had."""
     info = network_info(session, instance_uuid)
+    fixed = sa.select(FixedIp.id).where(FixedIp.instance_uuid == instance_uuid)
+    for row in session.scalars(sa.select(FloatingIp).where(FloatingIp.fixed_ip_id.in_(fixed))):
+        row.fixed_ip_id, row.host = None, None
+        if row.auto_assigned:  # back to its pool
+            row.project_id, row.auto_assigned = None, False
+    session.flush()
     session.execute(sa.delete(FixedIp).where(FixedIp.instance_uuid == instance_uuid))
     session.execute(sa.delete(VirtualInterface).where(
         VirtualInterface.instance_uuid == instance_uuid))
@@ -359,16 +374,30 @@ def virtual_interfaces(instance_uuid: str) -> list[Record]:
 
 # --- what a host's network agent serves --------------------------------------------
 
-def host_config(host: str) -> list[Record]:
-    """The networks `host`'s agent plumbs (those of its instances, and those it is the
-    DHCP host of), each with the DHCP hosts it serves: one read for a whole host."""
+def host_config(host: str) -> Record:
+    """What `host`'s agent plumbs: the networks of its instances and those it is the
+    DHCP host of (each with the DHCP hosts it serves), and the floating IPs of its
+    instances. One read for a whole host."""
     with db.reader() as s:
         on_host = sa.select(VirtualInterface.network_id).join(
             Instance, Instance.uuid == VirtualInterface.instance_uuid).where(
             Instance.host == host, Instance.deleted == 0)
         nets = list(s.scalars(sa.select(Network).where(_live(), sa.or_(
             Network.id.in_(on_host), Network.host == host)).order_by(Network.id)))
-        return [_with_dhcp_hosts(s, net, host) for net in nets]
+        return {"networks": [_with_dhcp_hosts(s, net, host) for net in nets],
+                "floating_ips": floating_for_host(s, host)}
+
+
+def floating_for_host(session: Session, host: str) -> list[Record]:
+    """The floating IPs `host`'s agent binds (those of servers on it): each with the
+    fixed address it leads to and the interface it is bound on."""
+    query = (sa.select(FloatingIp.address, FloatingIp.interface, FixedIp.address)
+             .join(FixedIp, FixedIp.id == FloatingIp.fixed_ip_id)
+             .join(Instance, Instance.uuid == FixedIp.instance_uuid)
+             .where(Instance.host == host, Instance.deleted == 0).order_by(FloatingIp.id))
+    return [{"address": address, "fixed_ip": fixed,
+             "interface": interface or CONF.network.public_interface}
+            for address, interface, fixed in session.execute(query)]
 
 
 def network_config(network_uuid: str, host: str) -> Record:

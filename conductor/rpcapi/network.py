@@ -5,6 +5,10 @@ Version history:
   1.0 - networks (create, get, list, update, delete, project scrub), fixed IPs (show,
         reserve), virtual interfaces, and the network agents' reads (host_config,
         network_config).
+  1.1 - floating IPs: floating_ip_bulk_create, floating_ip_bulk_delete,
+        floating_ip_list, floating_ip_get, floating_ip_pools, floating_ip_allocate,
+        floating_ip_deallocate, floating_ip_associate, floating_ip_disassociate;
+        host_config also carries the host's floating IPs.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ Record = dict[str, Any]
 
 class NetworkConductorAPI(RPCAPI):
     TOPIC = "conductor_network"
-    VERSION = "1.0"
+    VERSION = "1.1"
 
     # --- networks -----------------------------------------------------------------------
 
@@ -67,11 +71,62 @@ class NetworkConductorAPI(RPCAPI):
                                instance_uuid: str) -> list[Record]:
         """The server's NICs (id, MAC, network), in order."""
 
+    # --- floating IPs ----------------------------------------------------------------------
+
+    @call("1.1")
+    def floating_ip_bulk_create(self, ctx: RequestContext, *, ip_range: str,
+                                pool: str | None = None,
+                                interface: str | None = None) -> list[Record]:
+        """Fill a pool with the addresses of a range (409 if one exists already)."""
+
+    @call("1.1")
+    def floating_ip_bulk_delete(self, ctx: RequestContext, *, ip_range: str) -> list[str]:
+        """Remove a range's addresses from their pool (409 while one is associated)."""
+
+    @call("1.1")
+    def floating_ip_list(self, ctx: RequestContext, *, project_id: str | None = None,
+                         host: str | None = None) -> list[Record]:
+        """The project's floating IPs, or every one (of a host) when no project is
+        given."""
+
+    @call("1.1")
+    def floating_ip_get(self, ctx: RequestContext, *, floating_id: int,
+                        project_id: str | None = None) -> Record:
+        """One floating IP (of the project, when given)."""
+
+    @call("1.1")
+    def floating_ip_pools(self, ctx: RequestContext) -> list[str]:
+        """The names of the pools."""
+
+    @call("1.1")
+    def floating_ip_allocate(self, ctx: RequestContext, *, project_id: str,
+                             pool: str | None = None) -> Record:
+        """A free address of the pool for the project (its floating_ips quota); 404
+        when the pool is unknown or has none left."""
+
+    @call("1.1")
+    def floating_ip_deallocate(self, ctx: RequestContext, *, floating_id: int,
+                               project_id: str | None = None) -> None:
+        """Give a floating IP back to its pool (disassociated first)."""
+
+    @call("1.1")
+    def floating_ip_associate(self, ctx: RequestContext, *, address: str,
+                              instance_uuid: str, project_id: str | None = None,
+                              fixed_address: str | None = None) -> Record:
+        """Lead a floating IP of the project to one of the server's fixed IPs."""
+
+    @call("1.1")
+    def floating_ip_disassociate(self, ctx: RequestContext, *, address: str,
+                                 project_id: str | None = None,
+                                 instance_uuid: str | None = None) -> None:
+        """Take a floating IP off its server (that server's, when given)."""
+
     # --- the network agents' reads -------------------------------------------------------
 
     @call("1.0")
-    def host_config(self, ctx: RequestContext, *, host: str) -> list[Record]:
-        """Every network the host's agent plumbs, with the DHCP hosts it serves."""
+    def host_config(self, ctx: RequestContext, *, host: str) -> Record:
+        """What the host's agent plumbs: {"networks": each with the DHCP hosts it
+        serves, "floating_ips": the floating IPs of its servers}."""
 
     @call("1.0")
     def network_config(self, ctx: RequestContext, *, network_uuid: str,

@@ -30,6 +30,7 @@ TG = "os_compute_api:os-server-tags:%s"
 SM = "os_compute_api:servers:migrations:%s"
 NW = "os_compute_api:os-networks"
 TN = "os_compute_api:os-tenant-networks"
+FIP = "os_compute_api:os-floating-ips:%s"
 
 rules = [
     api_rule(S % "index", PROJECT_READER_OR_ADMIN, "List servers", "GET", "/servers"),
@@ -310,6 +311,28 @@ rules = [
              "Show the instance usage audit of the last audit period before a time", "GET",
              "/os-instance_usage_audit_log/{before_timestamp}"),
     # nova-network's APIs (2.1-2.35; os-virtual-interfaces to 2.43). Reads have Nova's
+    api_rule(FIP % "list", PROJECT_READER_OR_ADMIN, "List the project's floating IPs",
+             "GET", "/os-floating-ips"),
+    api_rule(FIP % "show", PROJECT_READER_OR_ADMIN, "Show a floating IP", "GET",
+             "/os-floating-ips/{floating_ip_id}"),
+    api_rule(FIP % "create", PROJECT_MEMBER_OR_ADMIN, "Allocate a floating IP from a pool",
+             "POST", "/os-floating-ips"),
+    api_rule(FIP % "delete", PROJECT_MEMBER_OR_ADMIN, "Release a floating IP", "DELETE",
+             "/os-floating-ips/{floating_ip_id}"),
+    api_rule(FIP % "add", PROJECT_MEMBER_OR_ADMIN, "Associate a floating IP with a server",
+             "POST", "/servers/{server_id}/action (addFloatingIp)"),
+    api_rule(FIP % "remove", PROJECT_MEMBER_OR_ADMIN,
+             "Disassociate a floating IP from a server", "POST",
+             "/servers/{server_id}/action (removeFloatingIp)"),
+    api_rule("os_compute_api:os-floating-ip-pools:list", PROJECT_READER_OR_ADMIN,
+             "List floating IP pools", "GET", "/os-floating-ip-pools"),
+    policy.DocumentedRuleDefault(
+        name="os_compute_api:os-floating-ips-bulk", check_str=ADMIN,
+        description="List, create and delete ranges of floating IPs",
+        operations=[{"method": "GET", "path": "/os-floating-ips-bulk"},
+                    {"method": "GET", "path": "/os-floating-ips-bulk/{host_name}"},
+                    {"method": "POST", "path": "/os-floating-ips-bulk"},
+                    {"method": "PUT", "path": "/os-floating-ips-bulk/delete"}]),
     # current names (os-networks:list/show, os-tenant-networks:list/show), the rest
     # the names of Nova's last nova-network release (17.0.0).
     api_rule(NW + ":list", PROJECT_READER_OR_ADMIN,
