@@ -22,6 +22,7 @@ LOG = logging.getLogger(__name__)
 DRIVERS = "stratus.network_drivers"
 Network = dict[str, Any]
 FORWARD_CHAIN = CHAIN_PREFIX + "isolate"
+PORTS_CHAIN = CHAIN_PREFIX + "ports"
 DNAT_IN, DNAT_LOCAL, SNAT_OUT = (CHAIN_PREFIX + n for n in ("float-in", "float-local",
                                                             "float-out"))
 
@@ -59,6 +60,7 @@ class NetworkManager:
         self._lock = threading.Lock()
         self._plumbed: dict[str, Network] = {}
         self._floating: list[dict[str, Any]] = []
+        self._ports: list[dict[str, Any]] = []
         self._floating_interfaces: set[str] = set()
 
     # --- lifecycle --------------------------------------------------------------------
@@ -71,7 +73,7 @@ class NetworkManager:
             if why:
                 LOG.warning("802.1Q VLANs are unavailable on %s (%s): use [network] "
                             "segmentation = vxlan.", self.host, why)
-        self._converge(self.conductor.host_config(get_admin_context(), host=self.host))
+        self._reload(get_admin_context())
 
     def cleanup_host(self) -> None:
         """The data plane stays up while the agent is away (guests keep their network)."""
@@ -93,6 +95,9 @@ class NetworkManager:
             if not config["multi_host"] and dhcp_host and dhcp_host != self.host:
                 NetworkAgentAPI.get().refresh_network(ctx, host=dhcp_host,
                                                       network_uuid=net["id"])
+        if any(ip["floating_ips"] for vif in network_info
+               for subnet in vif["network"]["subnets"] for ip in subnet["ips"]):
+            self._reload(ctx)  # an auto-assigned floating IP to bind
 
     def refresh_network(self, ctx: RequestContext, network_uuid: str) -> None:
         config = self.conductor.network_config(ctx, network_uuid=network_uuid,
@@ -101,12 +106,15 @@ class NetworkManager:
             self._plumb(config)
 
     def networks_changed(self, ctx: RequestContext) -> None:
-        self._converge(self.conductor.host_config(ctx, host=self.host))
+        self._reload(ctx)
 
     def security_groups_changed(self, ctx: RequestContext) -> None:
-        self._converge(self.conductor.host_config(ctx, host=self.host))
+        self._reload(ctx)
 
     def refresh_host(self, ctx: RequestContext) -> None:
+        self._reload(ctx)
+
+    def _reload(self, ctx: RequestContext) -> None:
         self._converge(self.conductor.host_config(ctx, host=self.host))
 
     # --- converging -------------------------------------------------------------------
@@ -120,6 +128,7 @@ class NetworkManager:
             for net in networks:
                 self._plumb(net)
             self._bind_floating(config["floating_ips"])
+            self._ports = config.get("ports", [])
             self._apply_firewall()
             LOG.info("Network agent %s serves %d network(s), %d floating IP(s)", self.host,
                      len(networks), len(self._floating))
@@ -166,10 +175,11 @@ class NetworkManager:
                 for f in self._floating]
         snat = [f"-s {f['fixed_ip']}/32 -j SNAT --to-source {f['address']}"
                 for f in self._floating]
+        filters = {FORWARD_CHAIN: isolate, **security_group_chains(self._ports)}
         self.driver.apply_firewall(Firewall(
-            chains={"filter": {FORWARD_CHAIN: isolate},
+            chains={"filter": filters,
                     "nat": {DNAT_IN: dnat, DNAT_LOCAL: list(dnat), SNAT_OUT: snat}},
-            jumps={"filter": {"FORWARD": [f"-j {FORWARD_CHAIN}"]},
+            jumps={"filter": {"FORWARD": [f"-j {FORWARD_CHAIN}", f"-j {PORTS_CHAIN}"]},
                    "nat": {"PREROUTING": [f"-j {DNAT_IN}"], "OUTPUT": [f"-j {DNAT_LOCAL}"],
                            "POSTROUTING": [f"-j {SNAT_OUT}"]}}))
 
@@ -219,3 +229,41 @@ class NetworkManager:
                 "domain": CONF.network.dhcp_domain,
                 "config_file": CONF.network.dnsmasq_config_file,
                 "ipv6_ra": bool(net.get("cidr_v6") and CONF.network.use_ipv6)}
+
+
+def _rule_matches(rule: dict[str, Any]) -> list[str]:
+    """The iptables matches of one ingress rule, one per source it allows."""
+    match = ""
+    protocol = rule.get("protocol")
+    if protocol in ("tcp", "udp"):
+        low, high = rule.get("from_port"), rule.get("to_port")
+        match = f"-p {protocol}"
+        if low is not None and low > 0:
+            match += f" --dport {low}" if low == high else f" --dport {low}:{high}"
+    elif protocol == "icmp":
+        match = "-p icmp"
+        kind, code = rule.get("from_port"), rule.get("to_port")
+        if kind is not None and kind >= 0:
+            match += f" --icmp-type {kind}" + (f"/{code}" if code is not None and code >= 0
+                                               else "")
+    sources = [f"{ip}/32" for ip in rule["source_ips"]] if rule.get("source_ips") is not None \
+        else [rule.get("cidr") or "0.0.0.0/0"]
+    return [f"-s {source} {match}".strip() for source in sources]
+
+
+def security_group_chains(ports: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """One chain per server port of this host: replies and the port's own network pass,
+    then what its security groups' ingress rules allow; everything else is dropped
+    (egress is open, as nova-network's). PORTS_CHAIN sends each fixed IP's traffic
+    (floating IPs are DNATed to it first) to its port's chain."""
+    chains: dict[str, list[str]] = {PORTS_CHAIN: []}
+    for port in ports:
+        name = f"{CHAIN_PREFIX}i-{port['id'].replace('-', '')[:12]}"
+        rules = ["-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"]
+        if CONF.network.allow_same_net_traffic and port.get("cidr"):
+            rules.append(f"-s {port['cidr']} -j ACCEPT")
+        rules += [f"{match} -j ACCEPT" for rule in port["rules"]
+                  for match in _rule_matches(rule)]
+        chains[name] = [*dict.fromkeys(rules), "-j DROP"]
+        chains[PORTS_CHAIN].append(f"-d {port['address']}/32 -j {name}")
+    return chains

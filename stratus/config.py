@@ -308,6 +308,10 @@ network_opts = [
                      "with a fixed_range_v6; dnsmasq sends router advertisements."),
     cfg.StrOpt("fixed_range_v6", default="fd00::/48",
                help="Range VlanManager cuts a /64 per project network from (use_ipv6)."),
+    cfg.BoolOpt("allow_same_net_traffic", default=True,
+                help="Servers on one network reach each other whatever their security "
+                     "groups say (nova-network's default); false: only what the rules "
+                     "allow."),
     cfg.BoolOpt("auto_assign_floating_ip", default=False,
                 help="Give every new server a floating IP of the default pool."),
     cfg.StrOpt("default_floating_pool", default="nova",

@@ -8,6 +8,7 @@ from typing import Any
 
 from compute_agent.rpcapi import ComputeAPI
 from conductor.compute.queries import builds, placement
+from conductor.network import floating_ips
 from conductor.network import queries as network
 from scheduler.rpcapi import SchedulerAPI
 from stratus import exception
@@ -49,7 +50,22 @@ def _with_networks(instance: dict[str, Any], host: str,
         builds.set_error(instance["uuid"], e.code, f"Build of instance {instance['uuid']} "
                          f"failed to allocate its network: {e.message}")
         return None
+    if CONF.network.auto_assign_floating_ip and instance["network_info"]:
+        instance["network_info"] = _auto_assign(instance, host)
     return instance
+
+
+def _auto_assign(instance: dict[str, Any], host: str) -> list[dict[str, Any]]:
+    """A floating IP of the default pool for the new server (auto_assign_floating_ip;
+    released with it). A pool that has none left costs the server only its floating
+    IP, said in the log."""
+    try:
+        found = floating_ips.allocate(instance["project_id"], None, auto_assigned=True)
+        floating_ips.associate(instance["project_id"], found["address"], instance["uuid"])
+    except exception.StratusError as e:
+        LOG.warning("No floating IP for %s: %s", instance["uuid"], e.message)
+        return list(instance["network_info"])
+    return network.instance_network_info(instance["uuid"])
 
 
 def claim_and_build(ctx: RequestContext, instance_uuid: str,

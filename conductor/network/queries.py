@@ -318,6 +318,11 @@ def network_info(session: Session, instance_uuid: str) -> list[Record]:
                                 floating) for v in vifs]
 
 
+def instance_network_info(instance_uuid: str) -> list[Record]:
+    with db.reader() as s:
+        return network_info(s, instance_uuid)
+
+
 def _write_cache(session: Session, instance: Instance) -> list[Record]:
     info = network_info(session, instance.uuid)
     session.execute(sa.update(Instance).where(Instance.id == instance.id)

@@ -169,3 +169,27 @@ def test_deleting_a_server_releases_its_floating_ip_association(cloud: Cloud,
     listed = cloud.compute.get("/v2.1/os-floating-ips-bulk", headers=_h(cloud.headers())
                                ).json()["floating_ip_info"]
     assert len(listed) == 6 and {f["interface"] for f in listed} == {"pub0"}
+
+
+def test_auto_assigned_floating_ips_come_and_go_with_their_servers(cloud: Cloud) -> None:
+    admin = _h(cloud.headers())
+    assert cloud.compute.post("/v2.1/os-floating-ips-bulk", headers=admin, json={
+        "floating_ips_bulk_create": {"ip_range": "198.51.100.8/30", "pool": "nova",
+                                     "interface": "pub0"}}).status_code == 200
+    member = cloud.make_user()["headers"]
+    CONF.set_override("auto_assign_floating_ip", True, group="network")
+    try:
+        server = _server(cloud, member)
+    finally:
+        CONF.clear_override("auto_assign_floating_ip", group="network")
+    floating = [a["addr"] for items in server["addresses"].values() for a in items
+                if a["OS-EXT-IPS:type"] == "floating"]
+    assert floating == ["198.51.100.9"]
+    _eventually(lambda: _driver(cloud).floating.get("pub0") == floating)
+    assert cloud.compute.delete(f"/v2.1/servers/{server['id']}",
+                                headers=member).status_code == 204
+    cloud.wait_until_gone(member, server["id"])
+    # Back in the pool, no longer the project's.
+    info = cloud.compute.get("/v2.1/os-floating-ips-bulk", headers=admin).json()
+    assert [(f["address"], f["project_id"]) for f in info["floating_ip_info"]] == [
+        ("198.51.100.9", None), ("198.51.100.10", None)]

@@ -34,8 +34,11 @@ def net_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
     cloud = EmbeddedCloud(base / "state", {
         "OS_COMPUTE__VIRT_DRIVER": "libvirt", "OS_LIBVIRT__CONNECTION_URI": daemon.uri,
         "OS_NETWORK__NETWORK_NAMESPACE": netns, "OS_NETWORK__DRIVER": "linux",
-        "OS_NETWORK__DHCP_FILES_PATH": f"/tmp/{netns}-dhcp"})
+        "OS_NETWORK__DHCP_FILES_PATH": f"/tmp/{netns}-dhcp",
+        "OS_NETWORK__PUBLIC_INTERFACE": "pub0"})
+    internet = netns.replace("gn", "inet")
     try:
+        _internet(netns, internet)
         cloud.start()
         cloud.run("stratus", "image", "build-test-guest", "--clouds-yaml",
                   str(cloud.clouds_yaml))
@@ -43,7 +46,46 @@ def net_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
     finally:
         cloud.stop()
         daemon.stop()
+        for pid in subprocess.run(["ip", "netns", "pids", internet], capture_output=True,
+                                  text=True).stdout.split():
+            subprocess.run(["kill", pid], check=False)
+        subprocess.run(["ip", "netns", "del", internet], check=False)
         subprocess.run(["rm", "-rf", f"/tmp/{netns}-dhcp"], check=False)
+
+
+PUBLIC = "203.0.113.1/24"  # the cloud's side of the "internet" link
+OUTSIDE = "203.0.113.254"  # a host on the internet
+
+
+def _internet(netns: str, internet: str) -> None:
+    """A second namespace playing the internet, joined to the cloud's by a veth whose
+    cloud end (pub0) is the public interface floating IPs are bound on."""
+    for argv in (["ip", "netns", "add", internet],
+                 ["ip", "link", "add", "pub0", "netns", netns, "type", "veth", "peer", "name",
+                  "inet0", "netns", internet],
+                 ["ip", "-n", netns, "addr", "add", PUBLIC, "dev", "pub0"],
+                 ["ip", "-n", netns, "link", "set", "pub0", "up"],
+                 ["ip", "-n", internet, "addr", "add", f"{OUTSIDE}/24", "dev", "inet0"],
+                 ["ip", "-n", internet, "link", "set", "inet0", "up"],
+                 ["ip", "-n", internet, "link", "set", "lo", "up"]):
+        subprocess.run(argv, check=True, capture_output=True)
+
+
+def _diagnostics(netns: str, internet: str) -> str:
+    """What the data plane looks like, for a failure message."""
+    out = []
+    for ns, argv in ((netns, ["iptables-save"]), (netns, ["ip", "-o", "addr"]),
+                     (netns, ["ip", "route"]), (internet, ["ip", "-o", "addr"]),
+                     (netns, ["sysctl", "net.ipv4.ip_forward"])):
+        result = subprocess.run(["ip", "netns", "exec", ns, *argv], capture_output=True,
+                                text=True)
+        out.append(f"$ {ns}: {' '.join(argv)}\n{result.stdout}{result.stderr}")
+    return "\n".join(out)
+
+
+def _outside(internet: str, *argv: str, timeout: float = 5) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["ip", "netns", "exec", internet, *argv], capture_output=True,
+                          text=True, timeout=timeout + 5)
 
 
 def _admin(cloud: EmbeddedCloud) -> httpx.Client:
@@ -153,3 +195,58 @@ def test_guests_lease_their_fixed_ips_and_projects_cannot_reach_each_other(
                              text=True).stdout.split()
     assert any("dnsmasq" in open(f"/proc/{pid}/cmdline").read() for pid in dnsmasq
                if subprocess.run(["test", "-e", f"/proc/{pid}"]).returncode == 0)
+
+
+def test_a_floating_ip_reaches_the_guest_from_the_internet_and_back(net_cloud: Cloud) -> None:
+    cloud, daemon = net_cloud
+    internet = daemon.netns.replace("gn", "inet")
+    admin = _admin(cloud)
+    image = _image(cloud, admin)
+    user = _project_client(cloud, admin)
+    made = cloud.run("stratus", "floating", "create", "--ip-range", "203.0.113.16/28",
+                     "--pool", "public")
+    assert "Created 14 floating IP(s) in pool public" in made.stdout
+    # Whatever the guest sends out to the internet, the internet sees from its floating IP.
+    log = cloud.state / "outside.log"
+    server = subprocess.Popen(["ip", "netns", "exec", internet, "python3", "-m", "http.server",
+                               "8080", "--bind", OUTSIDE], stderr=open(log, "wb"),
+                              stdout=subprocess.DEVNULL)
+    try:
+        # Both in the background, their output away from user_data's (else the boot
+        # waits for them).
+        script = ("mkdir -p /www && echo hello-from-the-guest > /www/index.html && "
+                  "busybox httpd -p 80 -h /www </dev/null >/dev/null 2>&1\n"
+                  "(for i in $(seq 90); do timeout 3 wget -q -O /dev/null "
+                  f"http://{OUTSIDE}:8080/from-guest && break; sleep 1; done) "
+                  "</dev/null >/dev/null 2>&1 &\n")
+        sid = _boot(cloud, user, "public-1", image, script)
+        _console_until(cloud, user, sid, "stratus-guest: ready")
+        fixed, _mac = _address(_server(cloud, user, sid))
+        fip = user.post(f"{cloud.compute_url}/v2.1/os-floating-ips", headers={
+            "OpenStack-API-Version": "compute 2.35"}, json={"pool": "public"}).json()[
+            "floating_ip"]["ip"]
+        old = {"OpenStack-API-Version": "compute 2.35"}  # the nova-network APIs' last
+        assert user.post(f"{cloud.compute_url}/v2.1/servers/{sid}/action", headers=old,
+                         json={"addFloatingIp": {"address": fip}}).status_code == 202
+        deadline = time.monotonic() + 20
+        while "hello-from-the-guest" not in _outside(
+                internet, "busybox", "wget", "-q", "-T", "2", "-O", "-",
+                f"http://{fip}/").stdout:
+            assert time.monotonic() < deadline, "the guest's HTTP port never answered:\n" + \
+                _diagnostics(daemon.netns, internet)
+            time.sleep(0.5)
+        assert _outside(internet, "busybox", "ping", "-c", "1", "-W", "2", fip).returncode == 0
+        while "/from-guest" not in log.read_text():
+            assert time.monotonic() < deadline + 20, log.read_text()
+            time.sleep(0.5)
+        sources = {line.split()[0] for line in log.read_text().splitlines()
+                   if "/from-guest" in line}
+        assert sources == {fip}, (sources, fixed)
+        # Taken off, the address leads nowhere.
+        assert user.post(f"{cloud.compute_url}/v2.1/servers/{sid}/action", headers=old,
+                         json={"removeFloatingIp": {"address": fip}}).status_code == 202
+        time.sleep(1)
+        assert _outside(internet, "busybox", "ping", "-c", "1", "-W", "1",
+                        fip).returncode != 0
+    finally:
+        server.kill()

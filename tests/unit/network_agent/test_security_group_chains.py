@@ -1,0 +1,56 @@
+"""The per-port chains the agent makes from security group rules: what a rule allows,
+from which sources, and that everything else is dropped."""
+from __future__ import annotations
+
+from network_agent.manager import PORTS_CHAIN, security_group_chains
+from stratus.config import CONF
+
+PORT = {"id": "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", "address": "10.0.0.5",
+        "cidr": "10.0.0.0/24"}
+CHAIN = "stratus-i-0f1e2d3c4b5a"
+
+
+def test_rules_become_accepts_before_a_final_drop() -> None:
+    rules = [{"protocol": "tcp", "from_port": 80, "to_port": 80, "cidr": "0.0.0.0/0"},
+             {"protocol": "udp", "from_port": 5000, "to_port": 5010, "cidr": "192.0.2.0/24"},
+             {"protocol": "icmp", "from_port": -1, "to_port": -1, "cidr": None},
+             {"protocol": "icmp", "from_port": 8, "to_port": 0, "cidr": "198.51.100.7/32"},
+             {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr": None,
+              "source_ips": ["10.0.1.2", "10.0.1.3"]},
+             {"protocol": None, "from_port": None, "to_port": None, "cidr": "203.0.113.0/24"}]
+    chains = security_group_chains([{**PORT, "rules": rules}])
+    assert chains[PORTS_CHAIN] == [f"-d 10.0.0.5/32 -j {CHAIN}"]
+    assert chains[CHAIN] == [
+        "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+        "-s 10.0.0.0/24 -j ACCEPT",
+        "-s 0.0.0.0/0 -p tcp --dport 80 -j ACCEPT",
+        "-s 192.0.2.0/24 -p udp --dport 5000:5010 -j ACCEPT",
+        "-s 0.0.0.0/0 -p icmp -j ACCEPT",
+        "-s 198.51.100.7/32 -p icmp --icmp-type 8/0 -j ACCEPT",
+        "-s 10.0.1.2/32 -p tcp --dport 22 -j ACCEPT",
+        "-s 10.0.1.3/32 -p tcp --dport 22 -j ACCEPT",
+        "-s 203.0.113.0/24 -j ACCEPT",
+        "-j DROP"]
+
+
+def test_no_rule_drops_all_ingress_but_replies_and_the_network() -> None:
+    CONF.set_override("allow_same_net_traffic", False, group="network")
+    try:
+        chains = security_group_chains([{**PORT, "rules": []}])
+    finally:
+        CONF.clear_override("allow_same_net_traffic", group="network")
+    assert chains[CHAIN] == ["-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                             "-j DROP"]
+    assert security_group_chains([]) == {PORTS_CHAIN: []}
+
+
+def test_the_chains_pass_the_drivers_checks() -> None:
+    from network_agent.driver import Firewall
+    from network_agent.fake_net import FakeNetDriver
+    rules = [{"protocol": "tcp", "from_port": 1, "to_port": 65535, "cidr": "0.0.0.0/0"},
+             {"protocol": "icmp", "from_port": 0, "to_port": -1, "cidr": "10.9.0.0/16"}]
+    chains = security_group_chains([{**PORT, "rules": rules}])
+    driver = FakeNetDriver()
+    driver.apply_firewall(Firewall(chains={"filter": chains},
+                                   jumps={"filter": {"FORWARD": [f"-j {PORTS_CHAIN}"]}}))
+    assert driver.chain("filter", CHAIN) == chains[CHAIN]
