@@ -6,9 +6,9 @@ from fastapi import FastAPI
 from compute_api import (aggregates, availability_zones, extensions, fixed_ips, flavors,
                          hosts, hypervisors, images, instance_actions,
                          instance_usage_audit_log, keypairs, migrations, networks,
-                         quota_sets, server_actions, server_external_events, server_groups,
-                         server_metadata, server_shares, server_tags, servers, services,
-                         simple_tenant_usage, tenant_networks, topology, versions,
+                         quota_sets, security_groups, server_actions, server_external_events,
+                         server_groups, server_metadata, server_shares, server_tags, servers,
+                         services, simple_tenant_usage, tenant_networks, topology, versions,
                          virtual_interfaces)
 from compute_api.microversion import MicroversionMiddleware
 from conductor import revocation_events
@@ -26,7 +26,7 @@ ROUTERS = [versions.router, servers.router, server_metadata.router, server_actio
            simple_tenant_usage.router, instance_usage_audit_log.router, migrations.router,
            server_external_events.router, topology.router, server_shares.router,
            server_tags.router, networks.router, tenant_networks.router, fixed_ips.router,
-           virtual_interfaces.router]
+           virtual_interfaces.router, security_groups.router]
 
 
 def create_app() -> FastAPI:

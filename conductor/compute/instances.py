@@ -100,7 +100,8 @@ class InstanceEndpoint:
         network.check_requested_networks(base["project_id"],
                                          request_spec.requested_networks)
         group = request_spec.group.uuid if request_spec.group else None
-        created = builds.create_instances(ctx, base["project_id"], rows_for, group)
+        created = builds.create_instances(ctx, base["project_id"], rows_for, group,
+                                          request_spec.security_groups)
         ComputeConductorAPI.get().schedule_and_build_instances(
             ctx, instance_uuids=[r["uuid"] for r in created], request_spec=request_spec)
         return created
