@@ -118,6 +118,9 @@ def detail(r: Req, inst: dict[str, Any], host_status: dict[str, str] | None = No
         "OS-EXT-STS:power_state": inst["power_state"],
         "os-extended-volumes:volumes_attached": [],
     }
+    if inst.get("security_groups"):
+        # nova-network's groups, by name, when the server has any (as Nova).
+        body["security_groups"] = [{"name": n} for n in inst["security_groups"]]
     if status in _PROGRESS_STATUSES:
         body["progress"] = 100 if status == "ACTIVE" else 0
     target = {"project_id": inst["project_id"]}

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Response
 from compute_api import server_view, service
 from compute_api.common import Req, limit_and_marker, links, page, query_params, req
 from compute_api.schemas import servers as schemas
+from compute_api.service.security_groups import requested_groups
 from compute_api.service.servers import LIST_PARAMS
 from stratus.api import validation
 from stratus.api.validation import to_bool
@@ -64,7 +65,8 @@ def create(response: Response, body: Any = Body(None),
     response.headers["Location"] = links("servers", first["uuid"])[0]["href"]
     return {"server": {"id": first["uuid"], "links": links("servers", first["uuid"]),
                        "OS-DCF:diskConfig": server.get("OS-DCF:diskConfig", "MANUAL"),
-                       "security_groups": [{"name": "default"}],
+                       "security_groups": [{"name": n} for n in
+                                           requested_groups(server)],
                        "adminPass": server.get("adminPass") or secrets.token_urlsafe(9)}}
 
 

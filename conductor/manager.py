@@ -19,6 +19,7 @@ from conductor.identity.endpoint import IdentityEndpoint
 from conductor.image.endpoint import ImageEndpoint
 from conductor.network.endpoint import NetworkEndpoint
 from conductor.network.floating_ip_endpoint import FloatingIpEndpoint
+from conductor.network.security_group_endpoint import SecurityGroupEndpoint
 from conductor.release1 import Release1Endpoint
 from conductor.rpcapi import release1
 from conductor.rpcapi.compute import ComputeConductorAPI
@@ -39,7 +40,8 @@ DOMAINS: dict[str, tuple[type[RPCAPI], list[type]]] = {
                                       EvacuateEndpoint, ShelveEndpoint, UsageEndpoint,
                                       ResizeEndpoint]),
     "hosts": (HostsAPI, [ServiceEndpoint, AggregateEndpoint]),
-    "network": (NetworkConductorAPI, [NetworkEndpoint, FloatingIpEndpoint]),
+    "network": (NetworkConductorAPI, [NetworkEndpoint, FloatingIpEndpoint,
+                                      SecurityGroupEndpoint]),
 }
 
 

@@ -82,22 +82,14 @@ class NetworkManager:
 
     def setup_instance_network(self, ctx: RequestContext,
                                network_info: list[dict[str, Any]]) -> None:
-        for vif in network_info:
-            net = vif["network"]
-            config = self.conductor.network_config(ctx, network_uuid=net["id"],
-                                                   host=self.host)
-            with self._lock:
-                isolated = self._isolated_bridges()
-                self._plumb(config)
-                if self._isolated_bridges() != isolated:
-                    self._apply_firewall()
-            dhcp_host = config.get("host")
-            if not config["multi_host"] and dhcp_host and dhcp_host != self.host:
-                NetworkAgentAPI.get().refresh_network(ctx, host=dhcp_host,
+        """The host converges on its whole configuration (one read: the new server's
+        networks, DHCP entries, port chain and any floating IP), then tells the DHCP
+        hosts of its single-host networks elsewhere."""
+        self._reload(ctx)
+        for net in {vif["network"]["id"]: vif["network"] for vif in network_info}.values():
+            if not net["multi_host"] and net.get("host") and net["host"] != self.host:
+                NetworkAgentAPI.get().refresh_network(ctx, host=net["host"],
                                                       network_uuid=net["id"])
-        if any(ip["floating_ips"] for vif in network_info
-               for subnet in vif["network"]["subnets"] for ip in subnet["ips"]):
-            self._reload(ctx)  # an auto-assigned floating IP to bind
 
     def refresh_network(self, ctx: RequestContext, network_uuid: str) -> None:
         config = self.conductor.network_config(ctx, network_uuid=network_uuid,

@@ -199,6 +199,9 @@ def test_the_sql_rule_knows_its_homes() -> None:
     assert _is_sql_home(ROOT / "conductor/compute/queries/instances.py")
     assert _is_sql_home(ROOT / "conductor/identity/queries.py")
     assert _is_sql_home(ROOT / "conductor/db/api.py")
+    assert _is_sql_home(ROOT / "conductor/network/queries/security_groups.py")
+    assert not _is_sql_home(ROOT / "conductor/network/security_groups.py")
+    assert not _is_sql_home(ROOT / "conductor/network/security_group_endpoint.py")
     assert not _is_sql_home(ROOT / "conductor/compute/instances.py")
     assert not _is_sql_home(ROOT / "conductor/manage.py")
 

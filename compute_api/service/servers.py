@@ -12,6 +12,7 @@ from oslo_utils import netutils, uuidutils
 
 from compute_api.service.clients import conductor
 from compute_api.service.hosts import host_statuses
+from compute_api.service.security_groups import requested_groups
 from stratus import exception, policy, regex
 from stratus.api.validation import MAX_INT, to_bool
 from stratus.availability_zones import known_zones
@@ -201,9 +202,6 @@ def check_unsupported(server: dict[str, Any]) -> None:
         if not is_image_boot(bdm, server.get("imageRef")):
             raise exception.Invalid("Block device mappings other than the image as the local "
                                     "root disk are not supported yet.")
-    for group in server.get("security_groups") or []:
-        if group.get("name") not in (None, "default"):
-            raise exception.Invalid(f"Security group {group.get('name')} not found.")
 
 
 def counts(server: dict[str, Any]) -> tuple[int, int]:
@@ -349,7 +347,8 @@ def create_servers(ctx: RequestContext, server: dict[str, Any],
     spec = request_spec(ctx, flavor, image, placement, hints).model_copy(
         update={**requested_destination(ctx, server, placement),
                 "requested_networks": requested_networks(server.get("networks"),
-                                                         max_count)})
+                                                         max_count),
+                "security_groups": requested_groups(server)})
     return conductor.instances_create(
         ctx, base=create_values(ctx, server, flavor, image, placement[0]),
         min_count=min_count, max_count=max_count, request_spec=spec)

@@ -8,8 +8,8 @@ from typing import Any
 
 from compute_agent.rpcapi import ComputeAPI
 from conductor.compute.queries import builds, placement
-from conductor.network import floating_ips
-from conductor.network import queries as network
+from conductor.network.queries import floating_ips
+from conductor.network.queries import networks as network
 from scheduler.rpcapi import SchedulerAPI
 from stratus import exception
 from stratus.config import CONF

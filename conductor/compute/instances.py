@@ -18,7 +18,7 @@ from conductor.compute import builder, limits
 from conductor.compute.queries import builds, migrations
 from conductor.compute.queries import tags as tag_queries
 from conductor.compute.queries import instances as queries
-from conductor.network import queries as network
+from conductor.network.queries import networks as network
 from conductor.rpcapi.compute import ComputeConductorAPI
 from stratus import exception
 from stratus.context import RequestContext
@@ -100,7 +100,8 @@ class InstanceEndpoint:
         network.check_requested_networks(base["project_id"],
                                          request_spec.requested_networks)
         group = request_spec.group.uuid if request_spec.group else None
-        created = builds.create_instances(ctx, base["project_id"], rows_for, group)
+        created = builds.create_instances(ctx, base["project_id"], rows_for, group,
+                                          request_spec.security_groups)
         ComputeConductorAPI.get().schedule_and_build_instances(
             ctx, instance_uuids=[r["uuid"] for r in created], request_spec=request_spec)
         return created

@@ -12,7 +12,10 @@ from conductor.hosts.models import Aggregate, AggregateHost, ComputeNode, Servic
 from conductor.identity.models import (CatalogEndpoint, Project, RevocationEvent, Role,
                                        RoleAssignment, User)
 from conductor.image.models import Image
-from conductor.network.models import FixedIp, FloatingIp, Network, VirtualInterface
+from conductor.network.models import (FixedIp, FloatingIp, Network, SecurityGroup,
+                                      SecurityGroupDefaultRule,
+                                      SecurityGroupInstanceAssociation, SecurityGroupRule,
+                                      VirtualInterface)
 
 __all__ = [
     "Base", "TimestampMixin", "utcnow",
@@ -27,5 +30,6 @@ __all__ = [
     # hosts
     "Service", "ComputeNode", "Aggregate", "AggregateHost",
     # network
-    "Network", "FixedIp", "VirtualInterface", "FloatingIp",
+    "Network", "FixedIp", "VirtualInterface", "FloatingIp", "SecurityGroup",
+    "SecurityGroupRule", "SecurityGroupInstanceAssociation", "SecurityGroupDefaultRule",
 ]

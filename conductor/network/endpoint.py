@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conductor.network import addressing, queries
+from conductor.network import addressing
+from conductor.network.queries import networks as queries
 from conductor.rpcapi.network import NetworkConductorAPI
 from network_agent.rpcapi import NetworkAgentAPI
 from stratus import exception

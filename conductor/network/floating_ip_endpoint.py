@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conductor.network import floating_ips
+from conductor.network.queries import floating_ips
 from conductor.rpcapi.network import NetworkConductorAPI
 from network_agent.rpcapi import NetworkAgentAPI
 from stratus.context import RequestContext

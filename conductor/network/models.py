@@ -1,5 +1,6 @@
 """Models of the network domain: networks, the fixed IPs taken in them and the virtual
-interfaces (a MAC on a network) of instances."""
+interfaces (a MAC on a network) of instances, floating IPs, and security groups (their
+rules, members and the default rules of new `default` groups)."""
 from __future__ import annotations
 
 import datetime
@@ -97,3 +98,69 @@ class FloatingIp(TimestampMixin, Base):
         Integer, ForeignKey("fixed_ips.id", ondelete="SET NULL"), nullable=True)
     host: Mapped[str | None] = mapped_column(String(255), nullable=True)
     auto_assigned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- security groups (nova-network's: ingress rules per group, egress always allowed) ---
+
+class SecurityGroup(TimestampMixin, Base):
+    """A project's named set of ingress rules (integer ids, as nova-network shows them).
+    Every project has a `default` group, made on first need; deleting marks the row
+    (deleted = id), so the name is free again."""
+    __tablename__ = "security_groups"
+    __table_args__ = (
+        UniqueConstraint("project_id", "name", "deleted",
+                         name="uniq_security_groups0project_id0name0deleted"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class SecurityGroupRule(TimestampMixin, Base):
+    """One ingress rule of a group (parent_group_id): a protocol (tcp, udp, icmp; None:
+    all) and port range (ICMP: type and code, -1 any) from a CIDR, or from the members of
+    a source group of the same project (group_id)."""
+    __tablename__ = "security_group_rules"
+    __table_args__ = (
+        Index("security_group_rules_parent_group_id_idx", "parent_group_id"),
+        Index("security_group_rules_group_id_idx", "group_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    parent_group_id: Mapped[int] = mapped_column(Integer, ForeignKey("security_groups.id"))
+    # As the client gave it (Nova echoes "TCP" back as "TCP"); compared case-blind.
+    protocol: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    from_port: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    to_port: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cidr: Mapped[str | None] = mapped_column(String(43), nullable=True)
+    group_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("security_groups.id"), nullable=True)
+
+
+class SecurityGroupInstanceAssociation(TimestampMixin, Base):
+    """A server's membership of a group; gone with the server (its delete's
+    transaction)."""
+    __tablename__ = "security_group_instance_association"
+    __table_args__ = (
+        UniqueConstraint("security_group_id", "instance_uuid",
+                         name="uniq_security_group_instance_association0group0instance"),
+        Index("security_group_instance_association_instance_uuid_idx", "instance_uuid"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    security_group_id: Mapped[int] = mapped_column(Integer,
+                                                   ForeignKey("security_groups.id"))
+    instance_uuid: Mapped[str] = mapped_column(String(36))
+
+
+class SecurityGroupDefaultRule(TimestampMixin, Base):
+    """A rule an admin wants in every project's `default` group: copied in when that
+    group is made (later changes do not reach existing groups, as in Nova)."""
+    __tablename__ = "security_group_default_rules"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    protocol: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    from_port: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    to_port: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cidr: Mapped[str | None] = mapped_column(String(43), nullable=True)

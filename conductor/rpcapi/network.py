@@ -1,5 +1,6 @@
 """Wire contract of the conductor's network domain (topic `conductor_network`): networks,
-fixed IPs and virtual interfaces, and what each host's network agent serves.
+fixed IPs and virtual interfaces, security groups, and what each host's network agent
+serves.
 
 Version history:
   1.0 - networks (create, get, list, update, delete, project scrub), fixed IPs (show,
@@ -8,7 +9,11 @@ Version history:
   1.1 - floating IPs: floating_ip_bulk_create, floating_ip_bulk_delete,
         floating_ip_list, floating_ip_get, floating_ip_pools, floating_ip_allocate,
         floating_ip_deallocate, floating_ip_associate, floating_ip_disassociate;
-        host_config also carries the host's floating IPs.
+        host_config also carries the host's floating IPs and its servers' ports with
+        their ingress rules. Security groups (list, get, create, update, delete),
+        their rules (create, delete), the default rules of new `default` groups,
+        servers' groups (list, add, remove) and the agents' read of servers' ingress
+        rules (security_group_rules_for_instances).
 """
 from __future__ import annotations
 
@@ -132,3 +137,90 @@ class NetworkConductorAPI(RPCAPI):
     def network_config(self, ctx: RequestContext, *, network_uuid: str,
                        host: str) -> Record:
         """One network as the host's agent plumbs it, with its DHCP hosts there."""
+
+    # --- security groups (nova-network's) ---------------------------------------------
+    # Groups are seen through a project (project_id None: every project, for admins); the
+    # caller's own project gets its `default` group on first need. Every change casts
+    # NetworkAgentAPI.security_groups_changed once it is committed.
+
+    @call("1.1")
+    def security_group_list(self, ctx: RequestContext, *,
+                            project_id: str | None = None) -> list[Record]:
+        """The project's groups (None: all), each with its rules, by project and name."""
+
+    @call("1.1")
+    def security_group_get(self, ctx: RequestContext, *, group_id: int,
+                           project_id: str | None = None) -> Record:
+        """One group with its rules (404 unless it is the project's, when one is given)."""
+
+    @call("1.1")
+    def security_group_create(self, ctx: RequestContext, *, project_id: str,
+                              user_id: str | None, name: str, description: str) -> Record:
+        """A new group of the project (400 when the name is taken or invalid, 403 over
+        the security_groups quota)."""
+
+    @call("1.1")
+    def security_group_update(self, ctx: RequestContext, *, group_id: int, name: str,
+                              description: str, project_id: str | None = None) -> Record:
+        """Rename and redescribe a group (400 for `default` or a taken name)."""
+
+    @call("1.1")
+    def security_group_delete(self, ctx: RequestContext, *, group_id: int,
+                              project_id: str | None = None) -> None:
+        """Delete a group with its rules (400 for `default` or while a server is in it)."""
+
+    @call("1.1")
+    def security_group_rule_create(self, ctx: RequestContext, *, parent_group_id: int,
+                                   rule: Record, project_id: str | None = None) -> Record:
+        """A new ingress rule from Nova's body (ip_protocol, from_port, to_port, and
+        cidr or group_id, a source group of the same project): 400 when invalid or a
+        duplicate, 403 over the security_group_rules quota, 404 for an unknown group."""
+
+    @call("1.1")
+    def security_group_rule_delete(self, ctx: RequestContext, *, rule_id: int,
+                                   project_id: str | None = None) -> None:
+        """Delete a rule of a group the project may see."""
+
+    @call("1.1")
+    def security_group_default_rule_list(self, ctx: RequestContext) -> list[Record]:
+        """The rules every new `default` group starts with."""
+
+    @call("1.1")
+    def security_group_default_rule_get(self, ctx: RequestContext, *,
+                                        rule_id: int) -> Record:
+        """One default rule (404 when there is none)."""
+
+    @call("1.1")
+    def security_group_default_rule_create(self, ctx: RequestContext, *,
+                                           rule: Record) -> Record:
+        """A new default rule from Nova's body (ip_protocol, from_port, to_port, cidr):
+        400 when invalid, 409 for a duplicate."""
+
+    @call("1.1")
+    def security_group_default_rule_delete(self, ctx: RequestContext, *,
+                                           rule_id: int) -> None:
+        """Delete a default rule (groups made from it keep their copies)."""
+
+    @call("1.1")
+    def instance_security_groups(self, ctx: RequestContext, *,
+                                 instance_uuid: str) -> list[Record]:
+        """The server's groups, each with its rules."""
+
+    @call("1.1")
+    def instance_add_security_group(self, ctx: RequestContext, *, instance_uuid: str,
+                                    name: str) -> None:
+        """Put the server in its project's group `name` (404 when there is none, 400
+        when the server is in it already)."""
+
+    @call("1.1")
+    def instance_remove_security_group(self, ctx: RequestContext, *, instance_uuid: str,
+                                       name: str) -> None:
+        """Take the server out of its project's group `name` (404 when there is none,
+        400 when the server is not in it)."""
+
+    @call("1.1")
+    def security_group_rules_for_instances(self, ctx: RequestContext, *,
+                                           instance_uuids: list[str]
+                                           ) -> dict[str, list[Record]]:
+        """Per server its ingress rules as the agents filter by them
+        (conductor/network/queries/security_groups.py rules_for_instances)."""

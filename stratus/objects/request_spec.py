@@ -22,7 +22,8 @@ class RequestSpec(Payload):
     NAME = "RequestSpec"
     # 1.1: requested_host, requested_node (2.74).
     # 1.2: requested_networks.
-    VERSION = "1.2"
+    # 1.3: security_groups.
+    VERSION = "1.3"
 
     project_id: str | None = None
     flavor: dict[str, Any]
@@ -39,6 +40,9 @@ class RequestSpec(Payload):
     # The networks asked for: a list of {"uuid", "fixed_ip"}, "auto", "none" or None
     # (the project's and the shared ones).
     requested_networks: list[dict[str, Any]] | str | None = None
+    # The names of the project's security groups the servers join at create (nova-network;
+    # Nova's RequestSpec.security_groups).
+    security_groups: list[str] = []
     # Hosts that already failed this request: a retry goes elsewhere.
     retry_hosts: list[str] = []
 

@@ -31,6 +31,7 @@ SM = "os_compute_api:servers:migrations:%s"
 NW = "os_compute_api:os-networks"
 TN = "os_compute_api:os-tenant-networks"
 FIP = "os_compute_api:os-floating-ips:%s"
+SECG = "os_compute_api:os-security-groups:%s"
 
 rules = [
     api_rule(S % "index", PROJECT_READER_OR_ADMIN, "List servers", "GET", "/servers"),
@@ -376,4 +377,35 @@ rules = [
     api_rule("os_compute_api:os-virtual-interfaces", PROJECT_READER_OR_ADMIN,
              "List a server's virtual interfaces (2.1-2.43)", "GET",
              "/servers/{server_id}/os-virtual-interfaces"),
+    # nova-network's security groups: Nova's current names; the group and rule APIs are
+    # 2.1-2.35, a server's groups and its add/remove actions every version.
+    api_rule(SECG % "get", PROJECT_READER_OR_ADMIN, "List security groups", "GET",
+             "/os-security-groups"),
+    api_rule(SECG % "show", PROJECT_READER_OR_ADMIN, "Show a security group", "GET",
+             "/os-security-groups/{security_group_id}"),
+    api_rule(SECG % "create", PROJECT_MEMBER_OR_ADMIN, "Create a security group", "POST",
+             "/os-security-groups"),
+    api_rule(SECG % "update", PROJECT_MEMBER_OR_ADMIN, "Update a security group", "PUT",
+             "/os-security-groups/{security_group_id}"),
+    api_rule(SECG % "delete", PROJECT_MEMBER_OR_ADMIN, "Delete a security group", "DELETE",
+             "/os-security-groups/{security_group_id}"),
+    api_rule(SECG % "rule:create", PROJECT_MEMBER_OR_ADMIN, "Create a security group rule",
+             "POST", "/os-security-group-rules"),
+    api_rule(SECG % "rule:delete", PROJECT_MEMBER_OR_ADMIN, "Delete a security group rule",
+             "DELETE", "/os-security-group-rules/{security_group_rule_id}"),
+    api_rule(SECG % "list", PROJECT_READER_OR_ADMIN, "List a server's security groups",
+             "GET", "/servers/{server_id}/os-security-groups"),
+    api_rule(SECG % "add", PROJECT_MEMBER_OR_ADMIN, "Add a security group to a server",
+             "POST", "/servers/{server_id}/action (addSecurityGroup)"),
+    api_rule(SECG % "remove", PROJECT_MEMBER_OR_ADMIN,
+             "Remove a security group from a server", "POST",
+             "/servers/{server_id}/action (removeSecurityGroup)"),
+    policy.DocumentedRuleDefault(
+        name="os_compute_api:os-security-group-default-rules", check_str=ADMIN,
+        description="List, show, create and delete the rules every project's new "
+                    "`default` security group starts with (2.1-2.35)",
+        operations=[{"method": "GET", "path": "/os-security-group-default-rules"},
+                    {"method": "GET", "path": "/os-security-group-default-rules/{id}"},
+                    {"method": "POST", "path": "/os-security-group-default-rules"},
+                    {"method": "DELETE", "path": "/os-security-group-default-rules/{id}"}]),
 ]

@@ -16,6 +16,7 @@ from conductor.compute.queries.instances import (add_fault, cas_update, instance
                                                  instance_row)
 from conductor.db import api as db
 from conductor.db.base import utcnow
+from conductor.network.queries import security_groups
 from stratus import exception
 from stratus.context import RequestContext
 from stratus.objects import states
@@ -25,11 +26,16 @@ RowsFor = Callable[[dict[str, int], dict[str, int]], list[dict[str, Any]]]
 
 
 def create_instances(ctx: RequestContext, project_id: str, rows_for: RowsFor,
-                     group_uuid: str | None = None) -> list[dict[str, Any]]:
+                     group_uuid: str | None = None,
+                     security_group_names: list[str] | None = None) -> list[dict[str, Any]]:
     """Insert the instances rows_for(limits, usage) returns for the project, whose quota
-    is locked meanwhile; join them to the server group; log their create actions."""
+    is locked meanwhile; join them to the server group and to the project's security
+    groups `security_group_names` (NotFound for an unknown one: nothing is written); log
+    their create actions."""
     with db.writer() as s:
         quotas.lock_project(s, project_id)
+        names = security_group_names or []
+        security_groups.check_names(s, project_id, names)
         values = rows_for(quotas.project_limits(s, project_id),
                           quotas.project_usage(s, project_id))
         rows = [Instance(**v) for v in values]
@@ -37,6 +43,9 @@ def create_instances(ctx: RequestContext, project_id: str, rows_for: RowsFor,
         s.flush()
         if group_uuid:
             server_groups.add_members(s, group_uuid, project_id, [r.uuid for r in rows])
+        if names:
+            security_groups.associate_at_create(s, project_id, ctx.user_id,
+                                                [r.uuid for r in rows], names)
         for row in rows:
             tags.write_tags(s, row.uuid, list(row.tags or []))
             record_action(s, ctx, row.uuid, "create")

@@ -13,6 +13,7 @@ from conductor.compute.models import (Instance, InstanceGroup, KeyPair, Migratio
                                       QuotaClass)
 from conductor.db import api as db
 from conductor.identity import queries as identity
+from conductor.network.models import SecurityGroup
 from stratus.config import CONF
 
 UsageCheck = Callable[[dict[str, int]], None]
@@ -47,11 +48,21 @@ def project_usage(session: Session, project_id: str,
     usage["server_groups"] = int(session.scalar(
         sa.select(sa.func.count()).select_from(InstanceGroup)
         .where(InstanceGroup.project_id == project_id)) or 0)
+    # A project's security groups (its `default` one included); security_group_rules
+    # are limited per group, so their project usage shows 0, as in Nova.
+    usage["security_groups"] = security_group_count(session, project_id)
     if user_id:
         usage["key_pairs"] = int(session.scalar(
             sa.select(sa.func.count()).select_from(KeyPair)
             .where(KeyPair.user_id == user_id)) or 0)
     return usage
+
+
+def security_group_count(session: Session, project_id: str) -> int:
+    """The project's live security groups (its `default` one included)."""
+    return int(session.scalar(
+        sa.select(sa.func.count()).select_from(SecurityGroup)
+        .where(SecurityGroup.project_id == project_id, SecurityGroup.deleted == 0)) or 0)
 
 
 def _resizing_extra(session: Session, project_id: str) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from conductor.network.models import FixedIp, FloatingIp, Network, VirtualInterf
 from stratus import exception
 from stratus.config import CONF
 from conductor.network import addressing
+from conductor.network.queries import security_groups
 
 Record = dict[str, Any]
 Requested = list[dict[str, Any]] | str | None
@@ -381,8 +382,8 @@ def virtual_interfaces(instance_uuid: str) -> list[Record]:
 
 def host_config(host: str) -> Record:
     """What `host`'s agent plumbs: the networks of its instances and those it is the
-    DHCP host of (each with the DHCP hosts it serves), and the floating IPs of its
-    instances. One read for a whole host."""
+    DHCP host of (each with the DHCP hosts it serves), the floating IPs of its instances
+    and their ports with their ingress rules. One read for a whole host."""
     with db.reader() as s:
         on_host = sa.select(VirtualInterface.network_id).join(
             Instance, Instance.uuid == VirtualInterface.instance_uuid).where(
@@ -390,7 +391,22 @@ def host_config(host: str) -> Record:
         nets = list(s.scalars(sa.select(Network).where(_live(), sa.or_(
             Network.id.in_(on_host), Network.host == host)).order_by(Network.id)))
         return {"networks": [_with_dhcp_hosts(s, net, host) for net in nets],
-                "floating_ips": floating_for_host(s, host)}
+                "floating_ips": floating_for_host(s, host), "ports": ports_for_host(s, host)}
+
+
+def ports_for_host(session: Session, host: str) -> list[Record]:
+    """The IPv4 ports of `host`'s servers, each with its network's range and the
+    ingress rules of its security groups (a constant number of queries)."""
+    rows = list(session.execute(
+        sa.select(VirtualInterface.uuid, FixedIp.address, Instance.uuid, Network.cidr)
+        .join(FixedIp, FixedIp.virtual_interface_id == VirtualInterface.id)
+        .join(Instance, Instance.uuid == VirtualInterface.instance_uuid)
+        .join(Network, Network.id == VirtualInterface.network_id)
+        .where(Instance.host == host, Instance.deleted == 0)
+        .order_by(VirtualInterface.id, FixedIp.id)))
+    rules = security_groups.rules_for_instances(session, sorted({r[2] for r in rows}))
+    return [{"id": vif, "address": address, "instance_uuid": uuid, "cidr": cidr,
+             "rules": rules.get(uuid, [])} for vif, address, uuid, cidr in rows]
 
 
 def floating_for_host(session: Session, host: str) -> list[Record]:

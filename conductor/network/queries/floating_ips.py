@@ -13,7 +13,7 @@ from conductor.compute.limits import check
 from conductor.compute.models import Instance
 from conductor.compute.queries import quotas
 from conductor.db import api as db
-from conductor.network import queries as networks
+from conductor.network.queries import networks
 from conductor.network.addressing import BRIDGE_NAME
 from conductor.network.models import FixedIp, FloatingIp, VirtualInterface
 from stratus import exception
