@@ -149,6 +149,9 @@ def test_quota_limits_a_projects_floating_ips(cloud: Cloud, pool: str) -> None:
     resp = _allocate(cloud, user["headers"])
     assert resp.status_code == 403, resp.text
     assert "floating_ips" in resp.json()["forbidden"]["message"]
+    detail = cloud.compute.get(f"/v2.1/os-quota-sets/{user['project_id']}/detail",
+                               headers=admin).json()["quota_set"]["floating_ips"]
+    assert (detail["in_use"], detail["limit"]) == (1, 1)
 
 
 def test_deleting_a_server_releases_its_floating_ip_association(cloud: Cloud,

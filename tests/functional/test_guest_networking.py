@@ -71,6 +71,20 @@ def _internet(netns: str, internet: str) -> None:
         subprocess.run(argv, check=True, capture_output=True)
 
 
+def _rule(cloud: EmbeddedCloud, client: httpx.Client, protocol: str, low: int,
+          high: int) -> int:
+    """An ingress rule from anywhere in the project's default group; its id."""
+    old = {"OpenStack-API-Version": "compute 2.35"}
+    groups = client.get(f"{cloud.compute_url}/v2.1/os-security-groups", headers=old).json()
+    default = [g for g in groups["security_groups"] if g["name"] == "default"][0]
+    resp = client.post(f"{cloud.compute_url}/v2.1/os-security-group-rules", headers=old,
+                       json={"security_group_rule": {
+                           "parent_group_id": default["id"], "ip_protocol": protocol,
+                           "from_port": low, "to_port": high, "cidr": "0.0.0.0/0"}})
+    assert resp.status_code == 200, resp.text
+    return int(resp.json()["security_group_rule"]["id"])
+
+
 def _diagnostics(netns: str, internet: str) -> str:
     """What the data plane looks like, for a failure message."""
     out = []
@@ -228,20 +242,34 @@ def test_a_floating_ip_reaches_the_guest_from_the_internet_and_back(net_cloud: C
         old = {"OpenStack-API-Version": "compute 2.35"}  # the nova-network APIs' last
         assert user.post(f"{cloud.compute_url}/v2.1/servers/{sid}/action", headers=old,
                          json={"addFloatingIp": {"address": fip}}).status_code == 202
+        def answers() -> bool:
+            # (busybox 1.35's wget -T crashes: timeout bounds it instead)
+            return "hello-from-the-guest" in _outside(
+                internet, "timeout", "3", "busybox", "wget", "-q", "-O", "-",
+                f"http://{fip}/").stdout
+
+        # The default group lets nothing in: the port stays closed from the internet.
+        time.sleep(2)
+        assert not answers()
+        rules = [_rule(cloud, user, "tcp", 80, 80), _rule(cloud, user, "icmp", -1, -1)]
         deadline = time.monotonic() + 20
-        while "hello-from-the-guest" not in _outside(
-                internet, "busybox", "wget", "-q", "-T", "2", "-O", "-",
-                f"http://{fip}/").stdout:
+        while not answers():
             assert time.monotonic() < deadline, "the guest's HTTP port never answered:\n" + \
                 _diagnostics(daemon.netns, internet)
             time.sleep(0.5)
         assert _outside(internet, "busybox", "ping", "-c", "1", "-W", "2", fip).returncode == 0
+        # Whatever the guest sends out reaches the internet from its floating IP.
         while "/from-guest" not in log.read_text():
-            assert time.monotonic() < deadline + 20, log.read_text()
+            assert time.monotonic() < deadline + 30, log.read_text()
             time.sleep(0.5)
         sources = {line.split()[0] for line in log.read_text().splitlines()
                    if "/from-guest" in line}
         assert sources == {fip}, (sources, fixed)
+        # The rule deleted, the port is closed again within 2 s.
+        assert user.delete(f"{cloud.compute_url}/v2.1/os-security-group-rules/{rules[0]}",
+                           headers=old).status_code == 202
+        time.sleep(2)
+        assert not answers()
         # Taken off, the address leads nowhere.
         assert user.post(f"{cloud.compute_url}/v2.1/servers/{sid}/action", headers=old,
                          json={"removeFloatingIp": {"address": fip}}).status_code == 202

@@ -4,6 +4,7 @@ hosts, VlanManager's per-project networks, multinic, requested and exhausted add
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -83,7 +84,8 @@ def test_vlan_manager_gives_each_project_its_own_network(cloud: Cloud) -> None:
         a, b = net_a["bridge"], net_b["bridge"]
         assert set(driver.chain("filter", "stratus-isolate") or []) >= {
             f"-i {a} -o {b} -j DROP", f"-i {b} -o {a} -j DROP"}
-        assert driver.jumps("filter", "FORWARD") == ["-j stratus-isolate"]
+        assert driver.jumps("filter", "FORWARD") == ["-j stratus-isolate",
+                                                     "-j stratus-ports"]
 
 
 def test_addresses_are_released_on_delete_and_shown_everywhere(cloud: Cloud,
@@ -204,3 +206,35 @@ def test_rebuild_and_actions_keep_the_servers_addresses(cloud: Cloud) -> None:
         for label, items in server["addresses"].items()}
     rebuilt = cloud.wait_for_server(admin, server["id"])
     assert rebuilt["status"] == "ACTIVE" and rebuilt["addresses"] == server["addresses"]
+
+
+def test_security_group_rules_reach_the_servers_port_chains(cloud: Cloud) -> None:
+    user = cloud.make_user()
+    headers = {**user["headers"], "OpenStack-API-Version": "compute 2.35"}
+    image = cloud.create_image(cloud.headers(), visibility="public")["id"]
+    resp = cloud.compute.post("/v2.1/servers", headers=headers, json={"server": {
+        "name": "web", "imageRef": image, "flavorRef": "1"}})
+    server = cloud.wait_for_server(headers, resp.json()["server"]["id"])
+    (_, ip, _), = _fixed(server)
+    driver = _agent(cloud)
+    vif = server_vif(server).replace("-", "")[:12]
+    chain = f"stratus-i-{vif}"
+    assert f"-d {ip}/32 -j {chain}" in driver.chain("filter", "stratus-ports")
+    assert driver.chain("filter", chain)[-1] == "-j DROP"  # default: no ingress
+    groups = cloud.compute.get("/v2.1/os-security-groups", headers=headers).json()
+    default = [g for g in groups["security_groups"] if g["name"] == "default"][0]
+    rule = cloud.compute.post("/v2.1/os-security-group-rules", headers=headers, json={
+        "security_group_rule": {"parent_group_id": default["id"], "ip_protocol": "tcp",
+                                "from_port": 80, "to_port": 80, "cidr": "0.0.0.0/0"}})
+    assert rule.status_code == 200, rule.text
+    allow = "-s 0.0.0.0/0 -p tcp --dport 80 -j ACCEPT"
+    deadline = time.monotonic() + 2  # a rule change reaches running servers within 2 s
+    while allow not in (driver.chain("filter", chain) or []):
+        assert time.monotonic() < deadline, driver.chain("filter", chain)
+        time.sleep(0.02)
+    assert cloud.compute.delete(f"/v2.1/os-security-group-rules/"
+                                f"{rule.json()['security_group_rule']['id']}",
+                                headers=headers).status_code == 202
+    while allow in (driver.chain("filter", chain) or []):
+        assert time.monotonic() < deadline + 2, driver.chain("filter", chain)
+        time.sleep(0.02)

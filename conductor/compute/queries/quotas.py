@@ -13,7 +13,7 @@ from conductor.compute.models import (Instance, InstanceGroup, KeyPair, Migratio
                                       QuotaClass)
 from conductor.db import api as db
 from conductor.identity import queries as identity
-from conductor.network.models import SecurityGroup
+from conductor.network.models import FloatingIp, SecurityGroup
 from stratus.config import CONF
 
 UsageCheck = Callable[[dict[str, int]], None]
@@ -51,11 +51,19 @@ def project_usage(session: Session, project_id: str,
     # A project's security groups (its `default` one included); security_group_rules
     # are limited per group, so their project usage shows 0, as in Nova.
     usage["security_groups"] = security_group_count(session, project_id)
+    usage["floating_ips"] = floating_ip_count(session, project_id)
     if user_id:
         usage["key_pairs"] = int(session.scalar(
             sa.select(sa.func.count()).select_from(KeyPair)
             .where(KeyPair.user_id == user_id)) or 0)
     return usage
+
+
+def floating_ip_count(session: Session, project_id: str) -> int:
+    """The floating IPs allocated to the project."""
+    return int(session.scalar(
+        sa.select(sa.func.count()).select_from(FloatingIp)
+        .where(FloatingIp.project_id == project_id)) or 0)
 
 
 def security_group_count(session: Session, project_id: str) -> int:

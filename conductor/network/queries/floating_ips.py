@@ -129,19 +129,14 @@ def get(floating_id: int, project_id: str | None) -> Record:
     return found[0]
 
 
-def _in_use(session: Session, project_id: str) -> int:
-    return int(session.scalar(sa.select(sa.func.count()).select_from(FloatingIp).where(
-        FloatingIp.project_id == project_id)) or 0)
-
-
 def allocate(project_id: str, pool: str | None, auto_assigned: bool = False) -> Record:
     """A free address of `pool` for the project, under its floating_ips quota; NotFound
     for an unknown pool or none left in it ("No more floating IPs in pool X.")."""
     pool = pool or CONF.network.default_floating_pool
     with db.writer() as s:
         quotas.lock_project(s, project_id)
-        check(quotas.project_limits(s, project_id), {"floating_ips": _in_use(s, project_id)},
-              {"floating_ips": 1})
+        check(quotas.project_limits(s, project_id),
+              {"floating_ips": quotas.floating_ip_count(s, project_id)}, {"floating_ips": 1})
         if s.scalar(sa.select(FloatingIp.id).where(FloatingIp.pool == pool).limit(1)) is None:
             raise exception.NotFound(f"Floating IP pool not found: {pool}.")
         row = s.scalar(sa.select(FloatingIp).where(
