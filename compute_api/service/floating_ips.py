@@ -6,6 +6,7 @@ from typing import Any
 
 from compute_api.service.clients import conductor
 from stratus import exception
+from stratus.api.validation import MAX_INT
 from stratus.config import CONF
 from stratus.context import RequestContext
 
@@ -13,10 +14,14 @@ Record = dict[str, Any]
 
 
 def _int_id(floating_id: str) -> int:
+    """An id in the column's range; any other is simply not found."""
     try:
-        return int(floating_id)
+        value = int(floating_id)
     except ValueError:
-        raise exception.NotFound(f"Floating IP not found for ID {floating_id}") from None
+        value = -1
+    if not 0 < value <= MAX_INT:
+        raise exception.NotFound(f"Floating IP not found for ID {floating_id}")
+    return value
 
 
 def list_floating(ctx: RequestContext) -> list[Record]:

@@ -130,6 +130,9 @@ def test_floating_ip_errors_are_clear_and_change_nothing(cloud: Cloud, pool: str
     assert resp.status_code == 404
     assert resp.json()["itemNotFound"]["message"] == "No more floating IPs in pool public."
     assert _allocate(cloud, alice["headers"], "nowhere").status_code == 404
+    for bad in ("18446744073709551616", "0", "x"):
+        assert cloud.compute.get(f"/v2.1/os-floating-ips/{bad}",
+                                 headers=_h(alice["headers"])).status_code == 404
     assert len(cloud.compute.get("/v2.1/os-floating-ips", headers=_h(alice["headers"])
                                  ).json()["floating_ips"]) == 1
     # Nothing of the nova-network API from 2.36 on, and no add/remove action from 2.44.
