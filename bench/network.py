@@ -45,6 +45,12 @@ def main() -> None:
                 run(cloud, netns)
             finally:
                 cloud.stop()
+                converges = [line.split(" in ", 1)[-1] for line in
+                             cloud.log.read_text().splitlines() if "port(s) in" in line]
+                totals = sorted(converges, key=lambda c: float(c.split(" ms")[0]))
+                if totals:
+                    print(f"agent converges: {len(totals)}; median {totals[len(totals) // 2]}"
+                          f"; slowest {totals[-1]}")
     finally:
         for pid in subprocess.run(["ip", "netns", "pids", netns], capture_output=True,
                                   text=True).stdout.split():

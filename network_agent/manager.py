@@ -17,6 +17,7 @@ from network_agent.rpcapi import NetworkAgentAPI
 from stratus.config import CONF
 from stratus.context import RequestContext, get_admin_context
 from stratus.rpc import endpoint_target
+from stratus.stopwatch import Stopwatch
 
 LOG = logging.getLogger(__name__)
 DRIVERS = "stratus.network_drivers"
@@ -50,6 +51,38 @@ def files_dir(host: str) -> pathlib.Path:
         CONF.network.network_namespace or "default") / host
 
 
+class Coalesced:
+    """Calls `work` for callers that ask at the same time only as often as needed: each
+    caller returns once a run that began after it asked has finished (a failed run is
+    retried by the next waiter; its own caller gets the error)."""
+
+    def __init__(self, work: Any) -> None:
+        self._work = work
+        self._changed = threading.Condition()
+        self._asked = self._done = 0
+        self._running = False
+
+    def __call__(self) -> None:
+        with self._changed:
+            self._asked += 1
+            ticket = self._asked
+            while self._done < ticket:
+                if self._running:
+                    self._changed.wait()
+                    continue
+                self._running, target, finished = True, self._asked, False
+                self._changed.release()
+                try:
+                    self._work()
+                    finished = True
+                finally:
+                    self._changed.acquire()
+                    self._running = False
+                    if finished:
+                        self._done = target
+                    self._changed.notify_all()
+
+
 class NetworkManager:
     target = endpoint_target(NetworkAgentAPI)
 
@@ -61,6 +94,9 @@ class NetworkManager:
         self._plumbed: dict[str, Network] = {}
         self._floating: list[dict[str, Any]] = []
         self._ports: list[dict[str, Any]] = []
+        # What was last applied: the driver is called only for what changed.
+        self._applied: dict[str, Any] = {}
+        self._batched = Coalesced(self._read_and_converge)
         self._floating_interfaces: set[str] = set()
 
     # --- lifecycle --------------------------------------------------------------------
@@ -73,7 +109,7 @@ class NetworkManager:
             if why:
                 LOG.warning("802.1Q VLANs are unavailable on %s (%s): use [network] "
                             "segmentation = vxlan.", self.host, why)
-        self._reload(get_admin_context())
+        self._read_and_converge()
 
     def cleanup_host(self) -> None:
         """The data plane stays up while the agent is away (guests keep their network)."""
@@ -107,11 +143,21 @@ class NetworkManager:
         self._reload(ctx)
 
     def _reload(self, ctx: RequestContext) -> None:
-        self._converge(self.conductor.host_config(ctx, host=self.host))
+        """Converge on the host's configuration as read after this call began: callers
+        that ask together share one read and one apply (a burst of boots costs a few
+        converges, not one each)."""
+        self._batched()
+
+    def _read_and_converge(self) -> None:
+        clock = Stopwatch()
+        config = self.conductor.host_config(get_admin_context(), host=self.host)
+        clock.lap("read")
+        self._converge(config, clock)
 
     # --- converging -------------------------------------------------------------------
 
-    def _converge(self, config: dict[str, Any]) -> None:
+    def _converge(self, config: dict[str, Any], clock: Stopwatch | None = None) -> None:
+        clock = clock or Stopwatch()
         networks = config["networks"]
         with self._lock:
             wanted = {n["uuid"]: n for n in networks}
@@ -119,11 +165,14 @@ class NetworkManager:
                 self._unplumb(self._plumbed.pop(gone))
             for net in networks:
                 self._plumb(net)
+            clock.lap("networks")
             self._bind_floating(config["floating_ips"])
             self._ports = config.get("ports", [])
             self._apply_firewall()
-            LOG.info("Network agent %s serves %d network(s), %d floating IP(s)", self.host,
-                     len(networks), len(self._floating))
+            clock.lap("firewall")
+            LOG.info("Network agent %s serves %d network(s), %d floating IP(s), %d port(s) "
+                     "in %s", self.host, len(networks), len(self._floating),
+                     len(self._ports), clock)
 
     def _bind_floating(self, floating: list[dict[str, Any]]) -> None:
         """Floating IPs on their public interfaces, exactly those of this host's servers
@@ -136,11 +185,17 @@ class NetworkManager:
                 continue
             by_interface.setdefault(item["interface"], []).append(item["address"])
         for interface, addresses in by_interface.items():
-            self.driver.set_floating_addresses(interface, addresses)
+            if self._applied.get(f"floating:{interface}") != addresses:
+                self.driver.set_floating_addresses(interface, addresses)
+                self._applied[f"floating:{interface}"] = addresses
         self._floating_interfaces = set(by_interface)
         self._floating = [f for f in floating if f["interface"]]
 
     def _plumb(self, net: Network) -> None:
+        if self._applied.get(net["uuid"]) == net:
+            self._plumbed[net["uuid"]] = net
+            return
+        self._applied.pop(net["uuid"], None)
         serving = net.get("dhcp_server", False)
         self._segment(net)
         self.driver.ensure_bridge(net["bridge"], addresses=self._gateways(net) if serving
@@ -151,7 +206,7 @@ class NetworkManager:
             self.driver.update_dhcp(net["uuid"], **self._dhcp(net))
         else:
             self.driver.stop_dhcp(net["uuid"])
-        self._plumbed[net["uuid"]] = net
+        self._plumbed[net["uuid"]] = self._applied[net["uuid"]] = net
 
     def _isolated_bridges(self) -> list[str]:
         return sorted({n["bridge"] for n in self._plumbed.values()
@@ -168,14 +223,18 @@ class NetworkManager:
         snat = [f"-s {f['fixed_ip']}/32 -j SNAT --to-source {f['address']}"
                 for f in self._floating]
         filters = {FORWARD_CHAIN: isolate, **security_group_chains(self._ports)}
-        self.driver.apply_firewall(Firewall(
+        wanted = Firewall(
             chains={"filter": filters,
                     "nat": {DNAT_IN: dnat, DNAT_LOCAL: list(dnat), SNAT_OUT: snat}},
             jumps={"filter": {"FORWARD": [f"-j {FORWARD_CHAIN}", f"-j {PORTS_CHAIN}"]},
                    "nat": {"PREROUTING": [f"-j {DNAT_IN}"], "OUTPUT": [f"-j {DNAT_LOCAL}"],
-                           "POSTROUTING": [f"-j {SNAT_OUT}"]}}))
+                           "POSTROUTING": [f"-j {SNAT_OUT}"]}})
+        if self._applied.get("firewall") != wanted:
+            self.driver.apply_firewall(wanted)
+            self._applied["firewall"] = wanted
 
     def _unplumb(self, net: Network) -> None:
+        self._applied.pop(net["uuid"], None)
         self.driver.stop_dhcp(net["uuid"])
         if net["manager"] != "FlatManager":
             self.driver.delete_bridge(net["bridge"])
