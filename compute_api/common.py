@@ -99,6 +99,24 @@ def limit_and_marker(r: Req) -> tuple[int, str | None]:
     return min(limit, MAX_LIMIT), r.query.get("marker")
 
 
+def offset_and_limit(r: Req) -> tuple[int, int]:
+    """Nova's common.limited: offset and limit, non-negative integers (limit at most
+    MAX_LIMIT; 0 or absent: MAX_LIMIT)."""
+    values = []
+    for name in ("offset", "limit"):
+        raw = r.query.get(name, "0")
+        try:
+            value = int(raw)
+        except ValueError:
+            raise exception.ValidationError(reason=f"{name} param must be an integer") \
+                from None
+        if value < 0:
+            raise exception.ValidationError(reason=f"{name} param must be positive")
+        values.append(value)
+    offset, limit = values
+    return offset, min(limit or MAX_LIMIT, MAX_LIMIT)
+
+
 def iso(value: str | None) -> str | None:
     """Times as Nova prints them: 2012-08-20T21:11:09Z."""
     return value + "Z" if value else value

@@ -9,12 +9,11 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Response
 
-from compute_api.common import MAX_LIMIT, Req, query_params, req
+from compute_api.common import Req, offset_and_limit, query_params, req
 from compute_api.networks import nova_network_req
 from compute_api.server_actions import action
 from compute_api.servers import get_instance, target
 from compute_api.service import security_groups as service
-from stratus import exception
 
 router = APIRouter(prefix="/v2.1")
 P = "os_compute_api:os-security-groups:%s"
@@ -51,24 +50,6 @@ def _sorted(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted((group_view(g) for g in groups), key=lambda g: (g["tenant_id"], g["name"]))
 
 
-def _paging(r: Req) -> tuple[int, int]:
-    """Nova's common.limited: offset and limit, non-negative integers (limit at most
-    MAX_LIMIT; 0 or absent: MAX_LIMIT)."""
-    values = []
-    for name in ("offset", "limit"):
-        raw = r.query.get(name, "0")
-        try:
-            value = int(raw)
-        except ValueError:
-            raise exception.ValidationError(reason=f"{name} param must be an integer") \
-                from None
-        if value < 0:
-            raise exception.ValidationError(reason=f"{name} param must be positive")
-        values.append(value)
-    offset, limit = values
-    return offset, min(limit or MAX_LIMIT, MAX_LIMIT)
-
-
 def _own(r: Req) -> dict[str, Any]:
     return {"project_id": r.ctx.project_id}
 
@@ -79,7 +60,7 @@ def _own(r: Req) -> dict[str, Any]:
 @query_params("limit", "offset", "all_tenants")
 def index(r: Req = Depends(nova_network_req)) -> dict[str, Any]:
     r.authorize(P % "get", _own(r))
-    offset, limit = _paging(r)
+    offset, limit = offset_and_limit(r)
     groups = service.list_security_groups(r.ctx, "all_tenants" in r.query)
     return {"security_groups": _sorted(groups[offset:offset + limit])}
 

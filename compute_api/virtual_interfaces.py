@@ -8,30 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from compute_api import service
-from compute_api.common import MAX_LIMIT, Req, query_params, req
+from compute_api.common import Req, offset_and_limit, query_params, req
 from compute_api.servers import get_instance, target
 from stratus import exception
 
 router = APIRouter(prefix="/v2.1/servers/{server_id}/os-virtual-interfaces")
 P = "os_compute_api:os-virtual-interfaces"
-
-
-def _paging(r: Req) -> tuple[int, int]:
-    """Nova's common.limited: offset and limit, non-negative integers (limit at most
-    MAX_LIMIT; 0 or absent: MAX_LIMIT)."""
-    values = []
-    for name in ("offset", "limit"):
-        raw = r.query.get(name, "0")
-        try:
-            value = int(raw)
-        except ValueError:
-            raise exception.ValidationError(reason=f"{name} param must be an integer") \
-                from None
-        if value < 0:
-            raise exception.ValidationError(reason=f"{name} param must be positive")
-        values.append(value)
-    offset, limit = values
-    return offset, min(limit or MAX_LIMIT, MAX_LIMIT)
 
 
 @router.get("")
@@ -41,7 +23,7 @@ def index(server_id: str, r: Req = Depends(req)) -> dict[str, Any]:
         raise exception.NotFound("The resource could not be found.")
     inst = get_instance(r, server_id)
     r.authorize(P, target(inst))
-    offset, limit = _paging(r)
+    offset, limit = offset_and_limit(r)
     items = []
     for vif in service.virtual_interfaces(r.ctx, inst)[offset:offset + limit]:
         item = {"id": vif["id"], "mac_address": vif["mac_address"]}
