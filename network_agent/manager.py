@@ -24,6 +24,7 @@ DRIVERS = "stratus.network_drivers"
 Network = dict[str, Any]
 FORWARD_CHAIN = CHAIN_PREFIX + "isolate"
 PORTS_CHAIN = CHAIN_PREFIX + "ports"
+SPOOF_CHAIN = CHAIN_PREFIX + "spoof"
 DNAT_IN, DNAT_LOCAL, SNAT_OUT = (CHAIN_PREFIX + n for n in ("float-in", "float-local",
                                                             "float-out"))
 
@@ -222,11 +223,14 @@ class NetworkManager:
                 for f in self._floating]
         snat = [f"-s {f['fixed_ip']}/32 -j SNAT --to-source {f['address']}"
                 for f in self._floating]
-        filters = {FORWARD_CHAIN: isolate, **security_group_chains(self._ports)}
+        filters = {FORWARD_CHAIN: isolate, **security_group_chains(self._ports),
+                   **spoofing_chains(self._ports)}
         wanted = Firewall(
             chains={"filter": filters,
                     "nat": {DNAT_IN: dnat, DNAT_LOCAL: list(dnat), SNAT_OUT: snat}},
-            jumps={"filter": {"FORWARD": [f"-j {FORWARD_CHAIN}", f"-j {PORTS_CHAIN}"]},
+            jumps={"filter": {"FORWARD": [f"-j {SPOOF_CHAIN}", f"-j {FORWARD_CHAIN}",
+                                          f"-j {PORTS_CHAIN}"],
+                              "INPUT": [f"-j {SPOOF_CHAIN}"]},
                    "nat": {"PREROUTING": [f"-j {DNAT_IN}"], "OUTPUT": [f"-j {DNAT_LOCAL}"],
                            "POSTROUTING": [f"-j {SNAT_OUT}"]}})
         if self._applied.get("firewall") != wanted:
@@ -317,4 +321,21 @@ def security_group_chains(ports: list[dict[str, Any]]) -> dict[str, list[str]]:
                   for match in _rule_matches(rule)]
         chains[name] = [*dict.fromkeys(rules), "-j DROP"]
         chains[PORTS_CHAIN].append(f"-d {port['address']}/32 -j {name}")
+    return chains
+
+
+def spoofing_chains(ports: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """What a server may send: from each port (its tap) only its own fixed IP and MAC,
+    besides the DHCP request it makes before it has an address. SPOOF_CHAIN, first in
+    FORWARD and INPUT, sends each tap's traffic to that port's chain."""
+    chains: dict[str, list[str]] = {SPOOF_CHAIN: []}
+    for port in ports:
+        name = f"{CHAIN_PREFIX}o-{port['id'].replace('-', '')[:12]}"
+        chains[name] = [
+            "-s 0.0.0.0/32 -d 255.255.255.255/32 -p udp --sport 68 --dport 67 -j RETURN",
+            f"-s {port['address']}/32 -m mac --mac-source {port['mac']} -j RETURN",
+            "-j DROP"]
+        chain = f"-m physdev --physdev-in {port['devname']} -j {name}"
+        if chain not in chains[SPOOF_CHAIN]:
+            chains[SPOOF_CHAIN].append(chain)
     return chains

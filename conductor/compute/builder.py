@@ -10,6 +10,8 @@ from compute_agent.rpcapi import ComputeAPI
 from conductor.compute.queries import builds, placement
 from conductor.network.queries import floating_ips
 from conductor.network.queries import networks as network
+from conductor.network.queries import security_groups
+from network_agent.rpcapi import NetworkAgentAPI
 from scheduler.rpcapi import SchedulerAPI
 from stratus import exception
 from stratus.config import CONF
@@ -36,7 +38,7 @@ def schedule_and_build(ctx: RequestContext, instance_uuids: list[str],
         claim_and_build(ctx, instance_uuid, candidates, request_spec.requested_networks)
 
 
-def _with_networks(instance: dict[str, Any], host: str,
+def _with_networks(ctx: RequestContext, instance: dict[str, Any], host: str,
                    requested: network.Requested) -> dict[str, Any] | None:
     """The claimed instance with its NICs and fixed IPs (allocated once; a rescheduled
     build keeps them); None, the instance in ERROR, when it cannot have them."""
@@ -52,6 +54,9 @@ def _with_networks(instance: dict[str, Any], host: str,
         return None
     if CONF.network.auto_assign_floating_ip and instance["network_info"]:
         instance["network_info"] = _auto_assign(instance, host)
+    if instance["network_info"] and security_groups.referenced_as_source(instance["uuid"]):
+        # Its address joins the rules that name its groups as their source, on every host.
+        NetworkAgentAPI.get().security_groups_changed(ctx)
     return instance
 
 
@@ -86,7 +91,7 @@ def claim_and_build(ctx: RequestContext, instance_uuid: str,
             continue
         if instance is None:
             return
-        instance = _with_networks(instance, candidate.host, requested_networks)
+        instance = _with_networks(ctx, instance, candidate.host, requested_networks)
         if instance is None:
             return
         ComputeAPI.get().build_and_run_instance(

@@ -19,7 +19,9 @@ from conductor.compute.queries import builds, migrations
 from conductor.compute.queries import tags as tag_queries
 from conductor.compute.queries import instances as queries
 from conductor.network.queries import networks as network
+from conductor.network.queries import security_groups
 from conductor.rpcapi.compute import ComputeConductorAPI
+from network_agent.rpcapi import NetworkAgentAPI
 from stratus import exception
 from stratus.context import RequestContext
 from stratus.objects.request_spec import Destination, RequestSpec
@@ -45,6 +47,16 @@ def _new_row(base: dict[str, Any], request_spec: RequestSpec, reservation_id: st
         pinned_availability_zone=request_spec.availability_zone,
         image_properties=request_spec.image.get("properties") or {},
         scheduler_hints=request_spec.scheduler_hints, **values)
+
+
+def _network_released(ctx: RequestContext, host: str | None, source: bool) -> None:
+    """A deleted instance's host drops its port chains, DHCP entry and floating IPs at
+    once (a reused fixed IP must never inherit them); every host re-reads its rules when
+    the instance's groups were the source of a rule (its address is gone from them)."""
+    if host:
+        NetworkAgentAPI.get().refresh_host(ctx, host=host)
+    if source:
+        NetworkAgentAPI.get().security_groups_changed(ctx)
 
 
 def _merged_metadata(current: dict[str, str], project_limits: dict[str, int],
@@ -179,6 +191,7 @@ class InstanceEndpoint:
     def instance_delete(self, ctx: RequestContext, instance_uuid: str,
                         project_id: str | None = None) -> None:
         """Start deleting: at once when no live compute agent holds the instance."""
+        source = security_groups.referenced_as_source(instance_uuid)
         instance, on_host, moves = queries.start_delete(
             ctx, instance_uuid, project_id, self.servicegroup.is_up,
             migrations.close_for_delete)
@@ -188,10 +201,13 @@ class InstanceEndpoint:
         if on_host:
             ComputeAPI.get().terminate_instance(ctx, host=instance["host"],
                                                 instance=instance)
+        else:
+            _network_released(ctx, instance["host"], source)
 
     def instance_destroy(self, ctx: RequestContext, instance_uuid: str) -> None:
         """The compute agent has removed the guest: the instance is gone."""
-        queries.destroy(ctx, instance_uuid)
+        source = security_groups.referenced_as_source(instance_uuid)
+        _network_released(ctx, queries.destroy(ctx, instance_uuid), source)
 
     def instance_power_sync(self, ctx: RequestContext, instance_uuid: str, host: str,
                             power_state: int) -> None:

@@ -200,6 +200,11 @@ def next_project_network(project_id: str, cidrs: list[str], cidrs_v6: list[str],
                           manager="VlanManager")
 
 
+def devname(vif_uuid: str) -> str:
+    """The tap of a NIC on its host (14 characters, as Nova's)."""
+    return ("tap" + vif_uuid)[:14]
+
+
 def free_segment(taken: set[int]) -> int:
     """The lowest VLAN ID or VNI from `vlan_start` not in `taken`."""
     return next(i for i in range(CONF.network.vlan_start, MAX_VNI + 1) if i not in taken)
@@ -221,7 +226,7 @@ def vif_info(vif_uuid: str, mac: str, net: NetworkLike, addresses: list[str],
                                             "type": "fixed", "version": 6,
                                             "floating_ips": []}]})
     return {"id": vif_uuid, "address": mac, "type": "bridge",
-            "devname": ("tap" + vif_uuid)[:14],
+            "devname": devname(vif_uuid),
             "network": {"id": net.uuid, "label": net.label, "bridge": net.bridge,
                         "vlan": net.vlan, "vni": net.vni, "mtu": net.mtu,
                         "multi_host": net.multi_host, "host": net.host,

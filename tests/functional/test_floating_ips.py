@@ -167,9 +167,13 @@ def test_deleting_a_server_releases_its_floating_ip_association(cloud: Cloud,
     busy = cloud.compute.put("/v2.1/os-floating-ips-bulk/delete", headers=_h(cloud.headers()),
                              json={"ip_range": "203.0.113.0/29"})
     assert busy.status_code == 409, busy.text
+    _eventually(lambda: _driver(cloud).floating.get("pub0") == [fip["ip"]])
     assert cloud.compute.delete(f"/v2.1/servers/{server['id']}",
                                 headers=member).status_code == 204
     cloud.wait_until_gone(member, server["id"])
+    # Its host lets go of the address at once: a reused fixed IP must not inherit it.
+    _eventually(lambda: _driver(cloud).floating.get("pub0") == [])
+    assert _driver(cloud).chain("nat", "stratus-float-in") == []
     after = cloud.compute.get(f"/v2.1/os-floating-ips/{fip['id']}", headers=_h(member)).json()
     assert after["floating_ip"]["instance_id"] is None  # still the project's
     listed = cloud.compute.get("/v2.1/os-floating-ips-bulk", headers=_h(cloud.headers())

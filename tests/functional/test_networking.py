@@ -84,8 +84,9 @@ def test_vlan_manager_gives_each_project_its_own_network(cloud: Cloud) -> None:
         a, b = net_a["bridge"], net_b["bridge"]
         assert set(driver.chain("filter", "stratus-isolate") or []) >= {
             f"-i {a} -o {b} -j DROP", f"-i {b} -o {a} -j DROP"}
-        assert driver.jumps("filter", "FORWARD") == ["-j stratus-isolate",
+        assert driver.jumps("filter", "FORWARD") == ["-j stratus-spoof", "-j stratus-isolate",
                                                      "-j stratus-ports"]
+        assert driver.jumps("filter", "INPUT") == ["-j stratus-spoof"]
 
 
 def test_addresses_are_released_on_delete_and_shown_everywhere(cloud: Cloud,
@@ -238,3 +239,53 @@ def test_security_group_rules_reach_the_servers_port_chains(cloud: Cloud) -> Non
     while allow in (driver.chain("filter", chain) or []):
         assert time.monotonic() < deadline + 2, driver.chain("filter", chain)
         time.sleep(0.02)
+
+
+def _eventually(condition: Any, timeout: float = 2.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the network agent did not catch up in time"
+        time.sleep(0.02)
+
+
+def test_group_sourced_rules_follow_the_groups_members(cloud: Cloud) -> None:
+    user = cloud.make_user()
+    headers = {**user["headers"], "OpenStack-API-Version": "compute 2.35"}
+    image = cloud.create_image(cloud.headers(), visibility="public")["id"]
+
+    def group(name: str) -> int:
+        resp = cloud.compute.post("/v2.1/os-security-groups", headers=headers, json={
+            "security_group": {"name": name, "description": name}})
+        assert resp.status_code == 200, resp.text
+        return int(resp.json()["security_group"]["id"])
+
+    def boot(name: str, groups: list[str]) -> dict[str, Any]:
+        resp = cloud.compute.post("/v2.1/servers", headers=headers, json={"server": {
+            "name": name, "imageRef": image, "flavorRef": "1",
+            "security_groups": [{"name": g} for g in groups]}})
+        assert resp.status_code == 202, resp.text
+        return cloud.wait_for_server(headers, resp.json()["server"]["id"])
+
+    web, db = group("web"), group("db")
+    assert cloud.compute.post("/v2.1/os-security-group-rules", headers=headers, json={
+        "security_group_rule": {"parent_group_id": db, "group_id": web, "ip_protocol": "tcp",
+                                "from_port": 5432, "to_port": 5432}}).status_code == 200
+    database = boot("db", ["db"])
+    chain = f"stratus-i-{server_vif(database).replace('-', '')[:12]}"
+    driver = _agent(cloud)
+
+    def allowed() -> set[str]:
+        return {r.split()[1].removesuffix("/32") for r in driver.chain("filter", chain) or []
+                if "--dport 5432" in r}
+
+    assert allowed() == set()
+    first = boot("web-1", ["web"])
+    _eventually(lambda: allowed() == {_fixed(first)[0][1]})
+    second = boot("web-2", ["web"])
+    _eventually(lambda: allowed() == {_fixed(first)[0][1], _fixed(second)[0][1]})
+    assert cloud.compute.delete(f"/v2.1/servers/{first['id']}",
+                                headers=headers).status_code == 204
+    _eventually(lambda: allowed() == {_fixed(second)[0][1]})
+    # The deleted server's own port is gone from its host's chains at once.
+    _eventually(lambda: not any(f"-d {_fixed(first)[0][1]}/32 " in r
+                                for r in driver.chain("filter", "stratus-ports") or []))

@@ -306,15 +306,16 @@ def start_delete(ctx: RequestContext, instance_uuid: str, project_id: str | None
         return instance, True, moves
 
 
-def destroy(ctx: RequestContext, instance_uuid: str) -> None:
-    """The guest is gone: so is the instance (if it still exists)."""
+def destroy(ctx: RequestContext, instance_uuid: str) -> str | None:
+    """The guest is gone: so is the instance (if it still exists); the host it was on."""
     with db.writer() as s:
         try:
             row = instance_row(s, instance_uuid)
         except exception.InstanceNotFound:
-            return
+            return None
         soft_delete(s, row)
         record_event(s, ctx, instance_uuid, "compute_terminate_instance", host=row.host)
+        return row.host
 
 
 def follow_guest(instance_uuid: str, host: str,

@@ -395,10 +395,11 @@ def host_config(host: str) -> Record:
 
 
 def ports_for_host(session: Session, host: str) -> list[Record]:
-    """The IPv4 ports of `host`'s servers, each with its network's range and the
+    """The IPv4 ports of `host`'s servers, each with its tap, MAC, network range and the
     ingress rules of its security groups (a constant number of queries)."""
     rows = list(session.execute(
-        sa.select(VirtualInterface.uuid, FixedIp.address, Instance.uuid, Network.cidr)
+        sa.select(VirtualInterface.uuid, FixedIp.address, Instance.uuid, Network.cidr,
+                  VirtualInterface.address)
         .join(FixedIp, FixedIp.virtual_interface_id == VirtualInterface.id)
         .join(Instance, Instance.uuid == VirtualInterface.instance_uuid)
         .join(Network, Network.id == VirtualInterface.network_id)
@@ -406,7 +407,8 @@ def ports_for_host(session: Session, host: str) -> list[Record]:
         .order_by(VirtualInterface.id, FixedIp.id)))
     rules = security_groups.rules_for_instances(session, sorted({r[2] for r in rows}))
     return [{"id": vif, "address": address, "instance_uuid": uuid, "cidr": cidr,
-             "rules": rules.get(uuid, [])} for vif, address, uuid, cidr in rows]
+             "mac": mac, "devname": addressing.devname(vif), "rules": rules.get(uuid, [])}
+            for vif, address, uuid, cidr, mac in rows]
 
 
 def floating_for_host(session: Session, host: str) -> list[Record]:

@@ -452,3 +452,13 @@ def instance_rules(instance_uuids: list[str]) -> dict[str, list[Record]]:
     """rules_for_instances in a read transaction of its own."""
     with db.reader() as s:
         return rules_for_instances(s, instance_uuids)
+
+
+def referenced_as_source(instance_uuid: str) -> bool:
+    """Whether a group of the instance is the source of some rule (its members' addresses
+    are in other ports' chains)."""
+    with db.reader() as s:
+        groups = sa.select(Member.security_group_id).where(
+            Member.instance_uuid == instance_uuid)
+        return s.scalar(sa.select(SecurityGroupRule.id).where(
+            SecurityGroupRule.group_id.in_(groups)).limit(1)) is not None

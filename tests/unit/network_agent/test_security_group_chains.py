@@ -54,3 +54,15 @@ def test_the_chains_pass_the_drivers_checks() -> None:
     driver.apply_firewall(Firewall(chains={"filter": chains},
                                    jumps={"filter": {"FORWARD": [f"-j {PORTS_CHAIN}"]}}))
     assert driver.chain("filter", CHAIN) == chains[CHAIN]
+
+
+def test_a_port_sends_only_from_its_own_address_and_mac() -> None:
+    from network_agent.manager import SPOOF_CHAIN, spoofing_chains
+    port = {**PORT, "mac": "fa:16:3e:00:00:01", "devname": "tap0f1e2d3c-4b"}
+    chains = spoofing_chains([port])
+    assert chains[SPOOF_CHAIN] == ["-m physdev --physdev-in tap0f1e2d3c-4b "
+                                   "-j stratus-o-0f1e2d3c4b5a"]
+    assert chains["stratus-o-0f1e2d3c4b5a"] == [
+        "-s 0.0.0.0/32 -d 255.255.255.255/32 -p udp --sport 68 --dport 67 -j RETURN",
+        "-s 10.0.0.5/32 -m mac --mac-source fa:16:3e:00:00:01 -j RETURN",
+        "-j DROP"]
