@@ -193,21 +193,26 @@ class NetworkManager:
         self._floating = [f for f in floating if f["interface"]]
 
     def _plumb(self, net: Network) -> None:
-        if self._applied.get(net["uuid"]) == net:
-            self._plumbed[net["uuid"]] = net
-            return
-        self._applied.pop(net["uuid"], None)
-        serving = net.get("dhcp_server", False)
-        self._segment(net)
-        self.driver.ensure_bridge(net["bridge"], addresses=self._gateways(net) if serving
-                                  else [], mtu=net.get("mtu"),
-                                  interface=self._bridge_interface(net))
-        if serving:
-            self.driver.set_forwarding(True)
-            self.driver.update_dhcp(net["uuid"], **self._dhcp(net))
-        else:
-            self.driver.stop_dhcp(net["uuid"])
-        self._plumbed[net["uuid"]] = self._applied[net["uuid"]] = net
+        """The network's bridge and segment, then its DHCP server, each only when what
+        it depends on changed (a boot usually changes only the DHCP hosts)."""
+        uuid, serving = net["uuid"], net.get("dhcp_server", False)
+        links = {k: v for k, v in net.items() if k != "dhcp_hosts"}
+        if self._applied.get(f"links:{uuid}") != links:
+            self._segment(net)
+            self.driver.ensure_bridge(net["bridge"], addresses=self._gateways(net)
+                                      if serving else [], mtu=net.get("mtu"),
+                                      interface=self._bridge_interface(net))
+            if serving:
+                self.driver.set_forwarding(True)
+            self._applied[f"links:{uuid}"] = links
+        dhcp = self._dhcp(net) if serving else None
+        if self._applied.get(f"dhcp:{uuid}", False) != dhcp:
+            if dhcp is not None:
+                self.driver.update_dhcp(uuid, **dhcp)
+            else:
+                self.driver.stop_dhcp(uuid)
+            self._applied[f"dhcp:{uuid}"] = dhcp
+        self._plumbed[uuid] = net
 
     def _isolated_bridges(self) -> list[str]:
         return sorted({n["bridge"] for n in self._plumbed.values()
@@ -238,7 +243,8 @@ class NetworkManager:
             self._applied["firewall"] = wanted
 
     def _unplumb(self, net: Network) -> None:
-        self._applied.pop(net["uuid"], None)
+        for part in ("links", "dhcp"):
+            self._applied.pop(f"{part}:{net['uuid']}", None)
         self.driver.stop_dhcp(net["uuid"])
         if net["manager"] != "FlatManager":
             self.driver.delete_bridge(net["bridge"])
