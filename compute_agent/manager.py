@@ -13,9 +13,9 @@ from compute_agent import image_service
 from stratus.audit_period import last_completed_audit_period
 from stratus.periodic import PeriodicTasks
 from compute_agent.rpcapi import ComputeAPI
-from network_agent.rpcapi import NetworkAgentAPI
 from compute_agent.virt import driver as virt
 from conductor import rpcapi as conductor_rpcapi
+from network_agent.rpcapi import NetworkAgentAPI
 from stratus import exception
 from stratus.config import CONF
 from stratus.context import RequestContext, get_admin_context

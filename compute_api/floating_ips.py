@@ -37,8 +37,8 @@ def show(floating_id: str, r: Req = Depends(nova_network_req)) -> dict[str, Any]
 
 
 @router.post("")
+@validation.schema(schemas.allocate)
 def create(body: Any = Body(None), r: Req = Depends(nova_network_req)) -> dict[str, Any]:
-    validation.validate(body, schemas.allocate)
     r.authorize(P % "create", {"project_id": r.ctx.project_id})
     return {"floating_ip": view(service.allocate(r.ctx, (body or {}).get("pool")))}
 
@@ -56,9 +56,9 @@ def _until_2_43(r: Req, name: str) -> None:
 
 
 @action("addFloatingIp")
+@validation.schema(schemas.add_floating_ip)
 def add_floating_ip(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
     _until_2_43(r, "addFloatingIp")
-    validation.validate(body, schemas.add_floating_ip)
     r.authorize(P % "add", target(inst))
     request = body["addFloatingIp"]
     service.associate(r.ctx, inst, request["address"], request.get("fixed_address"))
@@ -66,9 +66,9 @@ def add_floating_ip(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Respo
 
 
 @action("removeFloatingIp")
+@validation.schema(schemas.remove_floating_ip)
 def remove_floating_ip(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
     _until_2_43(r, "removeFloatingIp")
-    validation.validate(body, schemas.remove_floating_ip)
     r.authorize(P % "remove", target(inst))
     service.disassociate(r.ctx, inst, body["removeFloatingIp"]["address"])
     return Response(status_code=202)

@@ -38,8 +38,8 @@ def by_host(host: str, r: Req = Depends(nova_network_req)) -> dict[str, Any]:
 
 
 @router.post("")
+@validation.schema(schemas.bulk_create)
 def create(body: Any = Body(None), r: Req = Depends(nova_network_req)) -> dict[str, Any]:
-    validation.validate(body, schemas.bulk_create)
     r.authorize(P, {})
     request = body["floating_ips_bulk_create"]
     service.bulk_create(r.ctx, request["ip_range"], request.get("pool"),
@@ -51,8 +51,8 @@ def create(body: Any = Body(None), r: Req = Depends(nova_network_req)) -> dict[s
 
 
 @router.put("/delete")
+@validation.schema(schemas.bulk_delete)
 def delete(body: Any = Body(None), r: Req = Depends(nova_network_req)) -> dict[str, Any]:
-    validation.validate(body, schemas.bulk_delete)
     r.authorize(P, {})
     service.bulk_delete(r.ctx, body["ip_range"])
     return {"floating_ips_bulk_delete": body["ip_range"]}

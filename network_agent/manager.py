@@ -8,6 +8,7 @@ import ipaddress
 import logging
 import pathlib
 import threading
+from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
@@ -57,7 +58,7 @@ class Coalesced:
     caller returns once a run that began after it asked has finished (a failed run is
     retried by the next waiter; its own caller gets the error)."""
 
-    def __init__(self, work: Any) -> None:
+    def __init__(self, work: Callable[[], None]) -> None:
         self._work = work
         self._changed = threading.Condition()
         self._asked = self._done = 0
@@ -256,7 +257,8 @@ class NetworkManager:
             self.driver.ensure_vxlan(net["bridge"], vni=net["vni"],
                                      underlay=opts.vxlan_interface,
                                      local_ip=opts.vxlan_local_ip or "",
-                                     remotes=net.get("vxlan_remotes", []),
+                                     # no remote VTEPs yet: agents do not report theirs
+                                     remotes=[],
                                      mtu=net.get("mtu") or opts.network_device_mtu)
         elif net.get("vlan") is not None and opts.vlan_interface:
             self.driver.ensure_vlan(net["bridge"], vlan=net["vlan"],

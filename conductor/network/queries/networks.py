@@ -242,6 +242,8 @@ def check_requested(session: Session, project_id: str, requested: Requested) -> 
 def check_requested_networks(project_id: str, requested: Requested) -> None:
     """check_requested in a read transaction of its own (at create time, where an
     unknown network is the request's fault: Invalid)."""
+    if not isinstance(requested, list):
+        return  # auto, none or unsaid: nothing to check, no transaction
     with db.reader() as s:
         try:
             check_requested(s, project_id, requested)
