@@ -72,8 +72,11 @@ def test_broker_restart_while_building(deployment: Deployment) -> None:
           f"{sum(s['status'] == 'ACTIVE' for s in servers)} ACTIVE")
     # The services reconnect by themselves: the agents report up again, a new server builds.
     deployment.wait_ready(timeout=30)
-    after = deployment.boot(image, name="after").json()["server"]["id"]
-    built = deployment.wait_servers([after], timeout=30)[0]
+    deadline = time.monotonic() + 30  # the API's first calls may meet a reconnecting bus
+    while (resp := deployment.boot(image, name="after")).status_code != 202:
+        assert time.monotonic() < deadline, resp.text
+        time.sleep(1)
+    built = deployment.wait_servers([resp.json()["server"]["id"]], timeout=30)[0]
     assert built["status"] == "ACTIVE", built.get("fault")
 
 
