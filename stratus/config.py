@@ -98,6 +98,14 @@ compute_api_opts = [
                     "min_count is refused."),
 ]
 
+wsgi_opts = [
+    cfg.IntOpt("keep_alive_timeout", default=75, min=1,
+               help="Seconds an idle kept-alive client connection stays open on every "
+                    "REST API. Longer than any client's polling interval, so a client "
+                    "never sends on a connection the server is closing at that moment "
+                    "(openstack --wait polls every 5 s)."),
+]
+
 identity_opts = [
     cfg.HostAddressOpt("listen", default="127.0.0.1",
                        help="Address the identity API listens on."),
@@ -394,6 +402,7 @@ upgrade_levels_opts = [
 GROUPS = {
     None: default_opts,
     "database": database_opts,
+    "wsgi": wsgi_opts,
     "compute_api": compute_api_opts,
     "identity": identity_opts,
     "image": image_opts,

@@ -17,6 +17,7 @@ from stratus import plugins
 from stratus.api import errors
 from stratus.api.input_guard import MAX_HEAD_BYTES, too_large_message
 from stratus.cmd import prepare
+from stratus.config import CONF
 from stratus.plugins import ServicePlugin
 from stratus.service import Background, Service, stop_all
 
@@ -69,7 +70,8 @@ def _config(name: str, app: Any, host: str, port: int) -> uvicorn.Config:
     style = getattr(getattr(app, "state", None), "error_style", "nova")
     return uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
                           access_log=False, http=_protocol(style),
-                          h11_max_incomplete_event_size=MAX_HEAD_BYTES)
+                          h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+                          timeout_keep_alive=CONF.wsgi.keep_alive_timeout)
 
 
 class _QuietServer(uvicorn.Server):

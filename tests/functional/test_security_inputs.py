@@ -4,6 +4,7 @@ headers and microversions, image property abuse, oversized headers, stalled uplo
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import socket
@@ -433,6 +434,38 @@ def test_oversized_headers_get_a_json_error_from_the_real_server(cloud: Cloud) -
         # Headers under the limit are served.
         ok = httpx.get(f"http://127.0.0.1:{port}/v3", headers={"X-Big": "a" * 30_000})
         assert ok.status_code == 200
+
+
+def _idle_then_ask(port: int, idle: float) -> int | None:
+    """Two requests on one connection, `idle` seconds apart: the second's status, or None
+    when the server had closed the connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("GET", "/v3")
+    first = conn.getresponse()
+    first.read()
+    assert first.status == 200
+    time.sleep(idle)
+    try:
+        conn.request("GET", "/v3")
+        return conn.getresponse().status
+    except (http.client.RemoteDisconnected, ConnectionError):
+        return None
+    finally:
+        conn.close()
+
+
+def test_a_client_polling_every_5_s_keeps_its_connection(cloud: Cloud) -> None:
+    """`openstack ... --wait` polls every 5 s on one kept-alive connection: the server must
+    not be closing it just as the next request goes out (connection reset by peer)."""
+    from identity_api.app import create_app as identity_app
+    with serving("identity", identity_app()) as port:
+        assert _idle_then_ask(port, 6) == 200
+    CONF.set_override("keep_alive_timeout", 1, group="wsgi")
+    try:
+        with serving("identity", identity_app()) as port:
+            assert _idle_then_ask(port, 2) is None
+    finally:
+        CONF.clear_override("keep_alive_timeout", group="wsgi")
 
 
 @pytest.mark.parametrize("cloud", [{"config": {"image": {"upload_read_timeout": 1.0}}}],
