@@ -110,6 +110,11 @@ class NetworkDriver(abc.ABC):
         (floating IPs), leaving its other addresses alone."""
 
     @abc.abstractmethod
-    def apply_firewall(self, ipv4: Firewall, ipv6: Firewall | None = None) -> None:
-        """Make the agent's chains exactly `ipv4` (iptables) and `ipv6` (ip6tables; None
-        is no chains), each family in one atomic iptables-restore."""
+    def apply_firewall(self, ipv4: Firewall, ipv6: Firewall | None = None,
+                       bridging: Firewall | None = None) -> None:
+        """Make the agent's chains exactly `ipv4` (iptables), `ipv6` (ip6tables) and
+        `bridging` (ebtables; None is no chains), each family in one atomic restore."""
+
+    @abc.abstractmethod
+    def interface_address(self, interface: str) -> str | None:
+        """The first IPv4 address of `interface` (else IPv6), None when it has none."""

@@ -53,7 +53,9 @@ class FakeNetDriver(NetworkDriver):
         self.dhcp: dict[str, FakeDhcp] = {}
         self.forwarding = False
         self.floating: dict[str, list[str]] = {}  # interface -> its floating addresses
-        self.firewalls: dict[int, Firewall] = {4: Firewall(), 6: Firewall()}
+        # Family 4 (iptables), 6 (ip6tables), 0 (ebtables).
+        self.firewalls: dict[int, Firewall] = {4: Firewall(), 6: Firewall(), 0: Firewall()}
+        self.addresses: dict[str, str] = {}  # interface -> its address
 
     def ensure_bridge(self, bridge: str, *, addresses: list[str], mtu: int | None = None,
                       interface: str | None = None) -> None:
@@ -134,10 +136,15 @@ class FakeNetDriver(NetworkDriver):
         with self._lock:
             self.floating[interface] = wanted
 
-    def apply_firewall(self, ipv4: Firewall, ipv6: Firewall | None = None) -> None:
-        checked = {4: firewall.check(ipv4), 6: firewall.check(ipv6 or Firewall())}
+    def apply_firewall(self, ipv4: Firewall, ipv6: Firewall | None = None,
+                       bridging: Firewall | None = None) -> None:
+        checked = {4: firewall.check(ipv4), 6: firewall.check(ipv6 or Firewall()),
+                   0: firewall.check(bridging or Firewall(), bridge=True)}
         with self._lock:
             self.firewalls = checked
+
+    def interface_address(self, interface: str) -> str | None:
+        return self.addresses.get(validate.ifname(interface))
 
     # --- inspection helpers for tests --------------------------------------------
 
@@ -147,7 +154,8 @@ class FakeNetDriver(NetworkDriver):
             return list(running.hosts) if running else []
 
     def chain(self, table: str, chain: str, family: int = 4) -> list[str] | None:
-        """The rules of one of our chains; None when it does not exist."""
+        """The rules of one of our chains (family 0: ebtables); None when it does not
+        exist."""
         with self._lock:
             rules = self.firewalls[family].chains.get(table, {}).get(chain)
             return None if rules is None else list(rules)

@@ -1,7 +1,10 @@
-"""iptables-restore text that makes the agent's chains exactly a desired Firewall.
+"""iptables-restore (and ebtables-restore) text that makes the agent's chains exactly a
+desired Firewall.
 
-Pure functions: given what `iptables-save` printed and the desired Firewall, the text for
-one `iptables-restore --noflush` that touches only our chains and our jumps into them.
+Pure functions: given what `iptables-save` printed (or the Firewall last applied) and the
+desired Firewall, the text for one `iptables-restore --noflush` that touches only our
+chains and our jumps into them. `bridge=True` is the same for ebtables, whose tables,
+builtin chains and chain declarations differ.
 """
 from __future__ import annotations
 
@@ -17,6 +20,16 @@ BUILTIN_CHAINS: dict[str, tuple[str, ...]] = {
     "mangle": ("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"),
     "raw": ("PREROUTING", "OUTPUT"),
 }
+BRIDGE_BUILTIN_CHAINS: dict[str, tuple[str, ...]] = {
+    "filter": ("INPUT", "FORWARD", "OUTPUT"),
+    "nat": ("PREROUTING", "OUTPUT", "POSTROUTING"),
+    "broute": ("BROUTING",),
+}
+
+
+def _declare(chain: str, bridge: bool) -> str:
+    """The restore line that creates `chain`, or flushes it when it exists."""
+    return f":{chain} RETURN" if bridge else f":{chain} - [0:0]"
 
 
 @dataclasses.dataclass
@@ -56,27 +69,29 @@ def _ours(chain: str) -> bool:
     return chain.startswith(CHAIN_PREFIX)
 
 
-def check(desired: Firewall) -> Firewall:
+def check(desired: Firewall, bridge: bool = False) -> Firewall:
     """The desired Firewall validated, or NetworkDriverError saying what is wrong."""
     chains: dict[str, dict[str, list[str]]] = {}
     for table, table_chains in desired.chains.items():
-        _table(table)
+        _table(table, bridge)
         chains[table] = {validate.chain(name): [validate.rule(r) for r in rules]
                          for name, rules in table_chains.items()}
     jumps: dict[str, dict[str, list[str]]] = {}
     for table, builtin_jumps in desired.jumps.items():
         jumps[table] = {}
         for builtin, specs in builtin_jumps.items():
-            if builtin not in _table(table):
+            if builtin not in _table(table, bridge):
                 raise NetworkDriverError(f"{builtin!r} is not a builtin chain of {table}")
             jumps[table][builtin] = [_jump(table, s, chains) for s in specs]
     return Firewall(chains=chains, jumps=jumps)
 
 
-def _table(table: str) -> tuple[str, ...]:
-    if table not in BUILTIN_CHAINS:
-        raise NetworkDriverError(f"unknown iptables table {table!r}")
-    return BUILTIN_CHAINS[table]
+def _table(table: str, bridge: bool = False) -> tuple[str, ...]:
+    builtins = BRIDGE_BUILTIN_CHAINS if bridge else BUILTIN_CHAINS
+    if table not in builtins:
+        raise NetworkDriverError(f"unknown {'ebtables' if bridge else 'iptables'} table "
+                                 f"{table!r}")
+    return builtins[table]
 
 
 def _jump(table: str, spec: str, chains: dict[str, dict[str, list[str]]]) -> str:
@@ -88,14 +103,15 @@ def _jump(table: str, spec: str, chains: dict[str, dict[str, list[str]]]) -> str
     return spec
 
 
-def restore_text(saved: str, desired: Firewall) -> str:
+def restore_text(saved: str, desired: Firewall, bridge: bool = False) -> str:
     """The iptables-restore --noflush input turning `saved` (iptables-save output) into
     `desired` for our chains; empty when there is nothing of ours either side."""
-    desired = check(desired)
+    desired = check(desired, bridge)
     current = parse_save(saved)
     names = sorted(set(desired.chains) | set(desired.jumps)
                    | {t for t, s in current.items() if _has_ours(s)})
-    return "".join(_table_text(t, current.get(t, SavedTable()), desired) for t in names)
+    return "".join(_table_text(t, current.get(t, SavedTable()), desired, bridge)
+                   for t in names)
 
 
 def _has_ours(table: SavedTable) -> bool:
@@ -103,12 +119,11 @@ def _has_ours(table: SavedTable) -> bool:
         _ours(jump_target(spec) or "") for _, spec in table.rules)
 
 
-def _table_text(table: str, current: SavedTable, desired: Firewall) -> str:
+def _table_text(table: str, current: SavedTable, desired: Firewall, bridge: bool) -> str:
     wanted = desired.chains.get(table, {})
     existing = [c for c in current.chains if _ours(c)]
-    # Declaring a chain in --noflush mode creates it, or flushes it when it exists.
-    lines = [f":{c} - [0:0]" for c in sorted(set(wanted) | set(existing))]
-    builtins = BUILTIN_CHAINS.get(table, ())
+    lines = [_declare(c, bridge) for c in sorted(set(wanted) | set(existing))]
+    builtins = (BRIDGE_BUILTIN_CHAINS if bridge else BUILTIN_CHAINS).get(table, ())
     lines += [f"-D {chain} {spec}" for chain, spec in current.rules
               if chain in builtins and _ours(jump_target(spec) or "")]
     for builtin, specs in desired.jumps.get(table, {}).items():
@@ -116,4 +131,32 @@ def _table_text(table: str, current: SavedTable, desired: Firewall) -> str:
     for chain, rules in wanted.items():
         lines += [f"-A {chain} {r}" for r in rules]
     lines += [f"-X {c}" for c in sorted(set(existing) - set(wanted))]
+    return f"*{table}\n" + "".join(f"{line}\n" for line in lines) + "COMMIT\n"
+
+
+def delta_text(applied: Firewall, desired: Firewall, bridge: bool = False) -> str:
+    """The iptables-restore --noflush input turning our chains from `applied` (what the
+    last restore made them) into `desired`, rewriting only the chains and builtin jumps
+    that differ; empty when nothing does."""
+    applied, desired = check(applied, bridge), check(desired, bridge)
+    names = sorted(set(applied.chains) | set(desired.chains) | set(applied.jumps)
+                   | set(desired.jumps))
+    return "".join(_delta_table(t, applied, desired, bridge) for t in names)
+
+
+def _delta_table(table: str, applied: Firewall, desired: Firewall, bridge: bool) -> str:
+    had, wanted = applied.chains.get(table, {}), desired.chains.get(table, {})
+    changed = [c for c, rules in wanted.items() if had.get(c) != rules]
+    removed = sorted(set(had) - set(wanted))
+    old_jumps, new_jumps = applied.jumps.get(table, {}), desired.jumps.get(table, {})
+    if not changed and not removed and old_jumps == new_jumps:
+        return ""
+    lines = [_declare(c, bridge) for c in sorted({*changed, *removed})]
+    if old_jumps != new_jumps:
+        lines += [f"-D {builtin} {spec}" for builtin, specs in old_jumps.items()
+                  for spec in specs]
+        lines += [f"-I {builtin} {i} {spec}" for builtin, specs in new_jumps.items()
+                  for i, spec in enumerate(specs, 1)]
+    lines += [f"-A {c} {r}" for c in changed for r in wanted[c]]
+    lines += [f"-X {c}" for c in removed]
     return f"*{table}\n" + "".join(f"{line}\n" for line in lines) + "COMMIT\n"

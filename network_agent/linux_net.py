@@ -74,6 +74,11 @@ class LinuxNetDriver(NetworkDriver):
     def set_floating_addresses(self, interface: str, addresses: list[str]) -> None:
         privileged.set_floating_addresses(self.netns, interface, list(addresses))
 
-    def apply_firewall(self, ipv4: Firewall, ipv6: Firewall | None = None) -> None:
-        for family, wanted in ((4, ipv4), (6, ipv6 or Firewall())):
+    def apply_firewall(self, ipv4: Firewall, ipv6: Firewall | None = None,
+                       bridging: Firewall | None = None) -> None:
+        for family, wanted in (("ipv4", ipv4), ("ipv6", ipv6), ("bridge", bridging)):
+            wanted = wanted or Firewall()
             privileged.apply_firewall(self.netns, family, wanted.chains, wanted.jumps)
+
+    def interface_address(self, interface: str) -> str | None:
+        return privileged.interface_address(self.netns, interface)

@@ -15,6 +15,7 @@ from typing import Any
 from conductor.rpcapi.network import NetworkConductorAPI
 from network_agent.driver import CHAIN_PREFIX, DhcpHost, DhcpRange, Firewall, NetworkDriver
 from network_agent.rpcapi import NetworkAgentAPI
+from stratus import exception
 from stratus.config import CONF
 from stratus.context import RequestContext, get_admin_context
 from stratus.rpc import endpoint_target
@@ -28,6 +29,9 @@ PORTS_CHAIN = CHAIN_PREFIX + "ports"
 SPOOF_CHAIN = CHAIN_PREFIX + "spoof"
 DNAT_IN, DNAT_LOCAL, SNAT_OUT = (CHAIN_PREFIX + n for n in ("float-in", "float-local",
                                                             "float-out"))
+# ebtables: what must not cross a VXLAN link of a multi_host network (its gateway, on
+# every host, answers only its own host's guests; each host's DHCP serves its own).
+LOCAL_IN, LOCAL_OUT = CHAIN_PREFIX + "local-in", CHAIN_PREFIX + "local-out"
 
 
 def driver_name() -> str:
@@ -43,20 +47,26 @@ def load_driver(host: str) -> NetworkDriver:
     found = {e.name: e for e in metadata.entry_points(group=DRIVERS)}
     if name not in found:
         raise RuntimeError(f"Unknown [network] driver {name!r}; known: {sorted(found)}")
-    return found[name].load()(CONF.network.network_namespace, files_dir(host))
+    return found[name].load()(namespace(host), files_dir(host))
+
+
+def namespace(host: str) -> str | None:
+    """`[network] network_namespace` for this host's agent."""
+    name = CONF.network.network_namespace
+    return name.replace("{host}", host) if name else None
 
 
 def files_dir(host: str) -> pathlib.Path:
     """Where the host's dnsmasq files go: dnsmasq reads them as nobody, so under a
     world-searchable path, one folder per namespace and host."""
-    return pathlib.Path(CONF.network.dhcp_files_path) / (
-        CONF.network.network_namespace or "default") / host
+    return pathlib.Path(CONF.network.dhcp_files_path) / (namespace(host) or "default") / host
 
 
 class Coalesced:
     """Calls `work` for callers that ask at the same time only as often as needed: each
-    caller returns once a run that began after it asked has finished (a failed run is
-    retried by the next waiter; its own caller gets the error)."""
+    caller returns once a run that began after it asked has finished, or sooner once its
+    `until` holds after a run (a failed run is retried by the next waiter; its own caller
+    gets the error)."""
 
     def __init__(self, work: Callable[[], None]) -> None:
         self._work = work
@@ -64,11 +74,11 @@ class Coalesced:
         self._asked = self._done = 0
         self._running = False
 
-    def __call__(self) -> None:
+    def __call__(self, until: Callable[[], bool] = lambda: False) -> None:
         with self._changed:
             self._asked += 1
             ticket = self._asked
-            while self._done < ticket:
+            while self._done < ticket and not until():
                 if self._running:
                     self._changed.wait()
                     continue
@@ -96,10 +106,13 @@ class NetworkManager:
         self._plumbed: dict[str, Network] = {}
         self._floating: list[dict[str, Any]] = []
         self._ports: list[dict[str, Any]] = []
+        # The ports whose DHCP entries and chains the last converge put in place.
+        self._ready: frozenset[str] = frozenset()
         # What was last applied: the driver is called only for what changed.
         self._applied: dict[str, Any] = {}
         self._batched = Coalesced(self._read_and_converge)
         self._floating_interfaces: set[str] = set()
+        self._vtep: str | None = None  # this host's VXLAN endpoint
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -111,7 +124,27 @@ class NetworkManager:
             if why:
                 LOG.warning("802.1Q VLANs are unavailable on %s (%s): use [network] "
                             "segmentation = vxlan.", self.host, why)
+        self._report_vtep()
         self._read_and_converge()
+
+    def _report_vtep(self) -> None:
+        """Tell the conductor this host's VXLAN endpoint, so that the other hosts flood
+        their VXLAN networks here: [network] vxlan_local_ip, else the first address of
+        vxlan_interface."""
+        opts = CONF.network
+        if opts.vxlan_interface:
+            self._vtep = opts.vxlan_local_ip or self.driver.interface_address(
+                opts.vxlan_interface)
+            if self._vtep is None:
+                LOG.warning("[network] vxlan_interface %s of %s has no address and "
+                            "vxlan_local_ip is unset: its VXLAN networks stay local",
+                            opts.vxlan_interface, self.host)
+        try:
+            self.conductor.network_host_report(get_admin_context(), host=self.host,
+                                               vtep=self._vtep)
+        except exception.RPCVersionTooNew:
+            LOG.info("The conductor takes no VTEP reports yet ([upgrade_levels]); VXLAN "
+                     "networks of %s stay local until it does", self.host)
 
     def cleanup_host(self) -> None:
         """The data plane stays up while the agent is away (guests keep their network)."""
@@ -120,10 +153,12 @@ class NetworkManager:
 
     def setup_instance_network(self, ctx: RequestContext,
                                network_info: list[dict[str, Any]]) -> None:
-        """The host converges on its whole configuration (one read: the new server's
-        networks, DHCP entries, port chain and any floating IP), then tells the DHCP
-        hosts of its single-host networks elsewhere."""
-        self._reload(ctx)
+        """Returns once the server's ports are in place on this host: their networks,
+        DHCP entries and chains (a converge the conductor's refresh_host began at
+        allocation usually has them already), then tells the DHCP hosts of its
+        single-host networks elsewhere."""
+        ports = {vif["id"] for vif in network_info}
+        self._batched(until=lambda: ports <= self._ready)
         for net in {vif["network"]["id"]: vif["network"] for vif in network_info}.values():
             if not net["multi_host"] and net.get("host") and net["host"] != self.host:
                 NetworkAgentAPI.get().refresh_network(ctx, host=net["host"],
@@ -171,6 +206,7 @@ class NetworkManager:
             self._bind_floating(config["floating_ips"])
             self._ports = config.get("ports", [])
             self._apply_firewall()
+            self._ready = frozenset(p["id"] for p in self._ports)
             clock.lap("firewall")
             LOG.info("Network agent %s serves %d network(s), %d floating IP(s), %d port(s) "
                      "in %s", self.host, len(networks), len(self._floating),
@@ -199,10 +235,10 @@ class NetworkManager:
         uuid, serving = net["uuid"], net.get("dhcp_server", False)
         links = {k: v for k, v in net.items() if k != "dhcp_hosts"}
         if self._applied.get(f"links:{uuid}") != links:
-            self._segment(net)
             self.driver.ensure_bridge(net["bridge"], addresses=self._gateways(net)
                                       if serving else [], mtu=net.get("mtu"),
                                       interface=self._bridge_interface(net))
+            self._segment(net)
             if serving:
                 self.driver.set_forwarding(True)
             self._applied[f"links:{uuid}"] = links
@@ -239,9 +275,29 @@ class NetworkManager:
                               "INPUT": [f"-j {SPOOF_CHAIN}"]},
                    "nat": {"PREROUTING": [f"-j {DNAT_IN}"], "OUTPUT": [f"-j {DNAT_LOCAL}"],
                            "POSTROUTING": [f"-j {SNAT_OUT}"]}})
-        if self._applied.get("firewall") != wanted:
-            self.driver.apply_firewall(wanted)
-            self._applied["firewall"] = wanted
+        bridging = self._bridging()
+        if self._applied.get("firewall") != (wanted, bridging):
+            self.driver.apply_firewall(wanted, bridging=bridging)
+            self._applied["firewall"] = (wanted, bridging)
+
+    def _bridging(self) -> Firewall:
+        """ebtables: each multi_host network's gateway address lives on every host, so
+        ARP for it and DHCP stay on this side of its VXLAN link."""
+        inward, outward = [], []
+        for net in self._plumbed.values():
+            if not (net["multi_host"] and net.get("dhcp_server") and net.get("vni")
+                    and self._vtep and net.get("gateway")):
+                continue
+            link, gateway = f"vx-{net['vni']}", net["gateway"]
+            inward += [f"-i {link} -p ARP --arp-ip-dst {gateway} -j DROP",
+                       f"-i {link} -p IPv4 --ip-proto udp --ip-dport 67:68 -j DROP"]
+            outward += [f"-o {link} -p ARP --arp-ip-dst {gateway} -j DROP",
+                        f"-o {link} -p ARP --arp-ip-src {gateway} -j DROP",
+                        f"-o {link} -p IPv4 --ip-proto udp --ip-dport 67:68 -j DROP"]
+        return Firewall(chains={"filter": {LOCAL_IN: inward, LOCAL_OUT: outward}},
+                        jumps={"filter": {"INPUT": [f"-j {LOCAL_IN}"],
+                                          "FORWARD": [f"-j {LOCAL_IN}", f"-j {LOCAL_OUT}"],
+                                          "OUTPUT": [f"-j {LOCAL_OUT}"]}})
 
     def _unplumb(self, net: Network) -> None:
         for part in ("links", "dhcp"):
@@ -253,12 +309,11 @@ class NetworkManager:
 
     def _segment(self, net: Network) -> None:
         opts = CONF.network
-        if net.get("vni") is not None and opts.vxlan_interface:
+        if net.get("vni") is not None and opts.vxlan_interface and self._vtep:
             self.driver.ensure_vxlan(net["bridge"], vni=net["vni"],
                                      underlay=opts.vxlan_interface,
-                                     local_ip=opts.vxlan_local_ip or "",
-                                     # no remote VTEPs yet: agents do not report theirs
-                                     remotes=[],
+                                     local_ip=self._vtep or "",
+                                     remotes=net.get("remotes", []) if self._vtep else [],
                                      mtu=net.get("mtu") or opts.network_device_mtu)
         elif net.get("vlan") is not None and opts.vlan_interface:
             self.driver.ensure_vlan(net["bridge"], vlan=net["vlan"],

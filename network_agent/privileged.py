@@ -169,6 +169,17 @@ def set_floating_addresses(netns: str | None, interface: str, addresses: list[st
                      prefixlen=addr.network.prefixlen)
 
 
+@net_admin.entrypoint
+def interface_address(netns: str | None, interface: str) -> str | None:
+    netns, interface = validate.netns(netns), validate.ifname(interface)
+    with _ipr(netns) as ipr:
+        link = _link(ipr, interface)
+        if link is None:
+            return None
+        found = sorted((a.version, str(a.ip)) for a in _addresses(ipr, link["index"]))
+        return found[0][1] if found else None
+
+
 def _vxlan_spec(vni: int, underlay: int, local: str, port: int) -> dict[str, Any]:
     key = "IFLA_VXLAN_LOCAL6" if ipaddress.ip_address(local).version == 6 \
         else "IFLA_VXLAN_LOCAL"
@@ -294,15 +305,35 @@ def set_forwarding(netns: str | None, enabled: bool) -> None:
                                  f"net.ipv6.conf.all.forwarding={value}"])
 
 
+TOOLS = {"ipv4": "iptables", "ipv6": "ip6tables", "bridge": "ebtables"}
+# What the last restore made our chains, per (namespace, family): the next change is
+# written as a delta, without reading the tables back. A restart starts from the tables'
+# -save output again, and so does a delta the kernel refused.
+_APPLIED: dict[tuple[str | None, str], Firewall] = {}
+
+
 @net_admin.entrypoint
-def apply_firewall(netns: str | None, family: int, chains: dict[str, dict[str, list[str]]],
+def apply_firewall(netns: str | None, family: str, chains: dict[str, dict[str, list[str]]],
                    jumps: dict[str, dict[str, list[str]]]) -> None:
+    """Our chains of `family` ("ipv4", "ipv6" or "bridge": ebtables) made exactly these."""
     netns = validate.netns(netns)
-    tool = {4: "iptables", 6: "ip6tables"}.get(family)
+    tool = TOOLS.get(family)  # type: ignore[arg-type]
     if tool is None:
-        raise NetworkDriverError(f"invalid address family {family!r}")
-    desired = firewall.check(Firewall(chains=chains, jumps=jumps))
-    text = firewall.restore_text(_run(netns, [f"{tool}-save"]), desired)
+        raise NetworkDriverError(f"invalid firewall family {family!r}")
+    bridge = family == "bridge"
+    desired = firewall.check(Firewall(chains=chains, jumps=jumps), bridge)
+    known = _APPLIED.pop((netns, family), None)
+    try:
+        if known is None:
+            raise NetworkDriverError("no applied state known")
+        _restore(netns, tool, firewall.delta_text(known, desired, bridge))
+    except NetworkDriverError:
+        saved = _run(netns, [f"{tool}-save"])
+        _restore(netns, tool, firewall.restore_text(saved, desired, bridge))
+    _APPLIED[(netns, family)] = desired
+
+
+def _restore(netns: str | None, tool: str, text: str) -> None:
     if text:
         _run(netns, [f"{tool}-restore", "--noflush"], stdin=text)
 

@@ -269,7 +269,9 @@ network_opts = [
     cfg.StrOpt("network_namespace",
                help="Network namespace the agent's whole data plane lives in (unset: "
                     "the process's own). The embedded cloud uses its private "
-                    "libvirtd's."),
+                    "libvirtd's. `{host}` in the name stands for the agent's host, so "
+                    "that the fake hosts of one process each get a data plane of "
+                    "their own."),
     cfg.StrOpt("dhcp_files_path", default="/run/stratus/dhcp",
                help="Where the agent keeps dnsmasq's hosts, lease and log files (one "
                     "folder per namespace and host). dnsmasq drops to nobody, so the "

@@ -83,3 +83,8 @@ class NetworkEndpoint:
 
     def network_config(self, ctx: RequestContext, network_uuid: str, host: str) -> Record:
         return queries.network_config(network_uuid, host)
+
+    def network_host_report(self, ctx: RequestContext, host: str, vtep: str | None) -> None:
+        if queries.report_host(host, vtep):
+            # Every other agent floods its VXLAN networks to the new endpoint too.
+            NetworkAgentAPI.get().networks_changed(ctx)

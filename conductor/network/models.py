@@ -1,6 +1,7 @@
 """Models of the network domain: networks, the fixed IPs taken in them and the virtual
-interfaces (a MAC on a network) of instances, floating IPs, and security groups (their
-rules, members and the default rules of new `default` groups)."""
+interfaces (a MAC on a network) of instances, the hosts of network agents, floating IPs,
+and security groups (their rules, members and the default rules of new `default`
+groups)."""
 from __future__ import annotations
 
 import datetime
@@ -46,6 +47,14 @@ class Network(TimestampMixin, Base):
     priority: Mapped[int | None] = mapped_column(Integer, nullable=True)
     deleted: Mapped[int] = mapped_column(Integer, default=0)
     deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class NetworkHost(TimestampMixin, Base):
+    """A host whose network agent reported in, with the address its VXLAN links use
+    (None: the agent has no vxlan_interface)."""
+    __tablename__ = "network_hosts"
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    vtep: Mapped[str | None] = mapped_column(String(39), nullable=True)
 
 
 class VirtualInterface(TimestampMixin, Base):

@@ -14,6 +14,8 @@ Version history:
         their rules (create, delete), the default rules of new `default` groups,
         servers' groups (list, add, remove) and the agents' read of servers' ingress
         rules (security_group_rules_for_instances).
+  1.2 - network_host_report: an agent's host and VXLAN endpoint; host_config and
+        network_config give each VXLAN network the other hosts' endpoints (`remotes`).
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ Record = dict[str, Any]
 
 class NetworkConductorAPI(RPCAPI):
     TOPIC = "conductor_network"
-    VERSION = "1.1"
+    VERSION = "1.2"
 
     # --- networks -----------------------------------------------------------------------
 
@@ -137,6 +139,12 @@ class NetworkConductorAPI(RPCAPI):
     def network_config(self, ctx: RequestContext, *, network_uuid: str,
                        host: str) -> Record:
         """One network as the host's agent plumbs it, with its DHCP hosts there."""
+
+    @call("1.2")
+    def network_host_report(self, ctx: RequestContext, *, host: str,
+                            vtep: str | None) -> None:
+        """A network agent is up on `host`, its VXLAN links on `vtep` (None: none); the
+        other agents are told when that is new."""
 
     # --- security groups (nova-network's) ---------------------------------------------
     # Groups are seen through a project (project_id None: every project, for admins); the

@@ -278,6 +278,38 @@ def test_firewall_replaces_our_chains_and_leaves_others(
     assert "9.9.9.9" not in run("iptables-save").stdout  # the root namespace is untouched
 
 
+def test_firewall_changes_are_deltas_and_outside_edits_are_repaired(
+        make_ns: MakeNs, state_dir: pathlib.Path) -> None:
+    ns = make_ns()
+    driver = LinuxNetDriver(ns, state_dir)
+    port = "-d 10.0.0.2/32 -j stratus-i-a"
+    one = Firewall(chains={"filter": {"stratus-ports": [port],
+                                      "stratus-i-a": ["-p tcp -m tcp --dport 22 -j ACCEPT",
+                                                      "-j DROP"]}},
+                   jumps={"filter": {"FORWARD": ["-j stratus-ports"]}})
+    two = Firewall(chains={"filter": {"stratus-ports": [port, "-d 10.0.0.3/32 -j stratus-i-b"],
+                                      "stratus-i-a": one.chains["filter"]["stratus-i-a"],
+                                      "stratus-i-b": ["-j DROP"]}},
+                   jumps=one.jumps)
+    driver.apply_firewall(one)
+    driver.apply_firewall(two)
+    ours = [line for line in _save(ns) if "stratus-" in line]
+    assert ours == [":stratus-i-a - [0:0]", ":stratus-i-b - [0:0]", ":stratus-ports - [0:0]",
+                    "-A FORWARD -j stratus-ports",
+                    "-A stratus-i-a -p tcp -m tcp --dport 22 -j ACCEPT", "-A stratus-i-a -j DROP",
+                    "-A stratus-i-b -j DROP", "-A stratus-ports -d 10.0.0.2/32 -j stratus-i-a",
+                    "-A stratus-ports -d 10.0.0.3/32 -j stratus-i-b"]
+    # Someone removes our jump behind the agent's back: the delta that moves it fails,
+    # and the agent falls back to reading the tables and rewriting all of ours.
+    run("iptables", "-D", "FORWARD", "-j", "stratus-ports", ns=ns)
+    moved = Firewall(chains=one.chains, jumps={"filter": {"INPUT": ["-j stratus-ports"],
+                                                          "FORWARD": ["-j stratus-ports"]}})
+    driver.apply_firewall(moved)
+    saved = _save(ns)
+    assert saved.count("-A FORWARD -j stratus-ports") == 1
+    assert "-A INPUT -j stratus-ports" in saved and ":stratus-i-b - [0:0]" not in saved
+
+
 def test_forwarding_is_set_in_the_namespace_only(
         make_ns: MakeNs, state_dir: pathlib.Path) -> None:
     ns = make_ns()

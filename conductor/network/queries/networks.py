@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from conductor.compute.models import Instance
 from conductor.db import api as db
 from conductor.db.base import utcnow
-from conductor.network.models import FixedIp, FloatingIp, Network, VirtualInterface
+from conductor.network.models import FixedIp, FloatingIp, Network, NetworkHost, VirtualInterface
 from stratus import exception
 from stratus.config import CONF
 from conductor.network import addressing
@@ -392,8 +392,27 @@ def host_config(host: str) -> Record:
             Instance.host == host, Instance.deleted == 0)
         nets = list(s.scalars(sa.select(Network).where(_live(), sa.or_(
             Network.id.in_(on_host), Network.host == host)).order_by(Network.id)))
-        return {"networks": [_with_dhcp_hosts(s, net, host) for net in nets],
+        remotes = _vteps_except(s, host)
+        return {"networks": [_with_dhcp_hosts(s, net, host, remotes) for net in nets],
                 "floating_ips": floating_for_host(s, host), "ports": ports_for_host(s, host)}
+
+
+def _vteps_except(session: Session, host: str) -> list[str]:
+    """The VXLAN endpoints of every other agent's host: each VXLAN network floods its
+    broadcasts to all of them (a full mesh; hosts without the VNI drop them)."""
+    return list(session.scalars(sa.select(NetworkHost.vtep).where(
+        NetworkHost.host != host, NetworkHost.vtep.is_not(None)).order_by(NetworkHost.vtep)))
+
+
+def report_host(host: str, vtep: str | None) -> bool:
+    """Record a network agent's host and VTEP; whether the VTEP is new or changed."""
+    with db.writer() as s:
+        row = s.get(NetworkHost, host)
+        if row is None:
+            s.add(NetworkHost(host=host, vtep=vtep))
+            return vtep is not None
+        changed, row.vtep = row.vtep != vtep, vtep
+        return changed
 
 
 def ports_for_host(session: Session, host: str) -> list[Record]:
@@ -428,7 +447,7 @@ def floating_for_host(session: Session, host: str) -> list[Record]:
 def network_config(network_uuid: str, host: str) -> Record:
     """One network as `host`'s agent plumbs it, with the DHCP hosts it serves there."""
     with db.reader() as s:
-        return _with_dhcp_hosts(s, _network_row(s, network_uuid), host)
+        return _with_dhcp_hosts(s, _network_row(s, network_uuid), host, _vteps_except(s, host))
 
 
 def _serves_dhcp(net: Network, host: str) -> bool:
@@ -436,9 +455,11 @@ def _serves_dhcp(net: Network, host: str) -> bool:
         net.multi_host or net.host == host)
 
 
-def _with_dhcp_hosts(session: Session, net: Network, host: str) -> Record:
+def _with_dhcp_hosts(session: Session, net: Network, host: str,
+                     remotes: list[str]) -> Record:
     item = network_dict(net)
     item["dhcp_hosts"] = []
+    item["remotes"] = remotes if net.vni is not None else []
     item["dhcp_server"] = _serves_dhcp(net, host)
     if not item["dhcp_server"]:
         return item

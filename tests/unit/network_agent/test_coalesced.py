@@ -48,3 +48,20 @@ def test_a_failed_run_raises_for_its_caller_and_the_next_caller_runs_again() -> 
     with pytest.raises(RuntimeError):
         batched()
     batched()  # runs again, succeeds
+
+
+def test_a_caller_whose_condition_holds_does_not_wait_for_a_new_run() -> None:
+    runs: list[int] = []
+    ready: set[str] = set()
+
+    def work() -> None:
+        runs.append(1)
+        ready.add("port-1")
+
+    batched = Coalesced(work)
+    batched(until=lambda: "port-1" in ready)
+    assert len(runs) == 1
+    batched(until=lambda: "port-1" in ready)  # in place already: no run
+    assert len(runs) == 1
+    batched()  # an unconditional caller always sees a run that began after it asked
+    assert len(runs) == 2

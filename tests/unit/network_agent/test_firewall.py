@@ -75,3 +75,43 @@ def test_removing_everything_deletes_our_chains() -> None:
 def test_invalid_firewalls_are_refused(desired: Firewall, message: str) -> None:
     with pytest.raises(NetworkDriverError, match=message):
         firewall.restore_text("", desired)
+
+
+PORTS = Firewall(
+    chains={"filter": {"stratus-ports": ["-d 10.0.0.2/32 -j stratus-i-a"],
+                       "stratus-i-a": ["-p tcp --dport 22 -j ACCEPT", "-j DROP"]}},
+    jumps={"filter": {"FORWARD": ["-j stratus-ports"]}})
+
+
+def test_a_delta_rewrites_only_the_chains_that_changed() -> None:
+    more = Firewall(
+        chains={"filter": {"stratus-ports": ["-d 10.0.0.2/32 -j stratus-i-a",
+                                             "-d 10.0.0.3/32 -j stratus-i-b"],
+                           "stratus-i-a": ["-p tcp --dport 22 -j ACCEPT", "-j DROP"],
+                           "stratus-i-b": ["-j DROP"]}},
+        jumps=PORTS.jumps)
+    assert firewall.delta_text(PORTS, more) == """*filter
+:stratus-i-b - [0:0]
+:stratus-ports - [0:0]
+-A stratus-ports -d 10.0.0.2/32 -j stratus-i-a
+-A stratus-ports -d 10.0.0.3/32 -j stratus-i-b
+-A stratus-i-b -j DROP
+COMMIT
+"""
+    assert firewall.delta_text(more, more) == ""
+
+
+def test_a_delta_deletes_dropped_chains_and_moves_changed_jumps() -> None:
+    none = Firewall(chains={"filter": {"stratus-ports": []}},
+                    jumps={"filter": {"FORWARD": ["-j stratus-ports"],
+                                      "INPUT": ["-j stratus-ports"]}})
+    assert firewall.delta_text(PORTS, none) == """*filter
+:stratus-i-a - [0:0]
+:stratus-ports - [0:0]
+-D FORWARD -j stratus-ports
+-I FORWARD 1 -j stratus-ports
+-I INPUT 1 -j stratus-ports
+-X stratus-i-a
+COMMIT
+"""
+    assert firewall.delta_text(Firewall(), Firewall()) == ""
