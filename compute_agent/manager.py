@@ -13,6 +13,7 @@ from compute_agent import image_service
 from stratus.audit_period import last_completed_audit_period
 from stratus.periodic import PeriodicTasks
 from compute_agent.rpcapi import ComputeAPI
+from compute_agent.virt import configdrive
 from compute_agent.virt import driver as virt
 from conductor import rpcapi as conductor_rpcapi
 from network_agent.rpcapi import NetworkAgentAPI
@@ -33,6 +34,14 @@ RESIZE_POLL_INTERVAL = 60.0
 
 def _utcnow_iso() -> str:
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None).isoformat()
+
+
+def _config_drive_given(instance: dict[str, Any]) -> dict[str, str]:
+    """config_drive for a server given a drive it did not ask for (forced, or a network
+    without DHCP), so that the API shows it, as Nova does."""
+    if instance.get("config_drive") or not configdrive.wanted(instance):
+        return {}
+    return {"config_drive": "True"}
 
 
 class ComputeManager:
@@ -192,7 +201,8 @@ class ComputeManager:
             done = self.conductor.instance_action_finish(
                 ctx, instance_uuid=instance_uuid, event="compute__do_build_and_run_instance",
                 values={"vm_state": states.ACTIVE, "power_state": states.RUNNING,
-                        "launched_at": _utcnow_iso(), "task_state": None},
+                        "launched_at": _utcnow_iso(), "task_state": None,
+                        **_config_drive_given(instance)},
                 expected_task_state=states.SPAWNING, host=self.host)
             if done is None:
                 LOG.info("%s was deleted while it spawned; removing the guest", instance_uuid)

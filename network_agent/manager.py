@@ -234,7 +234,8 @@ class NetworkManager:
         it depends on changed (a boot usually changes only the DHCP hosts)."""
         uuid, serving = net["uuid"], net.get("dhcp_server", False)
         links = {k: v for k, v in net.items() if k != "dhcp_hosts"}
-        if self._applied.get(f"links:{uuid}") != links:
+        # FlatManager's bridge is the admin's, used as it is (its addresses, MTU, ports).
+        if self._applied.get(f"links:{uuid}") != links and net["manager"] != "FlatManager":
             self.driver.ensure_bridge(net["bridge"], addresses=self._gateways(net)
                                       if serving else [], mtu=net.get("mtu"),
                                       interface=self._bridge_interface(net))

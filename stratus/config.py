@@ -205,7 +205,8 @@ compute_opts = [
     cfg.StrOpt("instances_path", default="$state_path/instances",
                help="Where instance disks, console logs and the image cache live."),
     cfg.BoolOpt("force_config_drive", default=False,
-                help="Give every server a config drive, asked for or not."),
+                help="Give every server a config drive, asked for or not (one with "
+                     "a NIC on a network without DHCP always gets one)."),
     cfg.IntOpt("sync_power_state_interval", default=600, min=0,
                help="Seconds between full power state syncs (a safety net behind "
                     "libvirt's lifecycle events); 0 disables them."),

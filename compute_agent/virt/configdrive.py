@@ -11,7 +11,15 @@ from stratus.config import CONF
 
 
 def wanted(instance: dict[str, Any]) -> bool:
-    return bool(instance.get("config_drive")) or CONF.compute.force_config_drive
+    """Asked for, forced by the operator, or the only way the guest learns an address:
+    a NIC on a network without DHCP (FlatManager) is configured from network_data.json."""
+    return (bool(instance.get("config_drive")) or CONF.compute.force_config_drive
+            or needs_static_addresses(instance.get("network_info")))
+
+
+def needs_static_addresses(network_info: list[dict[str, Any]] | None) -> bool:
+    # network_info written before networks said whether they serve DHCP meant DHCP.
+    return any(not vif["network"].get("dhcp", True) for vif in network_info or [])
 
 
 def build(instance: dict[str, Any], path: pathlib.Path) -> None:

@@ -103,7 +103,8 @@ def _root_disk(work: pathlib.Path) -> pathlib.Path:
     for folder in ("bin", "sbin", "etc", "dev", "proc", "sys", "tmp", "root", "mnt", "run"):
         (tree / folder).mkdir(parents=True)
     shutil.copy2(BUSYBOX, tree / "bin/busybox")
-    for src, dst in (("guest_init.sh", "sbin/init"), ("udhcpc.sh", "etc/udhcpc.sh")):
+    for src, dst in (("guest_init.sh", "sbin/init"), ("udhcpc.sh", "etc/udhcpc.sh"),
+                     ("network_data.sh", "etc/network_data.sh")):
         shutil.copy(HERE / src, tree / dst)
         os.chmod(tree / dst, 0o755)
     raw, disk = work / "disk.raw", work / "disk.qcow2"

@@ -15,21 +15,6 @@ json_value() {  # json_value KEY FILE: a top-level string value, good enough for
 
 META=""
 LEASED=""
-# Every NIC asks DHCP for its address, in order (the first one's router is the default
-# route); one line per NIC.
-for path in /sys/class/net/*; do
-    nic=$(basename "$path")
-    [ "$nic" = lo ] && continue
-    ip link set "$nic" up
-    if udhcpc -i "$nic" -n -q -t 5 -O mtu -s /etc/udhcpc.sh >/dev/null 2>&1; then
-        say "dhcp ok iface=$nic ip=$(ip -4 -o addr show "$nic" | awk '{print $4}')" \
-            "mtu=$(cat "$path/mtu")"
-        LEASED="${LEASED:-$nic}"
-    else
-        say "dhcp failed iface=$nic"
-    fi
-done
-
 DRIVE=$(findfs LABEL=config-2 2>/dev/null)
 if [ -n "$DRIVE" ]; then
     mkdir -p /mnt/config
@@ -40,7 +25,36 @@ if [ -n "$DRIVE" ]; then
     else
         say "config drive FAILED device=$DRIVE: $(cat /tmp/mount.err)"
     fi
-elif [ -n "$LEASED" ]; then
+fi
+
+# The NICs network_data.json gives static addresses (networks without DHCP) take them;
+# every other NIC asks DHCP, in order (the first gateway or router is the default
+# route); one line per NIC.
+. /etc/network_data.sh
+NETDATA=/tmp/network_data.flat
+: > "$NETDATA"
+[ -f /mnt/config/openstack/latest/network_data.json ] \
+    && json_flat < /mnt/config/openstack/latest/network_data.json > "$NETDATA"
+for path in /sys/class/net/*; do
+    nic=$(basename "$path")
+    [ "$nic" = lo ] && continue
+    ip link set "$nic" up
+    if static_config "$NETDATA" "$nic" "$(cat "$path/address")"; then
+        say "static ok iface=$nic" \
+            "ip=$(ip -4 -o addr show "$nic" | awk '{printf "%s%s", s, $4; s = ","}')" \
+            "mtu=$(cat "$path/mtu")"
+        LEASED="${LEASED:-$nic}"
+    elif udhcpc -i "$nic" -n -q -t 5 -O mtu -s /etc/udhcpc.sh >/dev/null 2>&1; then
+        say "dhcp ok iface=$nic ip=$(ip -4 -o addr show "$nic" | awk '{print $4}')" \
+            "mtu=$(cat "$path/mtu")"
+        LEASED="${LEASED:-$nic}"
+    else
+        say "dhcp failed iface=$nic"
+    fi
+done
+
+# Without a config drive, the metadata service.
+if [ -z "$DRIVE" ] && [ -n "$LEASED" ]; then
     MD=http://169.254.169.254
     if timeout 10 wget -q -O /tmp/meta_data.json $MD/openstack/latest/meta_data.json; then
         META=/tmp/meta_data.json
@@ -58,7 +72,7 @@ elif [ -n "$LEASED" ]; then
     else
         say "metadata FAILED: $MD answered neither the OpenStack nor the EC2 tree"
     fi
-else
+elif [ -z "$DRIVE" ]; then
     say "no network and no config drive"
 fi
 

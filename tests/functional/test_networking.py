@@ -173,6 +173,24 @@ def test_a_full_network_ends_the_build_in_error_saying_so(cloud: Cloud,
     assert full["addresses"] == {}
 
 
+def test_flat_manager_uses_the_admins_bridge_and_gives_a_config_drive(
+        cloud: Cloud, flat_dhcp: None) -> None:
+    admin = cloud.headers()
+    image = cloud.create_image(admin)["id"]
+    leased = _network("192.168.95.0/24", "leased", bridge="br95")
+    CONF.set_override("manager", "FlatManager", group="network")
+    static = _network("192.168.96.0/24", "static", bridge="br96")
+    with_dhcp = _server(cloud, admin, image, networks=[{"uuid": leased["uuid"]}])
+    without = _server(cloud, admin, image, networks=[{"uuid": static["uuid"]}])
+    assert with_dhcp["status"] == without["status"] == "ACTIVE"
+    # Its address reaches the guest only on a config drive: it has one, unasked.
+    assert (with_dhcp["config_drive"], without["config_drive"]) == ("", "True")
+    # The agent left the admin's bridge alone (no bridge made, no address, no DHCP).
+    driver = _agent(cloud)
+    assert "br96" not in driver.bridges and static["uuid"] not in driver.dhcp
+    assert "br95" in driver.bridges and leased["uuid"] in driver.dhcp
+
+
 def test_networks_none_gives_no_nic(cloud: Cloud) -> None:
     admin = cloud.headers()
     server = _server(cloud, admin, cloud.create_image(admin)["id"], networks="none")
