@@ -44,6 +44,12 @@ def _config_drive_given(instance: dict[str, Any]) -> dict[str, str]:
     return {"config_drive": "True"}
 
 
+def _fixed_v4(vif: dict[str, Any]) -> list[str]:
+    """The IPv4 fixed addresses of a network_info entry."""
+    return [ip["address"] for subnet in vif["network"]["subnets"] if subnet["version"] == 4
+            for ip in subnet["ips"] if ip["type"] == "fixed"]
+
+
 class ComputeManager:
     target = endpoint_target(ComputeAPI)
 
@@ -610,6 +616,57 @@ class ComputeManager:
                 LOG.warning("Could not cache image %s on %s: %s", image_id, self.host, e)
             else:
                 LOG.info("Cached image %s on %s", image_id, self.host)
+
+    # --- NICs after the build (addFixedIp, removeFixedIp) ------------------------------
+
+    def attach_interface(self, ctx: RequestContext, instance: dict[str, Any],
+                         vif: dict[str, Any]) -> None:
+        """Ready the new NIC's network here (its DHCP entry and port chains, as before a
+        spawn), then plug it into the guest. A NIC that cannot be plugged is given back,
+        so the server never shows an address its guest has no NIC for."""
+        with self._locks[instance["uuid"]]:
+            try:
+                NetworkAgentAPI.get().setup_instance_network(ctx, host=self.host,
+                                                             network_info=[vif])
+                self.driver.attach_interface(instance, vif)
+            except Exception as e:
+                LOG.warning("Could not plug NIC %s into %s: %s", vif["address"],
+                            instance["uuid"], e)
+            else:
+                LOG.info("Plugged NIC %s into %s", vif["address"], instance["uuid"])
+                return
+        self._give_back(ctx, instance, vif)
+
+    def _give_back(self, ctx: RequestContext, instance: dict[str, Any],
+                   vif: dict[str, Any]) -> None:
+        """Release the fixed IP of a NIC that could not be plugged (the conductor then
+        has it unplugged, which finds nothing to unplug, and its port dropped)."""
+        for address in _fixed_v4(vif):
+            try:
+                self.conductor.instance_remove_fixed_ip(
+                    ctx.elevated(), instance_uuid=instance["uuid"],
+                    project_id=instance["project_id"], address=address)
+            except exception.StratusError as e:
+                LOG.warning("Could not release %s of %s: %s", address, instance["uuid"], e)
+
+    def detach_interface(self, ctx: RequestContext, instance: dict[str, Any],
+                         vif: dict[str, Any]) -> None:
+        """Unplug a released NIC from the guest, then drop its DHCP entry and port
+        chains here (and on its network's DHCP host when that is another)."""
+        with self._locks[instance["uuid"]]:
+            try:
+                self.driver.detach_interface(instance, vif)
+            except Exception as e:
+                LOG.warning("Could not unplug NIC %s from %s: %s", vif["address"],
+                            instance["uuid"], e)
+            self._unplug(ctx, vif)
+
+    def _unplug(self, ctx: RequestContext, vif: dict[str, Any]) -> None:
+        agents = NetworkAgentAPI.get()
+        agents.refresh_host(ctx, host=self.host)
+        net = vif["network"]
+        if not net["multi_host"] and net.get("host") and net["host"] != self.host:
+            agents.refresh_network(ctx, host=net["host"], network_uuid=net["id"])
 
     # --- events from other services -------------------------------------------------
 

@@ -15,6 +15,8 @@ Version history:
         finish_revert_resize (resize and cold migration).
   1.10 - external_instance_event (os-server-external-events), trigger_crash_dump,
          set_admin_password, cache_images (2.81).
+  1.11 - attach_interface, detach_interface (addFixedIp, removeFixedIp: a NIC
+         hot-plugged into or out of the guest).
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ Instance = dict[str, Any]
 
 class ComputeAPI(RPCAPI):
     TOPIC = "compute"
-    VERSION = "1.10"
+    VERSION = "1.11"
 
     @cast("1.3", server="host")
     def build_and_run_instance(self, ctx: RequestContext, *, host: str, instance: Instance,
@@ -161,6 +163,18 @@ class ComputeAPI(RPCAPI):
     @cast("1.10", server="host")
     def cache_images(self, ctx: RequestContext, *, host: str, image_ids: list[str]) -> None:
         """Fetch the images into this host's image cache ahead of boots."""
+
+    @cast("1.11", server="host")
+    def attach_interface(self, ctx: RequestContext, *, host: str, instance: Instance,
+                         vif: dict[str, Any]) -> None:
+        """Plug the NIC of network_info entry `vif`, just allocated, into the guest, its
+        network readied on the host first; when it cannot, the allocation is released."""
+
+    @cast("1.11", server="host")
+    def detach_interface(self, ctx: RequestContext, *, host: str, instance: Instance,
+                         vif: dict[str, Any]) -> None:
+        """Unplug the released NIC of network_info entry `vif` from the guest, then have
+        the host's network agent drop its DHCP entry and port chains."""
 
     @cast("1.1", server="host")
     def rebuild_instance(self, ctx: RequestContext, *, host: str, instance: Instance) -> None:

@@ -6,11 +6,11 @@ from fastapi import FastAPI
 from compute_api import (aggregates, availability_zones, extensions, fixed_ips,
                          floating_ip_pools, floating_ips, floating_ips_bulk, flavors,
                          hosts, hypervisors, images, instance_actions,
-                         instance_usage_audit_log, keypairs, migrations, networks,
-                         quota_sets, security_groups, server_actions, server_external_events,
-                         server_groups, server_metadata, server_shares, server_tags, servers,
-                         services, simple_tenant_usage, tenant_networks, topology, versions,
-                         virtual_interfaces)
+                         instance_usage_audit_log, keypairs, migrations, multinic,
+                         networks, quota_sets, security_groups, server_actions,
+                         server_external_events, server_groups, server_metadata,
+                         server_shares, server_tags, servers, services, simple_tenant_usage,
+                         tenant_networks, topology, versions, virtual_interfaces)
 from compute_api.microversion import MicroversionMiddleware
 from conductor import revocation_events
 from stratus import launcher
@@ -29,6 +29,8 @@ ROUTERS = [versions.router, servers.router, server_metadata.router, server_actio
            server_tags.router, networks.router, tenant_networks.router, fixed_ips.router,
            virtual_interfaces.router, floating_ips.router, floating_ip_pools.router,
            floating_ips_bulk.router, security_groups.router]
+# Modules that only add server actions to server_actions.router (on import).
+ACTION_MODULES = [multinic]
 
 
 def create_app() -> FastAPI:

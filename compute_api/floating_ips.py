@@ -1,6 +1,7 @@
 """/os-floating-ips (nova-network's, 2.1-2.35; 404 from 2.36 as Nova): a project lists,
 allocates from a pool, shows and releases its floating IPs; and the server actions
-addFloatingIp and removeFloatingIp (up to 2.43). The work is in compute_api/service."""
+addFloatingIp and removeFloatingIp (up to 2.43, 404 from 2.44 as Nova). The work is in
+compute_api/service."""
 from __future__ import annotations
 
 from typing import Any
@@ -50,15 +51,17 @@ def delete(floating_id: str, r: Req = Depends(nova_network_req)) -> Response:
     return Response(status_code=202)
 
 
-def _until_2_43(r: Req, name: str) -> None:
+def until_2_43(r: Req) -> None:
+    """The nova-network server actions are gone from 2.44: 404, as Nova's (its
+    VersionNotFoundForAPIMethod)."""
     if r.at_least(44):
-        raise exception.ValidationError(reason=f"There is no such action: {name}")
+        raise exception.NotFound("The resource could not be found.")
 
 
 @action("addFloatingIp")
 @validation.schema(schemas.add_floating_ip)
 def add_floating_ip(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
-    _until_2_43(r, "addFloatingIp")
+    until_2_43(r)
     r.authorize(P % "add", target(inst))
     request = body["addFloatingIp"]
     service.associate(r.ctx, inst, request["address"], request.get("fixed_address"))
@@ -68,7 +71,7 @@ def add_floating_ip(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Respo
 @action("removeFloatingIp")
 @validation.schema(schemas.remove_floating_ip)
 def remove_floating_ip(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
-    _until_2_43(r, "removeFloatingIp")
+    until_2_43(r)
     r.authorize(P % "remove", target(inst))
     service.disassociate(r.ctx, inst, body["removeFloatingIp"]["address"])
     return Response(status_code=202)

@@ -229,6 +229,10 @@ class NoMoreFixedIps(StratusError):
     msg_fmt = "No fixed IP addresses available for network: %(net)s"
 
 
+class FixedIpNotFoundForInstance(Invalid):
+    msg_fmt = "Instance %(instance_uuid)s doesn't have fixed IP '%(ip)s'."
+
+
 class NoMoreNetworks(StratusError):
     code = 500
     msg_fmt = ("No more networks available: [network] fixed_range has no free block of "

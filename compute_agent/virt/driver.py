@@ -117,6 +117,18 @@ class ComputeDriver(abc.ABC):
         raise exception.FeatureNotSupported(
             reason="This driver cannot set passwords inside guests.")
 
+    # --- NICs after the build (addFixedIp, removeFixedIp) ------------------------------
+
+    def attach_interface(self, instance: dict[str, Any], vif: dict[str, Any]) -> None:
+        """Add the NIC of network_info entry `vif` to the guest: to the running guest at
+        once (hot-plug) and to its definition, so it keeps it when started again."""
+        raise exception.FeatureNotSupported(reason="This driver cannot plug NICs.")
+
+    def detach_interface(self, instance: dict[str, Any], vif: dict[str, Any]) -> None:
+        """Remove the NIC with the MAC of network_info entry `vif` from the guest and its
+        definition; a NIC the guest does not have is fine."""
+        raise exception.FeatureNotSupported(reason="This driver cannot unplug NICs.")
+
     # --- moves (resize, cold migration): source, then destination, then either ------
 
     def migrate_disk_and_power_off(self, ctx: RequestContext, instance: dict[str, Any],

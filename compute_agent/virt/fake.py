@@ -45,7 +45,8 @@ class FakeDriver(ComputeDriver):
         with self._lock:
             self._guests[instance["uuid"]] = {
                 "state": states.RUNNING, "name": instance["name"],
-                "console": _boot_log(instance["name"], self.host)}
+                "console": _boot_log(instance["name"], self.host),
+                "nics": [_nic(vif) for vif in instance.get("network_info") or []]}
 
     def destroy(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
         with self._lock:
@@ -150,7 +151,8 @@ class FakeDriver(ComputeDriver):
                 "console": _boot_log(instance["name"], self.host) +
                 f"fake guest {instance['name']}: {flavor['vcpus']} vCPUs, "
                 f"{flavor['memory_mb']} MB (flavor {flavor['name']}), disk from "
-                f"{disk_info['source_host']}\n"}
+                f"{disk_info['source_host']}\n",
+                "nics": [_nic(vif) for vif in instance.get("network_info") or []]}
 
     def confirm_migration(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
         with self._lock:
@@ -166,6 +168,33 @@ class FakeDriver(ComputeDriver):
             guest["console"] += f"fake guest {instance['name']}: back on {self.host}\n"
             self._guests[instance["uuid"]] = guest
 
+    def nics(self, instance_uuid: str) -> list[dict[str, Any]]:
+        """The guest's NICs, in order: each its MAC, bridge and tap."""
+        with self._lock:
+            return [dict(nic) for nic in self._guests[instance_uuid]["nics"]]
+
+    def attach_interface(self, instance: dict[str, Any], vif: dict[str, Any]) -> None:
+        with self._lock:
+            guest = self._guest(instance)
+            guest["nics"].append(_nic(vif))
+            guest["console"] += f"fake guest {instance['name']}: NIC {vif['address']} " \
+                                f"plugged\n"
+
+    def detach_interface(self, instance: dict[str, Any], vif: dict[str, Any]) -> None:
+        with self._lock:
+            guest = self._guest(instance)
+            kept = [nic for nic in guest["nics"] if nic["mac"] != vif["address"]]
+            if len(kept) < len(guest["nics"]):
+                guest["nics"] = kept
+                guest["console"] += f"fake guest {instance['name']}: NIC " \
+                                    f"{vif['address']} unplugged\n"
+
+    def _guest(self, instance: dict[str, Any]) -> dict[str, Any]:
+        guest = self._guests.get(instance["uuid"])
+        if guest is None:
+            raise exception.InstanceNotFound(instance_id=instance["uuid"])
+        return guest
+
     def get_host_uptime(self) -> str:
         """Up since the driver started, nobody logged in, idle."""
         return uptime_line(time.monotonic() - self._started, 0, (0.0, 0.0, 0.0))
@@ -176,6 +205,11 @@ class FakeDriver(ComputeDriver):
                 raise exception.InstanceNotFound(instance_id=instance["uuid"])
         return {"memory": instance["memory_mb"] * 1024, "cpu_time": 0,
                 **{f"cpu{i}_time": 0 for i in range(instance["vcpus"])}}
+
+
+def _nic(vif: dict[str, Any]) -> dict[str, Any]:
+    return {"mac": vif["address"], "bridge": vif["network"]["bridge"],
+            "devname": vif["devname"]}
 
 
 def _boot_log(name: str, host: str) -> str:

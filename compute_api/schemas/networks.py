@@ -1,5 +1,6 @@
 """Request schemas of nova-network's APIs: /os-networks (and its actions),
-/os-tenant-networks and /os-fixed-ips actions, as Nova's (17.0.0) parameter types.
+/os-tenant-networks, /os-fixed-ips actions and the addFixedIp and removeFixedIp server
+actions, as Nova's (17.0.0) parameter types.
 
 A CIDR is only a string here: the conductor judges it (400 with its reason). Nova's
 `oneOf` of cidr and cidr_v6 refuses a body with both; ours is `anyOf`, as a network
@@ -64,3 +65,15 @@ def action(name: str) -> dict[str, Any]:
     """A body naming one argument-less action ({"reserve": null})."""
     return {"type": "object", "properties": {name: none}, "required": [name],
             "additionalProperties": False}
+
+
+# networkId: as long as the networks' uuid column; a number is taken as its text.
+add_fixed_ip = _wrapped("addFixedIp", {
+    "type": "object",
+    "properties": {"networkId": {"type": ["string", "number"], "minLength": 1,
+                                 "maxLength": 36}},
+    "required": ["networkId"], "additionalProperties": False})
+
+remove_fixed_ip = _wrapped("removeFixedIp", {
+    "type": "object", "properties": {"address": _ip},
+    "required": ["address"], "additionalProperties": False})

@@ -1,6 +1,7 @@
 """nova-network's APIs (os-networks, os-tenant-networks, os-fixed-ips,
-os-virtual-interfaces) over the conductor's network domain: what Nova's create bodies
-mean in its terms, which networks a caller sees, and fixed IP addresses checked."""
+os-virtual-interfaces, the addFixedIp and removeFixedIp actions) over the conductor's
+network domain: what Nova's create bodies mean in its terms, which networks a caller
+sees, and fixed IP addresses checked."""
 from __future__ import annotations
 
 import ipaddress
@@ -156,3 +157,21 @@ def reserve_fixed_ip(ctx: RequestContext, address: str, reserved: bool) -> None:
 def virtual_interfaces(ctx: RequestContext, inst: Record) -> list[Record]:
     """The server's NICs in order: id, mac_address, net_id."""
     return list(conductor.virtual_interface_list(ctx, instance_uuid=inst["uuid"]))
+
+
+def add_fixed_ip(ctx: RequestContext, inst: Record, network_id: str | int | float) -> None:
+    """addFixedIp: a new NIC on the network, with a fixed IP, for the server (hot-plugged
+    by its host); 400 when the network has no address left, as Nova."""
+    try:
+        conductor.instance_add_fixed_ip(ctx, instance_uuid=inst["uuid"],
+                                        project_id=inst["project_id"],
+                                        network_uuid=str(network_id))
+    except exception.NoMoreFixedIps as e:
+        raise exception.Invalid(e.message) from None
+
+
+def remove_fixed_ip(ctx: RequestContext, inst: Record, address: str) -> None:
+    """removeFixedIp: the server's address released and its NIC unplugged."""
+    conductor.instance_remove_fixed_ip(ctx, instance_uuid=inst["uuid"],
+                                       project_id=inst["project_id"],
+                                       address=str(ipaddress.ip_address(address)))

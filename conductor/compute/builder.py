@@ -43,8 +43,8 @@ def _with_networks(ctx: RequestContext, instance: dict[str, Any], host: str,
     """The claimed instance with its NICs and fixed IPs (allocated once; a rescheduled
     build keeps them); None, the instance in ERROR, when it cannot have them."""
     try:
-        instance["network_info"] = network.allocate_for_instance(instance["uuid"], host,
-                                                                 requested)
+        instance["network_info"] = network.allocate_for_instance(
+            instance["uuid"], instance["project_id"], host, requested)
     except exception.InstanceNotFound:
         return None
     except exception.StratusError as e:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from compute_agent.rpcapi import ComputeAPI
+from conductor.compute.queries import instances
 from conductor.network import addressing
 from conductor.network.queries import networks as queries
+from conductor.network.queries import security_groups
 from conductor.rpcapi.network import NetworkConductorAPI
 from network_agent.rpcapi import NetworkAgentAPI
 from stratus import exception
@@ -18,6 +21,8 @@ CREATE_KEYS = {"label", "cidr", "cidr_v6", "bridge", "bridge_interface", "vlan",
                "multi_host", "dns1", "dns2", "gateway", "dhcp_start", "project_id", "mtu",
                "enable_dhcp", "priority"}
 UPDATE_KEYS = {"project_id", "host"}
+# The compute agents' contract version that plugs and unplugs NICs.
+HOTPLUG = "1.11"
 
 
 def _only(values: Record, allowed: set[str]) -> Record:
@@ -35,6 +40,21 @@ def _with_segment(values: Record) -> Record:
         return values
     key = "vni" if CONF.network.segmentation == "vxlan" else "vlan"
     return {**values, key: queries.free_segment()}
+
+
+def _require_hotplug() -> None:
+    """Refuse before anything changes while compute agents are pinned below the version
+    that plugs NICs (a rolling upgrade)."""
+    api = ComputeAPI.get()
+    if not api.can_send_version(HOTPLUG):
+        raise exception.RPCVersionTooNew(topic=api.TOPIC, cap=api.version_cap,
+                                         method="attach_interface", version=HOTPLUG)
+
+
+def _addresses_changed(ctx: RequestContext, instance_uuid: str) -> None:
+    """Rules whose source is one of the server's groups follow its addresses."""
+    if security_groups.referenced_as_source(instance_uuid):
+        NetworkAgentAPI.get().security_groups_changed(ctx)
 
 
 class NetworkEndpoint:
@@ -73,6 +93,28 @@ class NetworkEndpoint:
 
     def fixed_ip_reserve(self, ctx: RequestContext, address: str, reserved: bool) -> None:
         queries.reserve_fixed_ip(address, reserved)
+
+    def instance_add_fixed_ip(self, ctx: RequestContext, instance_uuid: str,
+                              project_id: str, network_uuid: str) -> Record:
+        _require_hotplug()
+        vif, host = queries.add_fixed_ip(instance_uuid, project_id, network_uuid,
+                                         ctx.is_admin)
+        ComputeAPI.get().attach_interface(ctx, host=host, vif=vif,
+                                          instance=instances.instance(instance_uuid))
+        _addresses_changed(ctx, instance_uuid)
+        return vif
+
+    def instance_remove_fixed_ip(self, ctx: RequestContext, instance_uuid: str,
+                                 project_id: str, address: str) -> None:
+        _require_hotplug()
+        vif, host = queries.remove_fixed_ip(instance_uuid, project_id, address,
+                                            ctx.is_admin)
+        if vif is not None:
+            ComputeAPI.get().detach_interface(ctx, host=host, vif=vif,
+                                              instance=instances.instance(instance_uuid))
+        else:
+            NetworkAgentAPI.get().refresh_host(ctx, host=host)
+        _addresses_changed(ctx, instance_uuid)
 
     def virtual_interface_list(self, ctx: RequestContext,
                                instance_uuid: str) -> list[Record]:

@@ -14,7 +14,9 @@ Version history:
         their rules (create, delete), the default rules of new `default` groups,
         servers' groups (list, add, remove) and the agents' read of servers' ingress
         rules (security_group_rules_for_instances).
-  1.2 - network_host_report: an agent's host and VXLAN endpoint; host_config and
+  1.2 - instance_add_fixed_ip, instance_remove_fixed_ip (nova-network's multinic:
+        addFixedIp and removeFixedIp, the NIC hot-plugged by the server's compute agent);
+        network_host_report: an agent's host and VXLAN endpoint; host_config and
         network_config give each VXLAN network the other hosts' endpoints (`remotes`).
 """
 from __future__ import annotations
@@ -77,6 +79,21 @@ class NetworkConductorAPI(RPCAPI):
     def virtual_interface_list(self, ctx: RequestContext, *,
                                instance_uuid: str) -> list[Record]:
         """The server's NICs (id, MAC, network), in order."""
+
+    @call("1.2")
+    def instance_add_fixed_ip(self, ctx: RequestContext, *, instance_uuid: str,
+                              project_id: str, network_uuid: str) -> Record:
+        """A new NIC with a fixed IP of the network for the server of `project_id` (under
+        its fixed_ips quota), plugged by the server's compute agent; its network_info
+        entry. 404 for a network the project may not use, NoMoreFixedIps when it is
+        full, 403 over the quota, 409 while the server is locked, busy or not ACTIVE or
+        SHUTOFF."""
+
+    @call("1.2")
+    def instance_remove_fixed_ip(self, ctx: RequestContext, *, instance_uuid: str,
+                                 project_id: str, address: str) -> None:
+        """Release a fixed IP of the server of `project_id` and unplug its NIC (400 when
+        the server has not that address, 409 as for instance_add_fixed_ip)."""
 
     # --- floating IPs ----------------------------------------------------------------------
 

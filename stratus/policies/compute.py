@@ -325,6 +325,12 @@ rules = [
     api_rule(FIP % "remove", PROJECT_MEMBER_OR_ADMIN,
              "Disassociate a floating IP from a server", "POST",
              "/servers/{server_id}/action (removeFloatingIp)"),
+    api_rule("os_compute_api:os-multinic:add", PROJECT_MEMBER_OR_ADMIN,
+             "Add a fixed IP, on a further NIC, to a server", "POST",
+             "/servers/{server_id}/action (addFixedIp)"),
+    api_rule("os_compute_api:os-multinic:remove", PROJECT_MEMBER_OR_ADMIN,
+             "Remove a fixed IP, with its NIC, from a server", "POST",
+             "/servers/{server_id}/action (removeFixedIp)"),
     api_rule("os_compute_api:os-floating-ip-pools:list", PROJECT_READER_OR_ADMIN,
              "List floating IP pools", "GET", "/os-floating-ip-pools"),
     policy.DocumentedRuleDefault(

@@ -139,7 +139,7 @@ def test_floating_ip_errors_are_clear_and_change_nothing(cloud: Cloud, pool: str
     assert cloud.compute.get("/v2.1/os-floating-ips", headers=_h(
         alice["headers"], "2.36")).status_code == 404
     assert _action(cloud, alice["headers"], server["id"], {"addFloatingIp": {
-        "address": mine["ip"]}}, "2.44").status_code == 400
+        "address": mine["ip"]}}, "2.44").status_code == 404
 
 
 def test_quota_limits_a_projects_floating_ips(cloud: Cloud, pool: str) -> None:

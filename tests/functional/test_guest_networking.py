@@ -1,6 +1,7 @@
 """Real guests on real networks: the embedded cloud with the libvirt driver and the Linux
 network driver, both inside a network namespace this test creates and removes. Guests get
-their fixed IPs from the agent's dnsmasq and VlanManager keeps projects apart."""
+their fixed IPs from the agent's dnsmasq and VlanManager keeps projects apart; addFixedIp
+hot-plugs a NIC into a running guest and removeFixedIp unplugs it."""
 from __future__ import annotations
 
 import base64
@@ -365,3 +366,69 @@ def test_restarting_the_agent_keeps_guests_reachable_and_rules_unchanged(
     assert _our_rules(daemon.netns) == rules  # not one rule lost or doubled
     assert _dnsmasq_pids(daemon.netns) == dnsmasq  # the same dnsmasq, told by SIGHUP
     assert reachable()
+
+
+
+def _interfaces(daemon: private_daemon.PrivateLibvirtd, sid: str,
+                defined: bool = False) -> list[ET.Element]:
+    """The <interface>s of the running guest (of its definition with `defined`)."""
+    import libvirt
+    conn = libvirt.open(daemon.uri)
+    try:
+        xml = conn.lookupByUUIDString(sid).XMLDesc(
+            libvirt.VIR_DOMAIN_XML_INACTIVE if defined else 0)
+    finally:
+        conn.close()
+    return ET.fromstring(xml).findall("devices/interface")
+
+
+def _macs(daemon: private_daemon.PrivateLibvirtd, sid: str) -> list[list[str]]:
+    """The MACs of the running guest's NICs, then of its definition's."""
+    return [[str(i.find("mac").get("address")) for i in _interfaces(daemon, sid, defined)]
+            for defined in (False, True)]
+
+
+def test_add_fixed_ip_hot_plugs_a_nic_into_the_running_guest_and_remove_unplugs_it(
+        net_cloud: Cloud) -> None:
+    cloud, daemon = net_cloud
+    admin = _admin(cloud)
+    image = _image(cloud, admin)
+    user = _project_client(cloud, admin)
+    sid = _boot(cloud, user, "hotplug", image)
+    _console_until(cloud, user, sid, "stratus-guest: ready")
+    _ip, mac = _address(_server(cloud, user, sid))
+    resp = user.post(f"{cloud.compute_url}/v2.1/os-tenant-networks", headers={
+        "OpenStack-API-Version": "compute 2.35"}, json={
+        "network": {"label": "hotplug", "cidr": "10.250.9.0/24"}})
+    assert resp.status_code == 200, resp.text
+    url = f"{cloud.compute_url}/v2.1/servers/{sid}/action"
+    v243 = {"OpenStack-API-Version": "compute 2.43"}
+    resp = user.post(url, headers=v243, json={
+        "addFixedIp": {"networkId": _networks(cloud, user)["hotplug"]}})
+    assert resp.status_code == 202, resp.text
+    (added,) = _server(cloud, user, sid)["addresses"]["hotplug"]
+    assert added["addr"].startswith("10.250.9.")
+    new_mac = added["OS-EXT-IPS-MAC:mac_addr"]
+    deadline = time.monotonic() + 60
+    while _macs(daemon, sid) != [[mac, new_mac]] * 2:
+        assert time.monotonic() < deadline, _macs(daemon, sid)
+        time.sleep(0.5)
+    # The guest's kernel saw a virtio NIC (PCI 1af4:1000) arrive after its boot.
+    while "[1af4:1000] type 00 class 0x020000" not in _console_until(
+            cloud, user, sid, "stratus-guest: ready").split("stratus-guest: ready", 1)[1]:
+        assert time.monotonic() < deadline, "no hot-plugged NIC on the guest's console"
+        time.sleep(0.5)
+    # The running guest's second tap is on the new network's bridge.
+    nic = _interfaces(daemon, sid)[1]
+    bridge, tap = nic.find("source").get("bridge"), nic.find("target").get("dev")
+    links = subprocess.run(["ip", "netns", "exec", daemon.netns, "ip", "-o", "link", "show",
+                            "master", str(bridge)], capture_output=True, text=True).stdout
+    assert str(tap) in links, links
+
+    resp = user.post(url, headers=v243, json={"removeFixedIp": {"address": added["addr"]}})
+    assert resp.status_code == 202, resp.text
+    assert "hotplug" not in _server(cloud, user, sid)["addresses"]
+    deadline = time.monotonic() + 60  # the guest answers the ACPI unplug request
+    while _macs(daemon, sid) != [[mac]] * 2:
+        assert time.monotonic() < deadline, _macs(daemon, sid)
+        time.sleep(0.5)

@@ -47,6 +47,22 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
+def _interface(nic: Nic) -> ET.Element:
+    interface = ET.Element("interface", type="bridge")
+    _sub(interface, "mac", address=nic.mac)
+    _sub(interface, "source", bridge=nic.bridge)
+    _sub(interface, "target", dev=nic.devname)
+    _sub(interface, "model", type="virtio")
+    if nic.mtu:
+        _sub(interface, "mtu", size=str(nic.mtu))
+    return interface
+
+
+def interface_xml(nic: Nic) -> str:
+    """The <interface> of one NIC, as a domain's definition has it (hot-plugs)."""
+    return ET.tostring(_interface(nic), encoding="unicode")
+
+
 def to_xml(spec: DomainSpec) -> str:
     dom = ET.Element("domain", type=spec.virt_type)
     _sub(dom, "name", spec.name)
@@ -79,13 +95,7 @@ def to_xml(spec: DomainSpec) -> str:
         _sub(disk, "source", file=str(path))
         _sub(disk, "target", dev=target, bus="virtio")
     for nic in spec.nics:
-        interface = _sub(devices, "interface", type="bridge")
-        _sub(interface, "mac", address=nic.mac)
-        _sub(interface, "source", bridge=nic.bridge)
-        _sub(interface, "target", dev=nic.devname)
-        _sub(interface, "model", type="virtio")
-        if nic.mtu:
-            _sub(interface, "mtu", size=str(nic.mtu))
+        devices.append(_interface(nic))
     for tag in ("serial", "console"):
         element = _sub(devices, tag, type="file")
         _sub(element, "source", path=str(spec.console_log), append="on")

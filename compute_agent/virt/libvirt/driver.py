@@ -7,6 +7,7 @@ import pathlib
 import shutil
 import struct
 import threading
+import time
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -16,7 +17,8 @@ from compute_agent import image_service
 from compute_agent.virt import configdrive
 from compute_agent.virt.driver import ComputeDriver, uptime_line
 from compute_agent.virt.libvirt import disks, events
-from compute_agent.virt.libvirt.domain import DomainSpec, nics_of, to_xml, with_flavor
+from compute_agent.virt.libvirt.domain import (DomainSpec, interface_xml, nics_of, to_xml,
+                                               with_flavor)
 from compute_agent.virt.libvirt.imagecache import ImageCache
 from stratus import exception
 from stratus.config import CONF
@@ -56,6 +58,10 @@ UNRESCUE_XML = "unrescue.xml"
 # directory renamed <uuid>_resize, holding the domain's definition as it was.
 SET_ASIDE_SUFFIX = "_resize"
 RESIZE_XML = "resize.xml"
+# A running guest must answer the ACPI request to unplug a NIC: it has this long, asked
+# again this often (a request made while it boots can go unheard).
+DETACH_TIMEOUT = 30.0
+DETACH_RETRY = 5.0
 
 
 def instance_name(instance: dict[str, Any]) -> str:
@@ -346,6 +352,52 @@ class LibvirtDriver(ComputeDriver):
             raise exception.FeatureNotSupported(
                 reason=f"The guest's agent cannot set its password ({e.get_error_message()}); "
                        f"the guest can read it from the metadata service.") from e
+
+    # --- NICs after the build ----------------------------------------------------------
+
+    def attach_interface(self, instance: dict[str, Any], vif: dict[str, Any]) -> None:
+        """The NIC as the domain builder writes it, into the definition and, when the
+        guest runs, into the guest."""
+        domain = self._require(instance)
+        flags = libvirt.VIR_DOMAIN_AFFECT_CONFIG
+        if domain.isActive():
+            flags |= libvirt.VIR_DOMAIN_AFFECT_LIVE
+        domain.attachDeviceFlags(interface_xml(nics_of([vif])[0]), flags)
+
+    def detach_interface(self, instance: dict[str, Any], vif: dict[str, Any]) -> None:
+        """Out of the definition at once; out of the running guest once it lets go."""
+        domain = self._require(instance)
+        defined = self._interface(domain, vif["address"], libvirt.VIR_DOMAIN_XML_INACTIVE)
+        if defined is not None:
+            domain.detachDeviceFlags(defined, libvirt.VIR_DOMAIN_AFFECT_CONFIG)
+        if domain.isActive():
+            self._unplug_live(domain, vif["address"])
+
+    def _unplug_live(self, domain: libvirt.virDomain, mac: str) -> None:
+        deadline = time.monotonic() + DETACH_TIMEOUT
+        asked = -DETACH_RETRY
+        while (live := self._interface(domain, mac)) is not None:
+            now = time.monotonic()
+            if now > deadline:
+                raise exception.Conflict(reason=f"The guest did not release NIC {mac} "
+                                                f"within {DETACH_TIMEOUT:.0f} s.")
+            if now - asked >= DETACH_RETRY:
+                asked = now
+                try:
+                    domain.detachDeviceFlags(live, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+                except libvirt.libvirtError as e:  # e.g. an unplug already under way
+                    LOG.debug("Unplug of %s: %s", mac, e.get_error_message())
+            time.sleep(0.2)
+
+    @staticmethod
+    def _interface(domain: libvirt.virDomain, mac: str, flags: int = 0) -> str | None:
+        """The domain's <interface> with that MAC (of its definition with
+        VIR_DOMAIN_XML_INACTIVE, else of the running guest), as XML; None if none."""
+        for interface in ET.fromstring(domain.XMLDesc(flags)).iter("interface"):
+            found = interface.find("mac")
+            if found is not None and found.get("address", "").lower() == mac.lower():
+                return ET.tostring(interface, encoding="unicode")
+        return None
 
     # --- moves (resize, cold migration) ----------------------------------------------
 

@@ -13,7 +13,7 @@ from conductor.compute.models import (Instance, InstanceGroup, KeyPair, Migratio
                                       QuotaClass)
 from conductor.db import api as db
 from conductor.identity import queries as identity
-from conductor.network.models import FloatingIp, SecurityGroup
+from conductor.network.models import FixedIp, FloatingIp, SecurityGroup
 from stratus.config import CONF
 
 UsageCheck = Callable[[dict[str, int]], None]
@@ -52,6 +52,7 @@ def project_usage(session: Session, project_id: str,
     # are limited per group, so their project usage shows 0, as in Nova.
     usage["security_groups"] = security_group_count(session, project_id)
     usage["floating_ips"] = floating_ip_count(session, project_id)
+    usage["fixed_ips"] = fixed_ip_count(session, project_id)
     if user_id:
         usage["key_pairs"] = int(session.scalar(
             sa.select(sa.func.count()).select_from(KeyPair)
@@ -64,6 +65,14 @@ def floating_ip_count(session: Session, project_id: str) -> int:
     return int(session.scalar(
         sa.select(sa.func.count()).select_from(FloatingIp)
         .where(FloatingIp.project_id == project_id)) or 0)
+
+
+def fixed_ip_count(session: Session, project_id: str) -> int:
+    """The fixed IPs of the project's live servers."""
+    return int(session.scalar(
+        sa.select(sa.func.count()).select_from(FixedIp)
+        .join(Instance, Instance.uuid == FixedIp.instance_uuid)
+        .where(Instance.project_id == project_id, Instance.deleted == 0)) or 0)
 
 
 def security_group_count(session: Session, project_id: str) -> int:

@@ -10,12 +10,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from conductor.compute.limits import check
 from conductor.compute.models import Instance
+from conductor.compute.queries import quotas
 from conductor.db import api as db
 from conductor.db.base import utcnow
 from conductor.network.models import FixedIp, FloatingIp, Network, NetworkHost, VirtualInterface
 from stratus import exception
 from stratus.config import CONF
+from stratus.objects import states
 from conductor.network import addressing
 from conductor.network.queries import security_groups
 
@@ -281,7 +284,7 @@ def _new_mac(session: Session) -> str:
 
 
 def _allocate(session: Session, instance: Instance, net: Network, position: int,
-              address: str | None, host: str | None) -> None:
+              address: str | None, host: str | None) -> VirtualInterface:
     net = session.scalar(sa.select(Network).where(Network.id == net.id).with_for_update())
     if address:
         _check_fixed_ip(session, net, address)
@@ -295,6 +298,18 @@ def _allocate(session: Session, instance: Instance, net: Network, position: int,
     session.flush()
     session.add(FixedIp(network_id=net.id, address=address, instance_uuid=instance.uuid,
                         virtual_interface_id=vif.id, allocated=True, host=host))
+    return vif
+
+
+def _check_quota(session: Session, project_id: str, count: int) -> None:
+    """QuotaExceeded when `count` more fixed IPs take the project over its fixed_ips
+    quota (counted from the fixed IPs of its servers, as nova-network)."""
+    if not count:
+        return
+    limits = quotas.project_limits(session, project_id)
+    if limits["fixed_ips"] >= 0:  # -1: unlimited, nothing to count
+        check(limits, {"fixed_ips": quotas.fixed_ip_count(session, project_id)},
+              {"fixed_ips": count})
 
 
 def network_info(session: Session, instance_uuid: str) -> list[Record]:
@@ -333,12 +348,14 @@ def _write_cache(session: Session, instance: Instance) -> list[Record]:
     return info
 
 
-def allocate_for_instance(instance_uuid: str, host: str | None,
+def allocate_for_instance(instance_uuid: str, project_id: str, host: str | None,
                           requested: Requested) -> list[Record]:
-    """Give the instance a NIC and a fixed IP on each of its networks (once: a retried
-    build keeps them) and write its network_info; it. NoMoreFixedIps when a network is
-    full, NotFound when a requested network is gone."""
+    """Give the instance of `project_id` a NIC and a fixed IP on each of its networks
+    (once: a retried build keeps them) and write its network_info; it. NoMoreFixedIps
+    when a network is full, NotFound when a requested network is gone, QuotaExceeded
+    over the project's fixed_ips quota."""
     with db.writer() as s:
+        quotas.lock_project(s, project_id)
         instance = s.scalar(sa.select(Instance).where(Instance.uuid == instance_uuid,
                                                       Instance.deleted == 0))
         if instance is None:
@@ -348,9 +365,101 @@ def allocate_for_instance(instance_uuid: str, host: str | None,
             return existing
         wanted = {r["uuid"]: r.get("fixed_ip") for r in requested} \
             if isinstance(requested, list) else {}
-        for position, net in enumerate(networks_for(s, instance.project_id, requested)):
+        nets = networks_for(s, instance.project_id, requested)
+        _check_quota(s, instance.project_id, len(nets))
+        for position, net in enumerate(nets):
             _allocate(s, instance, net, position, wanted.get(net.uuid), host)
         return _write_cache(s, instance)
+
+
+# --- a server's NICs after its build (addFixedIp, removeFixedIp) --------------------
+
+# What a server may be in for its NICs to change: its guest defined on its host, no
+# action running (a running guest has them hot-plugged).
+NIC_CHANGE_STATES = (states.ACTIVE, states.STOPPED)
+
+
+def _instance_to_change(session: Session, instance_uuid: str, project_id: str,
+                        action: str, admin: bool) -> Instance:
+    """The project's live instance, row-locked, if `action` may change its NICs now:
+    InstanceIsLocked when locked (admins aside), InstanceInvalidState unless it is
+    ACTIVE or STOPPED on a host with no task running."""
+    row = session.scalar(sa.select(Instance).where(
+        Instance.uuid == instance_uuid, Instance.project_id == project_id,
+        Instance.deleted == 0).with_for_update())
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=instance_uuid)
+    if row.locked and not admin:
+        raise exception.InstanceIsLocked(instance_uuid=instance_uuid)
+    for attr, ok in (("vm_state", row.vm_state in NIC_CHANGE_STATES),
+                     ("task_state", row.task_state is None), ("host", bool(row.host))):
+        if not ok:
+            raise exception.InstanceInvalidState(action=action, instance_uuid=instance_uuid,
+                                                 attr=attr, state=getattr(row, attr))
+    return row
+
+
+def _next_position(session: Session, instance_uuid: str) -> int:
+    last = session.scalar(sa.select(sa.func.max(VirtualInterface.position)).where(
+        VirtualInterface.instance_uuid == instance_uuid))
+    return 0 if last is None else int(last) + 1
+
+
+def add_fixed_ip(instance_uuid: str, project_id: str, network_uuid: str,
+                 admin: bool) -> tuple[Record, str]:
+    """A new NIC (MAC) with a free fixed IP of the network for the server, after its
+    others, under the project's fixed_ips quota, and its network_info rewritten.
+    NetworkNotFound for a network the project may not use, NoMoreFixedIps when it is
+    full. The new NIC's network_info entry and the server's host."""
+    with db.writer() as s:
+        quotas.lock_project(s, project_id)
+        instance = _instance_to_change(s, instance_uuid, project_id, "addFixedIp", admin)
+        net = _network_row(s, network_uuid, project_id)
+        _check_quota(s, project_id, 1)
+        vif = _allocate(s, instance, net, _next_position(s, instance_uuid), None,
+                        instance.host)
+        info = _write_cache(s, instance)
+        return next(v for v in info if v["id"] == vif.uuid), str(instance.host)
+
+
+def remove_fixed_ip(instance_uuid: str, project_id: str, address: str,
+                    admin: bool) -> tuple[Record | None, str]:
+    """Release one of the server's fixed IPs (FixedIpNotFoundForInstance when it has not
+    that address): its floating IPs taken off, its NIC removed with it unless the NIC
+    keeps another address, the network_info rewritten. The removed NIC's network_info
+    entry (None when the NIC stays) and the server's host."""
+    with db.writer() as s:
+        instance = _instance_to_change(s, instance_uuid, project_id, "removeFixedIp",
+                                       admin)
+        row = s.scalar(sa.select(FixedIp).where(FixedIp.instance_uuid == instance_uuid,
+                                                FixedIp.address == address))
+        if row is None:
+            raise exception.FixedIpNotFoundForInstance(instance_uuid=instance_uuid,
+                                                       ip=address)
+        before = {v["id"]: v for v in network_info(s, instance_uuid)}
+        vif = s.get(VirtualInterface, row.virtual_interface_id)
+        _take_floating_off(s, [row.id])
+        s.delete(row)
+        s.flush()
+        removed = None
+        if vif is not None and s.scalar(sa.select(FixedIp.id).where(
+                FixedIp.virtual_interface_id == vif.id).limit(1)) is None:
+            removed = before.get(vif.uuid)
+            s.delete(vif)
+            s.flush()
+        _write_cache(s, instance)
+        return removed, str(instance.host)
+
+
+def _take_floating_off(session: Session, fixed_ids: Any) -> None:
+    """Disassociate the floating IPs of these fixed IPs (ids, or a select of them); the
+    auto-assigned ones go back to their pool."""
+    for row in session.scalars(sa.select(FloatingIp).where(
+            FloatingIp.fixed_ip_id.in_(fixed_ids))):
+        row.fixed_ip_id, row.host = None, None
+        if row.auto_assigned:  # back to its pool
+            row.project_id, row.auto_assigned = None, False
+    session.flush()
 
 
 def release_for_instance(session: Session, instance_uuid: str) -> list[Record]:
@@ -358,12 +467,8 @@ def release_for_instance(session: Session, instance_uuid: str) -> list[Record]:
     auto-assigned ones go back to their pool), on the caller's session, the one that
     deletes the instance; the network_info it had."""
     info = network_info(session, instance_uuid)
-    fixed = sa.select(FixedIp.id).where(FixedIp.instance_uuid == instance_uuid)
-    for row in session.scalars(sa.select(FloatingIp).where(FloatingIp.fixed_ip_id.in_(fixed))):
-        row.fixed_ip_id, row.host = None, None
-        if row.auto_assigned:  # back to its pool
-            row.project_id, row.auto_assigned = None, False
-    session.flush()
+    _take_floating_off(session, sa.select(FixedIp.id).where(
+        FixedIp.instance_uuid == instance_uuid))
     session.execute(sa.delete(FixedIp).where(FixedIp.instance_uuid == instance_uuid))
     session.execute(sa.delete(VirtualInterface).where(
         VirtualInterface.instance_uuid == instance_uuid))
