@@ -14,6 +14,8 @@ from typing import Any
 
 from conductor.rpcapi.network import NetworkConductorAPI
 from network_agent.driver import CHAIN_PREFIX, DhcpHost, DhcpRange, Firewall, NetworkDriver
+from network_agent.port_chains import PORTS_CHAIN, SPOOF_CHAIN, security_group_chains, \
+    spoofing_chains
 from network_agent.rpcapi import NetworkAgentAPI
 from stratus import exception
 from stratus.config import CONF
@@ -25,8 +27,6 @@ LOG = logging.getLogger(__name__)
 DRIVERS = "stratus.network_drivers"
 Network = dict[str, Any]
 FORWARD_CHAIN = CHAIN_PREFIX + "isolate"
-PORTS_CHAIN = CHAIN_PREFIX + "ports"
-SPOOF_CHAIN = CHAIN_PREFIX + "spoof"
 DNAT_IN, DNAT_LOCAL, SNAT_OUT = (CHAIN_PREFIX + n for n in ("float-in", "float-local",
                                                             "float-out"))
 # ebtables: what must not cross a VXLAN link of a multi_host network (its gateway, on
@@ -257,9 +257,10 @@ class NetworkManager:
                        if n["manager"] == "VlanManager"})
 
     def _apply_firewall(self) -> None:
-        """All of this host's chains in one iptables-restore: project networks cannot
-        reach each other (nothing is forwarded from one project bridge to another), and
-        each floating IP leads to its fixed IP both ways (DNAT in, SNAT out)."""
+        """All of this host's chains in one restore per family: project networks cannot
+        reach each other (nothing is forwarded from one project bridge to another), each
+        port sends and receives what the port chains allow, and each floating IP leads
+        to its fixed IP both ways (DNAT in, SNAT out)."""
         bridges = self._isolated_bridges()
         isolate = [f"-i {a} -o {b} -j DROP" for a in bridges for b in bridges if a != b]
         dnat = [f"-d {f['address']}/32 -j DNAT --to-destination {f['fixed_ip']}"
@@ -268,7 +269,7 @@ class NetworkManager:
                 for f in self._floating]
         filters = {FORWARD_CHAIN: isolate, **security_group_chains(self._ports),
                    **spoofing_chains(self._ports)}
-        wanted = Firewall(
+        ipv4 = Firewall(
             chains={"filter": filters,
                     "nat": {DNAT_IN: dnat, DNAT_LOCAL: list(dnat), SNAT_OUT: snat}},
             jumps={"filter": {"FORWARD": [f"-j {SPOOF_CHAIN}", f"-j {FORWARD_CHAIN}",
@@ -276,10 +277,10 @@ class NetworkManager:
                               "INPUT": [f"-j {SPOOF_CHAIN}"]},
                    "nat": {"PREROUTING": [f"-j {DNAT_IN}"], "OUTPUT": [f"-j {DNAT_LOCAL}"],
                            "POSTROUTING": [f"-j {SNAT_OUT}"]}})
-        bridging = self._bridging()
-        if self._applied.get("firewall") != (wanted, bridging):
-            self.driver.apply_firewall(wanted, bridging=bridging)
-            self._applied["firewall"] = (wanted, bridging)
+        wanted = (ipv4, self._bridging())
+        if self._applied.get("firewall") != wanted:
+            self.driver.apply_firewall(ipv4, bridging=wanted[1])
+            self._applied["firewall"] = wanted
 
     def _bridging(self) -> Firewall:
         """ebtables: each multi_host network's gateway address lives on every host, so
@@ -348,58 +349,3 @@ class NetworkManager:
                 "domain": CONF.network.dhcp_domain,
                 "config_file": CONF.network.dnsmasq_config_file,
                 "ipv6_ra": bool(net.get("cidr_v6") and CONF.network.use_ipv6)}
-
-
-def _rule_matches(rule: dict[str, Any]) -> list[str]:
-    """The iptables matches of one ingress rule, one per source it allows."""
-    match = ""
-    protocol = rule.get("protocol")
-    if protocol in ("tcp", "udp"):
-        low, high = rule.get("from_port"), rule.get("to_port")
-        match = f"-p {protocol}"
-        if low is not None and low > 0:
-            match += f" --dport {low}" if low == high else f" --dport {low}:{high}"
-    elif protocol == "icmp":
-        match = "-p icmp"
-        kind, code = rule.get("from_port"), rule.get("to_port")
-        if kind is not None and kind >= 0:
-            match += f" --icmp-type {kind}" + (f"/{code}" if code is not None and code >= 0
-                                               else "")
-    sources = [f"{ip}/32" for ip in rule["source_ips"]] if rule.get("source_ips") is not None \
-        else [rule.get("cidr") or "0.0.0.0/0"]
-    return [f"-s {source} {match}".strip() for source in sources]
-
-
-def security_group_chains(ports: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """One chain per server port of this host: replies and the port's own network pass,
-    then what its security groups' ingress rules allow; everything else is dropped
-    (egress is open, as nova-network's). PORTS_CHAIN sends each fixed IP's traffic
-    (floating IPs are DNATed to it first) to its port's chain."""
-    chains: dict[str, list[str]] = {PORTS_CHAIN: []}
-    for port in ports:
-        name = f"{CHAIN_PREFIX}i-{port['id'].replace('-', '')[:12]}"
-        rules = ["-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"]
-        if CONF.network.allow_same_net_traffic and port.get("cidr"):
-            rules.append(f"-s {port['cidr']} -j ACCEPT")
-        rules += [f"{match} -j ACCEPT" for rule in port["rules"]
-                  for match in _rule_matches(rule)]
-        chains[name] = [*dict.fromkeys(rules), "-j DROP"]
-        chains[PORTS_CHAIN].append(f"-d {port['address']}/32 -j {name}")
-    return chains
-
-
-def spoofing_chains(ports: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """What a server may send: from each port (its tap) only its own fixed IP and MAC,
-    besides the DHCP request it makes before it has an address. SPOOF_CHAIN, first in
-    FORWARD and INPUT, sends each tap's traffic to that port's chain."""
-    chains: dict[str, list[str]] = {SPOOF_CHAIN: []}
-    for port in ports:
-        name = f"{CHAIN_PREFIX}o-{port['id'].replace('-', '')[:12]}"
-        chains[name] = [
-            "-s 0.0.0.0/32 -d 255.255.255.255/32 -p udp --sport 68 --dport 67 -j RETURN",
-            f"-s {port['address']}/32 -m mac --mac-source {port['mac']} -j RETURN",
-            "-j DROP"]
-        chain = f"-m physdev --physdev-in {port['devname']} -j {name}"
-        if chain not in chains[SPOOF_CHAIN]:
-            chains[SPOOF_CHAIN].append(chain)
-    return chains

@@ -53,6 +53,26 @@ for path in /sys/class/net/*; do
     fi
 done
 
+# IPv6: the address network_data.json names, static or (SLAAC) once the kernel has made
+# it from the router advertisements; one line per NIC that has one.
+for path in /sys/class/net/*; do
+    nic=$(basename "$path")
+    set -- $(ipv6_address "$NETDATA" "$(cat "$path/address")")
+    [ -n "$1" ] || continue
+    [ "$2" = ipv6 ] && ip -6 addr add "$1/${3:-64}" dev "$nic"
+    tries=0
+    until ip -6 -o addr show dev "$nic" scope global | grep -q " $1/" \
+          || [ "$tries" -ge 15 ]; do
+        sleep 1
+        tries=$((tries + 1))
+    done
+    if ip -6 -o addr show dev "$nic" scope global | grep -q " $1/"; then
+        say "ipv6 ok iface=$nic ip=$1"
+    else
+        say "ipv6 FAILED iface=$nic: no $1 after ${tries} s"
+    fi
+done
+
 # Without a config drive, the metadata service.
 if [ -z "$DRIVE" ] && [ -n "$LEASED" ]; then
     MD=http://169.254.169.254

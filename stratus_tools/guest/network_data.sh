@@ -93,7 +93,7 @@ static_config() {
     [ -n "$nets" ] || return 1
     mtu=$(flat_get "$1" "links.$link.mtu")
     [ -n "$mtu" ] && ip link set dev "$2" mtu "$mtu"
-    ip addr flush dev "$2"
+    ip -4 addr flush dev "$2"
     for net in $nets; do
         ip addr add "$(flat_get "$1" "networks.$net.ip_address")/$(prefix_of \
             "$(flat_get "$1" "networks.$net.netmask")")" dev "$2"
@@ -102,4 +102,20 @@ static_config() {
             && ip route add default via "$gateway" dev "$2"
     done
     return 0
+}
+
+# ipv6_address FLAT MAC: "ADDRESS TYPE PREFIXLEN" of the IPv6 address network_data.json
+# gives the NIC with that MAC (type ipv6_slaac: from router advertisements; ipv6:
+# static), if any.
+ipv6_address() {
+    local link
+    link=$(link_of "$1" "$2")
+    [ -n "$link" ] || return 0
+    awk -F= -v link="$(flat_get "$1" "links.$link.id")" '
+        /^networks\.[0-9]+\.(link|type|ip_address|netmask)=/ {
+            split($1, p, "."); field[p[2] "." p[3]] = $2; if (p[2] + 0 > last) last = p[2] + 0 }
+        END { for (i = 0; i <= last; i++)
+                  if (field[i ".link"] == link && field[i ".type"] ~ /^ipv6/) {
+                      print field[i ".ip_address"], field[i ".type"], field[i ".netmask"]
+                      exit } }' "$1"
 }

@@ -73,15 +73,15 @@ def _internet(netns: str, internet: str) -> None:
 
 
 def _rule(cloud: EmbeddedCloud, client: httpx.Client, protocol: str, low: int,
-          high: int) -> int:
-    """An ingress rule from anywhere in the project's default group; its id."""
+          high: int, cidr: str = "0.0.0.0/0") -> int:
+    """An ingress rule from `cidr` (anywhere) in the project's default group; its id."""
     old = {"OpenStack-API-Version": "compute 2.35"}
     groups = client.get(f"{cloud.compute_url}/v2.1/os-security-groups", headers=old).json()
     default = [g for g in groups["security_groups"] if g["name"] == "default"][0]
     resp = client.post(f"{cloud.compute_url}/v2.1/os-security-group-rules", headers=old,
                        json={"security_group_rule": {
                            "parent_group_id": default["id"], "ip_protocol": protocol,
-                           "from_port": low, "to_port": high, "cidr": "0.0.0.0/0"}})
+                           "from_port": low, "to_port": high, "cidr": cidr}})
     assert resp.status_code == 200, resp.text
     return int(resp.json()["security_group_rule"]["id"])
 

@@ -102,7 +102,7 @@ def test_a_nic_on_a_network_without_dhcp_gets_its_addresses_mtu_and_route(
         tmp_path: pathlib.Path) -> None:
     answers, calls = _configure(tmp_path, ("eth1", "FA:16:3E:00:00:02"))
     assert answers == ["eth1 static"]
-    assert calls == ["ip link set dev eth1 mtu 1401", "ip addr flush dev eth1",
+    assert calls == ["ip link set dev eth1 mtu 1401", "ip -4 addr flush dev eth1",
                      "ip addr add 10.9.0.6/24 dev eth1", "ip route",
                      "ip route add default via 10.9.0.1 dev eth1",
                      "ip addr add 10.9.0.7/24 dev eth1", "ip route"]
@@ -134,3 +134,20 @@ def test_without_network_data_every_nic_is_left_to_dhcp(tmp_path: pathlib.Path) 
                                           ("26", "26")])
 def test_prefix_of_a_netmask(tmp_path: pathlib.Path, mask: str, prefix: str) -> None:
     assert _sh(f"prefix_of {mask}", tmp_path).stdout == f"{prefix}\n"
+
+
+def test_the_ipv6_address_of_a_nic_comes_with_its_kind(tmp_path: pathlib.Path) -> None:
+    dual = _vif(0, "fa:16:3e:00:00:01", True, ["10.9.0.5"])
+    dual["network"]["subnets"].append({
+        "cidr": "fd00:0:0:1::/64", "version": 6, "gateway": "fd00:0:0:1::1", "dns": [],
+        "ips": [{"address": "fd00::1:f816:3eff:fe00:1", "type": "fixed", "version": 6}]})
+    static = _vif(1, "fa:16:3e:00:00:02", False, ["10.9.0.6"])
+    static["network"]["subnets"].append({**dual["network"]["subnets"][1], "ips": [
+        {"address": "fd00::1:f816:3eff:fe00:2", "type": "fixed", "version": 6}]})
+    document = instance_metadata.network_data({"network_info": [dual, static]})
+    (tmp_path / "nd.json").write_text(json.dumps(document))
+    result = _sh(f'F={tmp_path}/flat; json_flat < {tmp_path}/nd.json > "$F"\n'
+                 'for mac in fa:16:3e:00:00:01 FA:16:3E:00:00:02 fa:16:3e:00:00:09; do '
+                 'echo "[$(ipv6_address "$F" $mac)]"; done', tmp_path)
+    assert result.stdout.splitlines() == ["[fd00::1:f816:3eff:fe00:1 ipv6_slaac 64]",
+                                          "[fd00::1:f816:3eff:fe00:2 ipv6 64]", "[]"]

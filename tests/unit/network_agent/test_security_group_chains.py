@@ -2,7 +2,7 @@
 from which sources, and that everything else is dropped."""
 from __future__ import annotations
 
-from network_agent.manager import PORTS_CHAIN, security_group_chains
+from network_agent.port_chains import PORTS_CHAIN, security_group_chains
 from stratus.config import CONF
 
 PORT = {"id": "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", "address": "10.0.0.5",
@@ -57,7 +57,7 @@ def test_the_chains_pass_the_drivers_checks() -> None:
 
 
 def test_a_port_sends_only_from_its_own_address_and_mac() -> None:
-    from network_agent.manager import SPOOF_CHAIN, spoofing_chains
+    from network_agent.port_chains import SPOOF_CHAIN, spoofing_chains
     port = {**PORT, "mac": "fa:16:3e:00:00:01", "devname": "tap0f1e2d3c-4b"}
     chains = spoofing_chains([port])
     assert chains[SPOOF_CHAIN] == ["-m physdev --physdev-in tap0f1e2d3c-4b "
@@ -66,3 +66,23 @@ def test_a_port_sends_only_from_its_own_address_and_mac() -> None:
         "-s 0.0.0.0/32 -d 255.255.255.255/32 -p udp --sport 68 --dport 67 -j RETURN",
         "-s 10.0.0.5/32 -m mac --mac-source fa:16:3e:00:00:01 -j RETURN",
         "-j DROP"]
+
+
+
+def test_rules_from_ipv6_ranges_and_members_are_not_ipv4_rules() -> None:
+    rules = [{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr": "::/0"},
+             {"protocol": "udp", "from_port": 53, "to_port": 53, "cidr": None,
+              "source_ips": ["10.0.1.2", "fd00:0:0:1::9"]}]
+    chains = security_group_chains([{**PORT, "rules": rules}])
+    assert chains[CHAIN] == [
+        "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", "-s 10.0.0.0/24 -j ACCEPT",
+        "-s 10.0.1.2/32 -p udp --dport 53 -j ACCEPT", "-j DROP"]
+
+
+def test_a_port_with_two_addresses_may_send_from_both() -> None:
+    from network_agent.port_chains import spoofing_chains
+    port = {**PORT, "mac": "fa:16:3e:00:00:01", "devname": "tap0f1e2d3c-4b"}
+    chain = spoofing_chains([port, {**port, "address": "10.0.0.6"}])["stratus-o-0f1e2d3c4b5a"]
+    assert chain[1:] == ["-s 10.0.0.5/32 -m mac --mac-source fa:16:3e:00:00:01 -j RETURN",
+                         "-s 10.0.0.6/32 -m mac --mac-source fa:16:3e:00:00:01 -j RETURN",
+                         "-j DROP"]
