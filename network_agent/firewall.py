@@ -152,11 +152,12 @@ def _delta_table(table: str, applied: Firewall, desired: Firewall, bridge: bool)
     if not changed and not removed and old_jumps == new_jumps:
         return ""
     lines = [_declare(c, bridge) for c in sorted({*changed, *removed})]
-    if old_jumps != new_jumps:
-        lines += [f"-D {builtin} {spec}" for builtin, specs in old_jumps.items()
-                  for spec in specs]
-        lines += [f"-I {builtin} {i} {spec}" for builtin, specs in new_jumps.items()
-                  for i, spec in enumerate(specs, 1)]
+    # Our jumps are deleted and put back first each time: when someone flushed the
+    # builtin chain the delete fails, and the caller rebuilds from the saved tables.
+    lines += [f"-D {builtin} {spec}" for builtin, specs in old_jumps.items()
+              for spec in specs]
+    lines += [f"-I {builtin} {i} {spec}" for builtin, specs in new_jumps.items()
+              for i, spec in enumerate(specs, 1)]
     lines += [f"-A {c} {r}" for c in changed for r in wanted[c]]
     lines += [f"-X {c}" for c in removed]
     return f"*{table}\n" + "".join(f"{line}\n" for line in lines) + "COMMIT\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import pathlib
+import shutil
 import threading
 
 from network_agent import privileged
@@ -12,6 +13,7 @@ from network_agent.driver import DhcpHost, DhcpRange, Firewall, NetworkDriver, \
 
 
 _PRIVSEP = threading.Lock()
+_HAS_EBTABLES = shutil.which("ebtables-restore") is not None
 
 
 def _start_privsep() -> None:
@@ -78,6 +80,8 @@ class LinuxNetDriver(NetworkDriver):
                        bridging: Firewall | None = None) -> None:
         for family, wanted in (("ipv4", ipv4), ("ipv6", ipv6), ("bridge", bridging)):
             wanted = wanted or Firewall()
+            if family == "bridge" and wanted == Firewall() and not _HAS_EBTABLES:
+                continue  # nothing to filter on bridges, and no ebtables to ask
             privileged.apply_firewall(self.netns, family, wanted.chains, wanted.jumps)
 
     def interface_address(self, interface: str) -> str | None:

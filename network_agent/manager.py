@@ -296,6 +296,8 @@ class NetworkManager:
             outward += [f"-o {link} -p ARP --arp-ip-dst {gateway} -j DROP",
                         f"-o {link} -p ARP --arp-ip-src {gateway} -j DROP",
                         f"-o {link} -p IPv4 --ip-proto udp --ip-dport 67:68 -j DROP"]
+        if not inward:
+            return Firewall()
         return Firewall(chains={"filter": {LOCAL_IN: inward, LOCAL_OUT: outward}},
                         jumps={"filter": {"INPUT": [f"-j {LOCAL_IN}"],
                                           "FORWARD": [f"-j {LOCAL_IN}", f"-j {LOCAL_OUT}"],
@@ -312,10 +314,11 @@ class NetworkManager:
     def _segment(self, net: Network) -> None:
         opts = CONF.network
         if net.get("vni") is not None and opts.vxlan_interface and self._vtep:
+            family = ipaddress.ip_address(self._vtep).version
             self.driver.ensure_vxlan(net["bridge"], vni=net["vni"],
-                                     underlay=opts.vxlan_interface,
-                                     local_ip=self._vtep or "",
-                                     remotes=net.get("remotes", []) if self._vtep else [],
+                                     underlay=opts.vxlan_interface, local_ip=self._vtep,
+                                     remotes=[r for r in net.get("remotes", [])
+                                              if ipaddress.ip_address(r).version == family],
                                      mtu=net.get("mtu") or opts.network_device_mtu)
         elif net.get("vlan") is not None and opts.vlan_interface:
             self.driver.ensure_vlan(net["bridge"], vlan=net["vlan"],

@@ -13,6 +13,7 @@ import ipaddress
 import os
 import pathlib
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -44,6 +45,7 @@ net_admin = priv_context.PrivContext(
 IPV6_LINK_LOCAL = ipaddress.ip_network("fe80::/10")
 ZERO_MAC = "00:00:00:00:00:00"
 IFF_UP = 1
+IFA_F_SECONDARY = 0x01
 Address = ipaddress.IPv4Interface | ipaddress.IPv6Interface
 
 
@@ -176,8 +178,12 @@ def interface_address(netns: str | None, interface: str) -> str | None:
         link = _link(ipr, interface)
         if link is None:
             return None
-        found = sorted((a.version, str(a.ip)) for a in _addresses(ipr, link["index"]))
-        return found[0][1] if found else None
+        for family in (socket.AF_INET, socket.AF_INET6):  # the primary one, IPv4 first
+            for a in ipr.get_addr(index=link["index"], family=family):
+                address = ipaddress.ip_address(a.get_attr("IFA_ADDRESS"))
+                if not a["flags"] & IFA_F_SECONDARY and address not in IPV6_LINK_LOCAL:
+                    return str(address)
+        return None
 
 
 def _vxlan_spec(vni: int, underlay: int, local: str, port: int) -> dict[str, Any]:

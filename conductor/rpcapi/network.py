@@ -14,10 +14,10 @@ Version history:
         their rules (create, delete), the default rules of new `default` groups,
         servers' groups (list, add, remove) and the agents' read of servers' ingress
         rules (security_group_rules_for_instances).
-  1.2 - instance_add_fixed_ip, instance_remove_fixed_ip (nova-network's multinic:
-        addFixedIp and removeFixedIp, the NIC hot-plugged by the server's compute agent);
-        network_host_report: an agent's host and VXLAN endpoint; host_config and
+  1.2 - network_host_report: an agent's host and VXLAN endpoint; host_config and
         network_config give each VXLAN network the other hosts' endpoints (`remotes`).
+  1.3 - instance_add_fixed_ip, instance_remove_fixed_ip (nova-network's multinic:
+        addFixedIp and removeFixedIp, the NIC hot-plugged by the server's compute agent).
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ Record = dict[str, Any]
 
 class NetworkConductorAPI(RPCAPI):
     TOPIC = "conductor_network"
-    VERSION = "1.2"
+    VERSION = "1.3"
 
     # --- networks -----------------------------------------------------------------------
 
@@ -80,7 +80,7 @@ class NetworkConductorAPI(RPCAPI):
                                instance_uuid: str) -> list[Record]:
         """The server's NICs (id, MAC, network), in order."""
 
-    @call("1.2")
+    @call("1.3")
     def instance_add_fixed_ip(self, ctx: RequestContext, *, instance_uuid: str,
                               project_id: str, network_uuid: str) -> Record:
         """A new NIC with a fixed IP of the network for the server of `project_id` (under
@@ -89,7 +89,7 @@ class NetworkConductorAPI(RPCAPI):
         full, 403 over the quota, 409 while the server is locked, busy or not ACTIVE or
         SHUTOFF."""
 
-    @call("1.2")
+    @call("1.3")
     def instance_remove_fixed_ip(self, ctx: RequestContext, *, instance_uuid: str,
                                  project_id: str, address: str) -> None:
         """Release a fixed IP of the server of `project_id` and unplug its NIC (400 when

@@ -299,15 +299,19 @@ def test_firewall_changes_are_deltas_and_outside_edits_are_repaired(
                     "-A stratus-i-a -p tcp -m tcp --dport 22 -j ACCEPT", "-A stratus-i-a -j DROP",
                     "-A stratus-i-b -j DROP", "-A stratus-ports -d 10.0.0.2/32 -j stratus-i-a",
                     "-A stratus-ports -d 10.0.0.3/32 -j stratus-i-b"]
-    # Someone removes our jump behind the agent's back: the delta that moves it fails,
-    # and the agent falls back to reading the tables and rewriting all of ours.
-    run("iptables", "-D", "FORWARD", "-j", "stratus-ports", ns=ns)
+    # Someone flushes FORWARD behind the agent's back: the next delta cannot delete our
+    # jump there, and the agent falls back to reading the tables and rewriting ours.
+    run("iptables", "-F", "FORWARD", ns=ns)
+    driver.apply_firewall(one)
+    saved = _save(ns)
+    assert saved.count("-A FORWARD -j stratus-ports") == 1
+    assert ":stratus-i-b - [0:0]" not in saved
     moved = Firewall(chains=one.chains, jumps={"filter": {"INPUT": ["-j stratus-ports"],
                                                           "FORWARD": ["-j stratus-ports"]}})
     driver.apply_firewall(moved)
     saved = _save(ns)
     assert saved.count("-A FORWARD -j stratus-ports") == 1
-    assert "-A INPUT -j stratus-ports" in saved and ":stratus-i-b - [0:0]" not in saved
+    assert "-A INPUT -j stratus-ports" in saved
 
 
 def test_forwarding_is_set_in_the_namespace_only(

@@ -379,8 +379,10 @@ class LibvirtDriver(ComputeDriver):
         while (live := self._interface(domain, mac)) is not None:
             now = time.monotonic()
             if now > deadline:
+                self._link_down(domain, live)
                 raise exception.Conflict(reason=f"The guest did not release NIC {mac} "
-                                                f"within {DETACH_TIMEOUT:.0f} s.")
+                                                f"within {DETACH_TIMEOUT:.0f} s; its link "
+                                                f"is down.")
             if now - asked >= DETACH_RETRY:
                 asked = now
                 try:
@@ -388,6 +390,22 @@ class LibvirtDriver(ComputeDriver):
                 except libvirt.libvirtError as e:  # e.g. an unplug already under way
                     LOG.debug("Unplug of %s: %s", mac, e.get_error_message())
             time.sleep(0.2)
+
+    @staticmethod
+    def _link_down(domain: libvirt.virDomain, interface: str) -> None:
+        """A NIC the guest will not give back carries nothing more: its address is
+        released and its port's filters go with it."""
+        element = ET.fromstring(interface)
+        link = element.find("link")
+        if link is None:
+            link = ET.SubElement(element, "link")
+        link.set("state", "down")
+        try:
+            domain.updateDeviceFlags(ET.tostring(element, encoding="unicode"),
+                                     libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        except libvirt.libvirtError as e:
+            LOG.warning("Could not take the link of a kept NIC down: %s",
+                        e.get_error_message())
 
     @staticmethod
     def _interface(domain: libvirt.virDomain, mac: str, flags: int = 0) -> str | None:

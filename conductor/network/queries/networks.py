@@ -511,6 +511,11 @@ def _vteps_except(session: Session, host: str) -> list[str]:
 
 def report_host(host: str, vtep: str | None) -> bool:
     """Record a network agent's host and VTEP; whether the VTEP is new or changed."""
+    if vtep is not None:
+        try:
+            vtep = str(ipaddress.ip_address(vtep))
+        except ValueError:
+            raise exception.Invalid(f"Invalid VXLAN endpoint address: {vtep}") from None
     with db.writer() as s:
         row = s.get(NetworkHost, host)
         if row is None:
@@ -574,8 +579,8 @@ def _with_dhcp_hosts(session: Session, net: Network, host: str,
              .join(Instance, Instance.uuid == VirtualInterface.instance_uuid)
              .where(VirtualInterface.network_id == net.id, Instance.deleted == 0)
              .order_by(FixedIp.id))
-    if net.multi_host:
-        query = query.where(FixedIp.host == host)
+    if net.multi_host:  # each host serves the servers on it now (moves included)
+        query = query.where(Instance.host == host)
     item["dhcp_hosts"] = [{"mac": mac, "ip": ip, "hostname": hostname or f"host-{uuid[:8]}"}
                           for mac, ip, hostname, uuid in session.execute(query)]
     return item

@@ -93,6 +93,8 @@ def test_a_delta_rewrites_only_the_chains_that_changed() -> None:
     assert firewall.delta_text(PORTS, more) == """*filter
 :stratus-i-b - [0:0]
 :stratus-ports - [0:0]
+-D FORWARD -j stratus-ports
+-I FORWARD 1 -j stratus-ports
 -A stratus-ports -d 10.0.0.2/32 -j stratus-i-a
 -A stratus-ports -d 10.0.0.3/32 -j stratus-i-b
 -A stratus-i-b -j DROP
