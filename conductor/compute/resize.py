@@ -20,6 +20,7 @@ from compute_agent.rpcapi import ComputeAPI
 from conductor.compute import limits
 from conductor.compute.queries import migrations
 from conductor.rpcapi.compute import ComputeConductorAPI
+from network_agent.rpcapi import NetworkAgentAPI
 from scheduler.rpcapi import SchedulerAPI
 from stratus import exception
 from stratus.config import CONF
@@ -45,6 +46,14 @@ def _check_resize(instance: dict[str, Any], new_flavor: dict[str, Any] | None,
     limits.check(project_limits, usage, {
         "cores": max(0, new_flavor["vcpus"] - old["vcpus"]),
         "ram": max(0, new_flavor["memory_mb"] - old["memory_mb"])})
+
+
+def _moved(ctx: RequestContext, instance: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A server with NICs changed hosts: every network agent re-reads its host (the
+    new one filters the server's ports, the old one drops them)."""
+    if instance is not None and instance.get("network_info"):
+        NetworkAgentAPI.get().networks_changed(ctx)
+    return instance
 
 
 def _excluded_hosts(source: str, resize: bool, host: str | None) -> list[str]:
@@ -107,7 +116,7 @@ class ResizeEndpoint:
 
     def migration_finish(self, ctx: RequestContext, migration_id: int,
                          power_state: int) -> dict[str, Any] | None:
-        return migrations.land(ctx, migration_id, power_state)
+        return _moved(ctx, migrations.land(ctx, migration_id, power_state))
 
     def migration_failed(self, ctx: RequestContext, migration_id: int, error: str,
                          host: str, values: dict[str, Any]) -> None:
@@ -118,7 +127,7 @@ class ResizeEndpoint:
 
     def migration_reverted(self, ctx: RequestContext, migration_id: int,
                            power_state: int) -> dict[str, Any] | None:
-        return migrations.reverted(ctx, migration_id, power_state)
+        return _moved(ctx, migrations.reverted(ctx, migration_id, power_state))
 
     # --- confirm and revert ------------------------------------------------------------
 

@@ -306,3 +306,34 @@ def test_group_sourced_rules_follow_the_groups_members(cloud: Cloud) -> None:
     # The deleted server's own port is gone from its host's chains at once.
     _eventually(lambda: not any(f"-d {_fixed(first)[0][1]}/32 " in r
                                 for r in driver.chain("filter", "stratus-ports") or []))
+
+
+def _until(check: Any, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "not within the time"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("cloud", [{"fake_hosts": 2}], indirect=True)
+def test_a_moved_server_takes_its_port_chains_with_it(cloud: Cloud) -> None:
+    """A cold migration: the destination's agent filters the server's port, the source's
+    drops it; a revert brings both back."""
+    admin = cloud.headers()
+    image = cloud.create_image(admin, visibility="public")["id"]
+    server = _server(cloud, admin, image, networks="auto")
+    source = server["OS-EXT-SRV-ATTR:host"]
+    dest = next(h for h in (CONF.host, f"{CONF.host}-2") if h != source)
+    chain = f"stratus-i-{server_vif(server).replace('-', '')[:12]}"
+
+    def filtered_on(host: str) -> bool:
+        return _agent(cloud, host).chain("filter", chain) is not None
+    assert filtered_on(source) and not filtered_on(dest)
+    action = f"/v2.1/servers/{server['id']}/action"
+    assert cloud.compute.post(action, headers=admin, json={"migrate": None}).status_code == 202
+    cloud.wait_for_server(admin, server["id"], until=("VERIFY_RESIZE",))
+    _until(lambda: filtered_on(dest) and not filtered_on(source))
+    assert cloud.compute.post(action, headers=admin,
+                              json={"revertResize": None}).status_code == 202
+    cloud.wait_for_server(admin, server["id"], until=("ACTIVE",))
+    _until(lambda: filtered_on(source) and not filtered_on(dest))
