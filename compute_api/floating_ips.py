@@ -4,7 +4,8 @@ addFloatingIp and removeFloatingIp (up to 2.43, 404 from 2.44 as Nova). The work
 compute_api/service."""
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, Callable
 
 from fastapi import APIRouter, Body, Depends, Response
 
@@ -51,17 +52,22 @@ def delete(floating_id: str, r: Req = Depends(nova_network_req)) -> Response:
     return Response(status_code=202)
 
 
-def until_2_43(r: Req) -> None:
-    """The nova-network server actions are gone from 2.44: 404, as Nova's (its
-    VersionNotFoundForAPIMethod)."""
-    if r.at_least(44):
-        raise exception.NotFound("The resource could not be found.")
+def until_2_43(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """The nova-network server actions are gone from 2.44: 404 whatever the body, as
+    Nova's (its VersionNotFoundForAPIMethod comes before any validation)."""
+    @functools.wraps(handler)
+    def checked(*args: Any, **kwargs: Any) -> Response:
+        request: Req = kwargs["r"] if "r" in kwargs else args[0]
+        if request.at_least(44):
+            raise exception.NotFound("The resource could not be found.")
+        return handler(*args, **kwargs)
+    return checked
 
 
 @action("addFloatingIp")
+@until_2_43
 @validation.schema(schemas.add_floating_ip)
 def add_floating_ip(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
-    until_2_43(r)
     r.authorize(P % "add", target(inst))
     request = body["addFloatingIp"]
     service.associate(r.ctx, inst, request["address"], request.get("fixed_address"))
@@ -69,9 +75,9 @@ def add_floating_ip(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Respo
 
 
 @action("removeFloatingIp")
+@until_2_43
 @validation.schema(schemas.remove_floating_ip)
 def remove_floating_ip(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
-    until_2_43(r)
     r.authorize(P % "remove", target(inst))
     service.disassociate(r.ctx, inst, body["removeFloatingIp"]["address"])
     return Response(status_code=202)

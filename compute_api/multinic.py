@@ -18,18 +18,18 @@ P = "os_compute_api:os-multinic:%s"
 
 
 @action("addFixedIp")
+@until_2_43
 @validation.schema(schemas.add_fixed_ip)
 def add_fixed_ip(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
-    until_2_43(r)
     r.authorize(P % "add", target(inst))
     service.add_fixed_ip(r.ctx, inst, body["addFixedIp"]["networkId"])
     return Response(status_code=202)
 
 
 @action("removeFixedIp")
+@until_2_43
 @validation.schema(schemas.remove_fixed_ip)
 def remove_fixed_ip(r: Req, inst: dict[str, Any], body: dict[str, Any]) -> Response:
-    until_2_43(r)
     r.authorize(P % "remove", target(inst))
     service.remove_fixed_ip(r.ctx, inst, body["removeFixedIp"]["address"])
     return Response(status_code=202)

@@ -199,9 +199,11 @@ def test_multinic_errors_are_novas_and_change_nothing(cloud: Cloud, flat_dhcp: N
                  {"removeFixedIp": {}}):
         resp = _action(cloud, member, sid, body)
         assert resp.status_code == 400 and "badRequest" in resp.json(), (body, resp.text)
-    # Removed in 2.44, as in Nova.
+    # Removed in 2.44, as in Nova: whatever the body.
     for resp in (_add(cloud, member, sid, net["uuid"], "2.44"),
-                 _remove(cloud, member, sid, ip, "2.44")):
+                 _remove(cloud, member, sid, ip, "2.44"),
+                 _action(cloud, member, sid, {"addFixedIp": {}}, "2.44"),
+                 _action(cloud, member, sid, {"addFloatingIp": {"nope": 1}}, "2.44")):
         assert resp.status_code == 404, resp.text
         assert "itemNotFound" in resp.json()
     assert _add(cloud, member, "0" * 8 + "-0000-0000-0000-" + "0" * 12,
