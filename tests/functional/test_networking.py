@@ -337,3 +337,16 @@ def test_a_moved_server_takes_its_port_chains_with_it(cloud: Cloud) -> None:
                               json={"revertResize": None}).status_code == 202
     cloud.wait_for_server(admin, server["id"], until=("ACTIVE",))
     _until(lambda: filtered_on(source) and not filtered_on(dest))
+
+
+def test_agents_vxlan_endpoints_become_the_other_hosts_flood_lists(cloud: Cloud) -> None:
+    from stratus import exception
+    conductor, ctx = conductor_rpcapi.client(), get_admin_context()
+    conductor.network_host_report(ctx, host="far-1", vtep="192.0.2.11")
+    conductor.network_host_report(ctx, host="far-2", vtep="192.0.2.12")
+    conductor.network_host_report(ctx, host="far-2", vtep="192.0.2.12")  # again: no change
+    net = _network("192.168.70.0/24", "tunnelled", vni=700)
+    config = conductor.network_config(ctx, network_uuid=net["uuid"], host="far-1")
+    assert config["remotes"] == ["192.0.2.12"]  # everyone else's, not its own
+    with pytest.raises(exception.Invalid):
+        conductor.network_host_report(ctx, host="far-3", vtep="not-an-address")

@@ -516,6 +516,13 @@ def report_host(host: str, vtep: str | None) -> bool:
             vtep = str(ipaddress.ip_address(vtep))
         except ValueError:
             raise exception.Invalid(f"Invalid VXLAN endpoint address: {vtep}") from None
+    try:
+        return _record_host(host, vtep)
+    except exception.Duplicate:  # the same host's report at the same moment: now an update
+        return _record_host(host, vtep)
+
+
+def _record_host(host: str, vtep: str | None) -> bool:
     with db.writer() as s:
         row = s.get(NetworkHost, host)
         if row is None:
