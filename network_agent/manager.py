@@ -34,6 +34,12 @@ DNAT_IN, DNAT_LOCAL, SNAT_OUT = (CHAIN_PREFIX + n for n in ("float-in", "float-l
 LOCAL_IN, LOCAL_OUT = CHAIN_PREFIX + "local-in", CHAIN_PREFIX + "local-out"
 
 
+def _solicited_node(address: str) -> str:
+    """The multicast group neighbour solicitations for `address` go to (RFC 4291)."""
+    low = int(ipaddress.IPv6Address(address)) & 0xFFFFFF
+    return str(ipaddress.IPv6Address(int(ipaddress.IPv6Address("ff02::1:ff00:0")) | low))
+
+
 def driver_name() -> str:
     """`[network] driver`, with auto resolved: linux beside real guests, else fake."""
     name = CONF.network.driver
@@ -283,25 +289,43 @@ class NetworkManager:
             self._applied["firewall"] = wanted
 
     def _bridging(self) -> Firewall:
-        """ebtables: each multi_host network's gateway address lives on every host, so
-        ARP for it and DHCP stay on this side of its VXLAN link."""
+        """ebtables: each multi_host network's gateway addresses live on every host, so
+        what finds them (ARP, IPv6 neighbour solicitations), router advertisements and
+        DHCP stay on this side of the link that joins the hosts."""
         inward, outward = [], []
         for net in self._plumbed.values():
-            if not (net["multi_host"] and net.get("dhcp_server") and net.get("vni")
-                    and self._vtep and net.get("gateway")):
+            link = self._host_link(net)
+            if not (net["multi_host"] and net.get("dhcp_server") and link
+                    and net.get("gateway")):
                 continue
-            link, gateway = f"vx-{net['vni']}", net["gateway"]
-            inward += [f"-i {link} -p ARP --arp-ip-dst {gateway} -j DROP",
-                       f"-i {link} -p IPv4 --ip-proto udp --ip-dport 67:68 -j DROP"]
-            outward += [f"-o {link} -p ARP --arp-ip-dst {gateway} -j DROP",
-                        f"-o {link} -p ARP --arp-ip-src {gateway} -j DROP",
-                        f"-o {link} -p IPv4 --ip-proto udp --ip-dport 67:68 -j DROP"]
+            both = ["-p IPv4 --ip-proto udp --ip-dport 67:68 -j DROP",
+                    f"-p ARP --arp-ip-dst {net['gateway']} -j DROP"]
+            if net.get("cidr_v6") and net.get("gateway_v6") and CONF.network.use_ipv6:
+                both += [f"-p IPv6 --ip6-proto ipv6-icmp --ip6-icmp-type {kind} -j DROP"
+                         for kind in ("router-solicitation", "router-advertisement")]
+                both += [f"-p IPv6 --ip6-dst {_solicited_node(net['gateway_v6'])} -j DROP",
+                         "-p IPv6 --ip6-proto udp --ip6-dport 546:547 -j DROP"]
+            inward += [f"-i {link} {rule}" for rule in both]
+            outward += [f"-o {link} {rule}" for rule in both]
+            outward.append(f"-o {link} -p ARP --arp-ip-src {net['gateway']} -j DROP")
+            if net.get("gateway_v6") and CONF.network.use_ipv6:
+                outward.append(f"-o {link} -p IPv6 --ip6-src {net['gateway_v6']} -j DROP")
         if not inward:
             return Firewall()
         return Firewall(chains={"filter": {LOCAL_IN: inward, LOCAL_OUT: outward}},
                         jumps={"filter": {"INPUT": [f"-j {LOCAL_IN}"],
                                           "FORWARD": [f"-j {LOCAL_IN}", f"-j {LOCAL_OUT}"],
                                           "OUTPUT": [f"-j {LOCAL_OUT}"]}})
+
+    def _host_link(self, net: Network) -> str | None:
+        """The device on the network's bridge that leads to the other hosts: its VXLAN
+        or VLAN link, or the flat interface; None when the network stays on this host."""
+        opts = CONF.network
+        if net.get("vni") is not None:
+            return f"vx-{net['vni']}" if opts.vxlan_interface and self._vtep else None
+        if net.get("vlan") is not None:
+            return f"{opts.vlan_interface}.{net['vlan']}" if opts.vlan_interface else None
+        return self._bridge_interface(net)
 
     def _unplumb(self, net: Network) -> None:
         for part in ("links", "dhcp"):

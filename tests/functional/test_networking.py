@@ -350,3 +350,27 @@ def test_agents_vxlan_endpoints_become_the_other_hosts_flood_lists(cloud: Cloud)
     assert config["remotes"] == ["192.0.2.12"]  # everyone else's, not its own
     with pytest.raises(exception.Invalid):
         conductor.network_host_report(ctx, host="far-3", vtep="not-an-address")
+
+
+@pytest.mark.parametrize("cloud", [{"config": {"network": {
+    "vlan_interface": "eth1", "use_ipv6": True}}}], indirect=True)
+def test_a_multi_host_gateway_is_kept_from_the_other_hosts(cloud: Cloud) -> None:
+    """Every host of a multi_host network has its gateway addresses: ARP for them,
+    IPv6 neighbour solicitations, router advertisements and DHCP do not cross the
+    network's link to the other hosts (ebtables)."""
+    admin = cloud.headers()
+    net = _network("192.168.80.0/24", "everywhere", bridge="br80", vlan=80, multi_host=True,
+                   cidr_v6="fd00:80::/64")
+    image = cloud.create_image(admin, visibility="public")["id"]
+    assert _server(cloud, admin, image, networks=[{"uuid": net["uuid"]}])["status"] == "ACTIVE"
+    driver = _agent(cloud)
+    inward = driver.chain("filter", "stratus-local-in", family=0)
+    outward = driver.chain("filter", "stratus-local-out", family=0)
+    assert f"-i eth1.80 -p ARP --arp-ip-dst {net['gateway']} -j DROP" in inward
+    assert "-i eth1.80 -p IPv4 --ip-proto udp --ip-dport 67:68 -j DROP" in inward
+    assert f"-o eth1.80 -p ARP --arp-ip-src {net['gateway']} -j DROP" in outward
+    assert "-o eth1.80 -p IPv6 --ip6-dst ff02::1:ff00:1 -j DROP" in outward  # fd00:80::1
+    assert ("-i eth1.80 -p IPv6 --ip6-proto ipv6-icmp --ip6-icmp-type router-advertisement "
+            "-j DROP") in inward
+    assert driver.jumps("filter", "FORWARD", family=0) == ["-j stratus-local-in",
+                                                           "-j stratus-local-out"]
