@@ -273,19 +273,19 @@ class NetworkManager:
                 for f in self._floating]
         snat = [f"-s {f['fixed_ip']}/32 -j SNAT --to-source {f['address']}"
                 for f in self._floating]
-        filters = {FORWARD_CHAIN: isolate, **security_group_chains(self._ports),
-                   **spoofing_chains(self._ports)}
-        ipv4 = Firewall(
-            chains={"filter": filters,
-                    "nat": {DNAT_IN: dnat, DNAT_LOCAL: list(dnat), SNAT_OUT: snat}},
+        ipv4, ipv6 = (Firewall(
+            chains={"filter": {FORWARD_CHAIN: isolate,
+                               **security_group_chains(self._ports, family),
+                               **spoofing_chains(self._ports, family)}},
             jumps={"filter": {"FORWARD": [f"-j {SPOOF_CHAIN}", f"-j {FORWARD_CHAIN}",
                                           f"-j {PORTS_CHAIN}"],
-                              "INPUT": [f"-j {SPOOF_CHAIN}"]},
-                   "nat": {"PREROUTING": [f"-j {DNAT_IN}"], "OUTPUT": [f"-j {DNAT_LOCAL}"],
-                           "POSTROUTING": [f"-j {SNAT_OUT}"]}})
-        wanted = (ipv4, self._bridging())
+                              "INPUT": [f"-j {SPOOF_CHAIN}"]}}) for family in (4, 6))
+        ipv4.chains["nat"] = {DNAT_IN: dnat, DNAT_LOCAL: list(dnat), SNAT_OUT: snat}
+        ipv4.jumps["nat"] = {"PREROUTING": [f"-j {DNAT_IN}"], "OUTPUT": [f"-j {DNAT_LOCAL}"],
+                             "POSTROUTING": [f"-j {SNAT_OUT}"]}
+        wanted = (ipv4, ipv6, self._bridging())
         if self._applied.get("firewall") != wanted:
-            self.driver.apply_firewall(ipv4, bridging=wanted[1])
+            self.driver.apply_firewall(ipv4, ipv6, bridging=wanted[2])
             self._applied["firewall"] = wanted
 
     def _bridging(self) -> Firewall:

@@ -61,12 +61,13 @@ for path in /sys/class/net/*; do
     [ -n "$1" ] || continue
     [ "$2" = ipv6 ] && ip -6 addr add "$1/${3:-64}" dev "$nic"
     tries=0
-    until ip -6 -o addr show dev "$nic" scope global | grep -q " $1/" \
+    # Done once duplicate address detection is over (a tentative address is not used).
+    until ip -6 -o addr show dev "$nic" scope global | grep " $1/" | grep -qv tentative \
           || [ "$tries" -ge 15 ]; do
         sleep 1
         tries=$((tries + 1))
     done
-    if ip -6 -o addr show dev "$nic" scope global | grep -q " $1/"; then
+    if ip -6 -o addr show dev "$nic" scope global | grep " $1/" | grep -qv tentative; then
         say "ipv6 ok iface=$nic ip=$1"
     else
         say "ipv6 FAILED iface=$nic: no $1 after ${tries} s"

@@ -1,7 +1,8 @@
 """Dual-stack real guests (seed 5.3.8): with `use_ipv6` a project network has a /64 of
 `fixed_range_v6`, dnsmasq sends router advertisements, each guest makes its EUI-64
-address from them (the one the API shows) and reaches the others over IPv6. A rule from
-an IPv6 range stays out of the IPv4 chains. All inside a namespace this test creates."""
+address from them (the one the API shows) and reaches the others over IPv6, and
+ip6tables keeps each port to its own addresses as iptables does for IPv4. A rule from an
+IPv6 range is an ip6tables rule only. All inside a namespace this test creates."""
 from __future__ import annotations
 
 import subprocess
@@ -54,7 +55,7 @@ def _saved(netns: str, tool: str) -> str:
                           text=True, check=True).stdout
 
 
-def test_dual_stack_guests_take_their_eui64_addresses_and_reach_each_other(
+def test_dual_stack_guests_take_their_eui64_addresses_and_cannot_spoof_them(
         v6_cloud: Cloud) -> None:
     cloud, daemon = v6_cloud
     client = _admin(cloud)
@@ -66,11 +67,18 @@ def test_dual_stack_guests_take_their_eui64_addresses_and_reach_each_other(
     addresses = _addresses(_server(cloud, client, first))
     assert set(addresses) == {4, 6} and addresses[6].startswith("fd00:5:5:")
     assert f"ipv6 ok iface=eth0 ip={addresses[6]}" in console, console[-2000:]
+    spoofed = addresses[6].rsplit(":", 1)[0] + ":99"
     second = _boot(cloud, client, "v6-b", image, script=(
         f"busybox ping6 -c 2 -w 6 {addresses[6]} >/dev/null 2>&1; echo v6ping rc=$?\n"
-        f"busybox ping -c 2 -w 6 {addresses[4]} >/dev/null 2>&1; echo v4ping rc=$?\n"))
+        f"busybox ping -c 2 -w 6 {addresses[4]} >/dev/null 2>&1; echo v4ping rc=$?\n"
+        f"ip -6 addr add {spoofed}/64 dev eth0; sleep 3\n"
+        f"busybox ping6 -c 2 -w 4 -I {spoofed} {addresses[6]} >/dev/null 2>&1;"
+        " echo v6spoof rc=$?\n"))
     console = _console_until(cloud, client, second, "user_data done", timeout=300)
     assert "v6ping rc=0" in console and "v4ping rc=0" in console, console[-2000:]
+    assert "v6spoof rc=1" in console, console[-2000:]  # another address reaches nobody
+    v6_rules = _saved(daemon.netns, "ip6tables-save")
+    assert "-p tcp -m tcp --dport 8080 -j ACCEPT" in v6_rules  # ::/0 shows as no -s
     v4_rules = _saved(daemon.netns, "iptables-save")
     assert "stratus-i-" in v4_rules and "::/0" not in v4_rules
     assert "--dport 8080" not in v4_rules

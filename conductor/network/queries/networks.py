@@ -533,11 +533,12 @@ def _record_host(host: str, vtep: str | None) -> bool:
 
 
 def ports_for_host(session: Session, host: str) -> list[Record]:
-    """The IPv4 ports of `host`'s servers, each with its tap, MAC, network range and the
-    ingress rules of its security groups (a constant number of queries)."""
+    """The ports of `host`'s servers, each with its tap, MAC, IPv4 address and network
+    range, its IPv6 ones where the network has a range and [network] use_ipv6 is on, and
+    the ingress rules of its security groups (a constant number of queries)."""
     rows = list(session.execute(
         sa.select(VirtualInterface.uuid, FixedIp.address, Instance.uuid, Network.cidr,
-                  VirtualInterface.address)
+                  VirtualInterface.address, Network.cidr_v6)
         .join(FixedIp, FixedIp.virtual_interface_id == VirtualInterface.id)
         .join(Instance, Instance.uuid == VirtualInterface.instance_uuid)
         .join(Network, Network.id == VirtualInterface.network_id)
@@ -545,8 +546,15 @@ def ports_for_host(session: Session, host: str) -> list[Record]:
         .order_by(VirtualInterface.id, FixedIp.id)))
     rules = security_groups.rules_for_instances(session, sorted({r[2] for r in rows}))
     return [{"id": vif, "address": address, "instance_uuid": uuid, "cidr": cidr,
-             "mac": mac, "devname": addressing.devname(vif), "rules": rules.get(uuid, [])}
-            for vif, address, uuid, cidr, mac in rows]
+             "mac": mac, "devname": addressing.devname(vif), "rules": rules.get(uuid, []),
+             **_v6(cidr_v6, mac)}
+            for vif, address, uuid, cidr, mac, cidr_v6 in rows]
+
+
+def _v6(cidr_v6: str | None, mac: str) -> Record:
+    if not (cidr_v6 and CONF.network.use_ipv6):
+        return {"address_v6": None, "cidr_v6": None}
+    return {"address_v6": addressing.eui64(cidr_v6, mac), "cidr_v6": cidr_v6}
 
 
 def floating_for_host(session: Session, host: str) -> list[Record]:

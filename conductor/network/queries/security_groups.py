@@ -19,10 +19,13 @@ from conductor.compute.models import Instance
 from conductor.compute.queries import quotas
 from conductor.db import api as db
 from conductor.db.base import utcnow
-from conductor.network.models import (FixedIp, SecurityGroup, SecurityGroupDefaultRule,
+from conductor.network import addressing
+from conductor.network.models import (FixedIp, Network, SecurityGroup,
+                                      SecurityGroupDefaultRule,
                                       SecurityGroupInstanceAssociation as Member,
-                                      SecurityGroupRule)
+                                      SecurityGroupRule, VirtualInterface)
 from stratus import exception
+from stratus.config import CONF
 
 Record = dict[str, Any]
 DEFAULT = "default"
@@ -202,8 +205,9 @@ def rules_for_instances(session: Session, instance_uuids: list[str]) -> dict[str
      "from_port": int | None, "to_port": int | None (ICMP: type and code, -1 any;
                   None with protocol None),
      "cidr": str | None (the source range of a CIDR rule),
-     "source_ips": list[str] | None (a group-sourced rule: the fixed IPs of the source
-                  group's live member instances, sorted; [] when it has none)}.
+     "source_ips": list[str] | None (a group-sourced rule: the fixed IPs, IPv4 and
+                  IPv6, of the source group's live member instances, sorted; [] when it
+                  has none)}.
     Two queries for any number of instances. Egress is not filtered (nova-network)."""
     found: dict[str, list[Record]] = {uuid: [] for uuid in instance_uuids}
     if not instance_uuids:
@@ -218,15 +222,7 @@ def rules_for_instances(session: Session, instance_uuids: list[str]) -> dict[str
         .where(Member.instance_uuid.in_(instance_uuids), _live())
         .order_by(Member.instance_uuid, SecurityGroupRule.id)))
     sources = {r.group_id for r in rows if r.group_id is not None}
-    ips: dict[int, set[str]] = {g: set() for g in sources}
-    if sources:
-        for group_id, address in session.execute(
-                sa.select(Member.security_group_id, FixedIp.address)
-                .join(FixedIp, FixedIp.instance_uuid == Member.instance_uuid)
-                .join(Instance, Instance.uuid == Member.instance_uuid)
-                .where(Member.security_group_id.in_(sources), FixedIp.allocated.is_(True),
-                       Instance.deleted == 0)):
-            ips[group_id].add(address)
+    ips = _member_addresses(session, sources)
     for r in rows:
         found[r.instance_uuid].append({
             "protocol": r.protocol.lower() if r.protocol else None,
@@ -234,6 +230,27 @@ def rules_for_instances(session: Session, instance_uuids: list[str]) -> dict[str
             "cidr": None if r.group_id is not None else r.cidr,
             "source_ips": sorted(ips[r.group_id]) if r.group_id is not None else None})
     return found
+
+
+def _member_addresses(session: Session, groups: set[int]) -> dict[int, set[str]]:
+    """The fixed IPs of each group's live members: IPv4, and IPv6 (from the MAC) where
+    their network has a range and [network] use_ipv6 is on."""
+    ips: dict[int, set[str]] = {g: set() for g in groups}
+    if not groups:
+        return ips
+    for group_id, address, mac, cidr_v6 in session.execute(
+            sa.select(Member.security_group_id, FixedIp.address, VirtualInterface.address,
+                      Network.cidr_v6)
+            .join(FixedIp, FixedIp.instance_uuid == Member.instance_uuid)
+            .join(VirtualInterface, VirtualInterface.id == FixedIp.virtual_interface_id)
+            .join(Network, Network.id == FixedIp.network_id)
+            .join(Instance, Instance.uuid == Member.instance_uuid)
+            .where(Member.security_group_id.in_(groups), FixedIp.allocated.is_(True),
+                   Instance.deleted == 0)):
+        ips[group_id].add(address)
+        if cidr_v6 and CONF.network.use_ipv6:
+            ips[group_id].add(addressing.eui64(cidr_v6, mac))
+    return ips
 
 
 # --- transactions: groups -----------------------------------------------------------
