@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import base64
 import subprocess
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from compute_agent.virt.libvirt import private_daemon
 from tests.functional.embedded import EmbeddedCloud
+from tests.functional.guest_clouds import Cloud, guest_cloud
 from tests.functional.test_guest_networking import (
     _address, _admin, _console_until, _dnsmasq_pids, _image, _project_client, _server)
 
 pytestmark = pytest.mark.slow
-Cloud = tuple[EmbeddedCloud, private_daemon.PrivateLibvirtd]
 BRIDGE = "br100"  # [network] flat_network_bridge's default
 RANGE, GATEWAY = "10.251.0.0/24", "10.251.0.1"
 
@@ -30,33 +28,20 @@ def _in_netns(netns: str, *argv: str) -> str:
 
 @pytest.fixture(scope="module")
 def flat_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
-    why = private_daemon.usable()
-    if why:
-        pytest.skip(f"LIBVIRT UNUSABLE HERE: {why}")
-    base = tmp_path_factory.mktemp("guestflat")
-    netns = "stratus-gf-" + uuid.uuid4().hex[:6]
-    daemon = private_daemon.PrivateLibvirtd(base / "libvirtd", netns, 27300).start()
-    cloud = EmbeddedCloud(base / "state", {
-        "OS_COMPUTE__VIRT_DRIVER": "libvirt", "OS_LIBVIRT__CONNECTION_URI": daemon.uri,
-        "OS_NETWORK__MANAGER": "FlatManager", "OS_NETWORK__NETWORK_NAMESPACE": netns,
-        "OS_NETWORK__DRIVER": "linux", "OS_NETWORK__DHCP_FILES_PATH": f"/tmp/{netns}-dhcp"})
-    try:
+    def admins_bridge(netns: str) -> None:
         # What the admin does before FlatManager can work: the bridge, here with the
         # gateway's address on it.
         for argv in (["ip", "link", "add", BRIDGE, "type", "bridge"],
                      ["ip", "addr", "add", f"{GATEWAY}/24", "dev", BRIDGE],
                      ["ip", "link", "set", BRIDGE, "up"]):
             _in_netns(netns, *argv)
-        cloud.start()
+
+    def flat_network(cloud: EmbeddedCloud) -> None:
         cloud.run("stratus", "network", "create", "--label", "flat", "--fixed-range-v4",
                   RANGE)
-        cloud.run("stratus", "image", "build-test-guest", "--clouds-yaml",
-                  str(cloud.clouds_yaml))
-        yield cloud, daemon
-    finally:
-        cloud.stop()
-        daemon.stop()  # removes the namespace, and the bridge with it
-        subprocess.run(["rm", "-rf", f"/tmp/{netns}-dhcp"], check=False)
+    with guest_cloud(tmp_path_factory, "gf", 27300, {"OS_NETWORK__MANAGER": "FlatManager"},
+                     before_start=admins_bridge, after_start=flat_network) as found:
+        yield found
 
 
 def _boot(cloud: EmbeddedCloud, client: httpx.Client, name: str, image: str,

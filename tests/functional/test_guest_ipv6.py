@@ -6,43 +6,24 @@ IPv6 range is an ip6tables rule only. All inside a namespace this test creates."
 from __future__ import annotations
 
 import subprocess
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from compute_agent.virt.libvirt import private_daemon
-from tests.functional.embedded import EmbeddedCloud
+from tests.functional.guest_clouds import Cloud, guest_cloud
 from tests.functional.test_guest_networking import (
     _admin, _boot, _console_until, _image, _rule, _server)
 
 pytestmark = pytest.mark.slow
-Cloud = tuple[EmbeddedCloud, private_daemon.PrivateLibvirtd]
 
 
 @pytest.fixture(scope="module")
 def v6_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
-    why = private_daemon.usable()
-    if why:
-        pytest.skip(f"LIBVIRT UNUSABLE HERE: {why}")
-    base = tmp_path_factory.mktemp("guestv6")
-    netns = "stratus-g6-" + uuid.uuid4().hex[:6]
-    daemon = private_daemon.PrivateLibvirtd(base / "libvirtd", netns, 27700).start()
-    cloud = EmbeddedCloud(base / "state", {
-        "OS_COMPUTE__VIRT_DRIVER": "libvirt", "OS_LIBVIRT__CONNECTION_URI": daemon.uri,
-        "OS_NETWORK__NETWORK_NAMESPACE": netns, "OS_NETWORK__DRIVER": "linux",
-        "OS_NETWORK__DHCP_FILES_PATH": f"/tmp/{netns}-dhcp", "OS_NETWORK__USE_IPV6": "true",
-        "OS_NETWORK__FIXED_RANGE_V6": "fd00:5:5::/48"})
-    try:
-        cloud.start()
-        cloud.run("stratus", "image", "build-test-guest", "--clouds-yaml",
-                  str(cloud.clouds_yaml))
-        yield cloud, daemon
-    finally:
-        cloud.stop()
-        daemon.stop()
-        subprocess.run(["rm", "-rf", f"/tmp/{netns}-dhcp"], check=False)
+    with guest_cloud(tmp_path_factory, "g6", 27700, {
+            "OS_NETWORK__USE_IPV6": "true",
+            "OS_NETWORK__FIXED_RANGE_V6": "fd00:5:5::/48"}) as found:
+        yield found
 
 
 def _addresses(server: dict[str, Any]) -> dict[int, str]:

@@ -18,40 +18,30 @@ import pytest
 from compute_agent.virt.libvirt import private_daemon
 from stratus_tools.guest import upload
 from tests.functional.embedded import EmbeddedCloud
+from tests.functional.guest_clouds import Cloud, guest_cloud
 
 pytestmark = pytest.mark.slow
 V = {"OpenStack-API-Version": "compute 2.47"}
-Cloud = tuple[EmbeddedCloud, private_daemon.PrivateLibvirtd]
 
 
 @pytest.fixture(scope="module")
 def net_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
-    why = private_daemon.usable()
-    if why:
-        pytest.skip(f"LIBVIRT UNUSABLE HERE: {why}")
-    base = tmp_path_factory.mktemp("guestnet")
-    netns = "stratus-gn-" + uuid.uuid4().hex[:6]
-    daemon = private_daemon.PrivateLibvirtd(base / "libvirtd", netns, 26900).start()
-    cloud = EmbeddedCloud(base / "state", {
-        "OS_COMPUTE__VIRT_DRIVER": "libvirt", "OS_LIBVIRT__CONNECTION_URI": daemon.uri,
-        "OS_NETWORK__NETWORK_NAMESPACE": netns, "OS_NETWORK__DRIVER": "linux",
-        "OS_NETWORK__DHCP_FILES_PATH": f"/tmp/{netns}-dhcp",
-        "OS_NETWORK__PUBLIC_INTERFACE": "pub0"})
-    internet = netns.replace("gn", "inet")
+    internet: list[str] = []
+
+    def with_internet(netns: str) -> None:
+        internet.append(netns.replace("-gn-", "-inet-"))
+        _internet(netns, internet[0])
     try:
-        _internet(netns, internet)
-        cloud.start()
-        cloud.run("stratus", "image", "build-test-guest", "--clouds-yaml",
-                  str(cloud.clouds_yaml))
-        yield cloud, daemon
+        with guest_cloud(tmp_path_factory, "gn", 26900,
+                         {"OS_NETWORK__PUBLIC_INTERFACE": "pub0"},
+                         before_start=with_internet) as found:
+            yield found
     finally:
-        cloud.stop()
-        daemon.stop()
-        for pid in subprocess.run(["ip", "netns", "pids", internet], capture_output=True,
-                                  text=True).stdout.split():
-            subprocess.run(["kill", pid], check=False)
-        subprocess.run(["ip", "netns", "del", internet], check=False)
-        subprocess.run(["rm", "-rf", f"/tmp/{netns}-dhcp"], check=False)
+        for ns in internet:
+            for pid in subprocess.run(["ip", "netns", "pids", ns], capture_output=True,
+                                      text=True).stdout.split():
+                subprocess.run(["kill", pid], check=False)
+            subprocess.run(["ip", "netns", "del", ns], check=False)
 
 
 PUBLIC = "203.0.113.1/24"  # the cloud's side of the "internet" link
