@@ -57,10 +57,6 @@ def _with_networks(ctx: RequestContext, instance: dict[str, Any], host: str,
     if instance["network_info"] and security_groups.referenced_as_source(instance["uuid"]):
         # Its address joins the rules that name its groups as their source, on every host.
         NetworkAgentAPI.get().security_groups_changed(ctx)
-    elif instance["network_info"]:
-        # The host's agent readies the ports while the build travels to the compute agent,
-        # whose setup_instance_network then finds them in place.
-        NetworkAgentAPI.get().refresh_host(ctx, host=host)
     return instance
 
 
