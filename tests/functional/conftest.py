@@ -172,6 +172,14 @@ def serve_image_api_over_http() -> Callable[[], None]:
 
 
 @pytest.fixture
+def flat_dhcp() -> Iterator[None]:
+    """[network] manager FlatDHCPManager for one test."""
+    CONF.set_override("manager", "FlatDHCPManager", group="network")
+    yield
+    CONF.clear_override("manager", group="network")
+
+
+@pytest.fixture
 def cloud(tmp_path: Any, request: pytest.FixtureRequest) -> Iterator[Cloud]:
     """An embedded cloud; parametrize indirectly with {"fake_hosts": N} for N hosts and
     {"config": {group: {option: value}}} for options set before the services start."""

@@ -5,7 +5,7 @@ the fixed_ips quota, and a NIC the host cannot plug given back."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,13 +20,6 @@ from stratus.context import get_admin_context
 from tests.functional.conftest import Cloud
 
 V = "2.43"
-
-
-@pytest.fixture
-def flat_dhcp() -> Iterator[None]:
-    CONF.set_override("manager", "FlatDHCPManager", group="network")
-    yield
-    CONF.clear_override("manager", group="network")
 
 
 def _h(headers: dict[str, str], version: str = V) -> dict[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,13 +17,6 @@ from stratus.context import get_admin_context
 from tests.functional.conftest import Cloud
 
 V = "2.47"
-
-
-@pytest.fixture
-def flat_dhcp() -> Iterator[None]:
-    CONF.set_override("manager", "FlatDHCPManager", group="network")
-    yield
-    CONF.clear_override("manager", group="network")
 
 
 def _agent(cloud: Cloud, host: str | None = None) -> FakeNetDriver:
