@@ -63,12 +63,12 @@ def boot_one(cloud: EmbeddedCloud, client: httpx.Client, image: str, name: str,
     accepted = time.perf_counter()
     sid = resp.json()["server"]["id"]
     while True:
-        status = client.get(cloud.compute_url + f"/v2.1/servers/{sid}",
-                            headers=HEADERS).json()["server"]["status"]
-        if status == "ACTIVE":
+        server = client.get(cloud.compute_url + f"/v2.1/servers/{sid}",
+                            headers=HEADERS).json()["server"]
+        if server["status"] == "ACTIVE":
             return time.perf_counter() - accepted
-        if status == "ERROR":
-            raise RuntimeError(f"{name} went to ERROR")
+        if server["status"] == "ERROR":
+            raise RuntimeError(f"{name} went to ERROR: {server.get('fault')}")
         time.sleep(POLL_INTERVAL)
 
 

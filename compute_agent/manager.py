@@ -23,6 +23,7 @@ from stratus.context import RequestContext, get_admin_context
 from stratus.objects import states
 from stratus.objects.flavor_columns import flavor_columns
 from stratus.rpc import endpoint_target
+from stratus.stopwatch import Stopwatch
 
 LOG = logging.getLogger(__name__)
 # Seconds between two looks at whether the last completed audit period is recorded (as
@@ -42,12 +43,6 @@ def _config_drive_given(instance: dict[str, Any]) -> dict[str, str]:
     if instance.get("config_drive") or not configdrive.wanted(instance):
         return {}
     return {"config_drive": "True"}
-
-
-def _fixed_v4(vif: dict[str, Any]) -> list[str]:
-    """The IPv4 fixed addresses of a network_info entry."""
-    return [ip["address"] for subnet in vif["network"]["subnets"] if subnet["version"] == 4
-            for ip in subnet["ips"] if ip["type"] == "fixed"]
 
 
 class ComputeManager:
@@ -187,15 +182,20 @@ class ComputeManager:
                alternates: list[dict[str, str]]) -> None:
         instance_uuid = instance["uuid"]
         with self._locks[instance_uuid]:
+            clock = Stopwatch()
             try:
                 self.conductor.instance_update(
                     ctx, instance_uuid=instance_uuid, values={"task_state": states.SPAWNING},
                     expected_task_state=[states.SCHEDULING])
             except (exception.InstanceNotFound, exception.InstanceInvalidState):
                 return  # deleted before we started
+            clock.lap("claim")
             try:
-                self._plug(ctx, instance)
+                if instance.get("network_info"):
+                    self._plug(ctx, instance)
+                    clock.lap("network")
                 self.driver.spawn(ctx, instance)
+                clock.lap("spawn")
             except Exception as e:
                 LOG.warning("Build of %s on %s failed: %s", instance_uuid, self.host, e)
                 self.driver.destroy(ctx, instance)
@@ -213,6 +213,9 @@ class ComputeManager:
             if done is None:
                 LOG.info("%s was deleted while it spawned; removing the guest", instance_uuid)
                 self.driver.destroy(ctx, instance)
+                return
+            clock.lap("active")
+            LOG.info("Built %s on %s in %s", instance_uuid, self.host, clock)
 
     def _plug(self, ctx: RequestContext, instance: dict[str, Any]) -> None:
         """Have this host's network agent ready the instance's networks for its NICs."""
@@ -639,15 +642,14 @@ class ComputeManager:
 
     def _give_back(self, ctx: RequestContext, instance: dict[str, Any],
                    vif: dict[str, Any]) -> None:
-        """Release the fixed IP of a NIC that could not be plugged (the conductor then
-        has it unplugged, which finds nothing to unplug, and its port dropped)."""
-        for address in _fixed_v4(vif):
-            try:
-                self.conductor.instance_remove_fixed_ip(
-                    ctx.elevated(), instance_uuid=instance["uuid"],
-                    project_id=instance["project_id"], address=address)
-            except exception.StratusError as e:
-                LOG.warning("Could not release %s of %s: %s", address, instance["uuid"], e)
+        """Release a NIC that could not be plugged, whatever the server is doing now (the
+        agents then drop its port)."""
+        try:
+            self.conductor.instance_release_nic(ctx.elevated(), instance_uuid=instance["uuid"],
+                                                vif_id=vif["id"])
+        except exception.StratusError as e:
+            LOG.warning("Could not release NIC %s of %s: %s", vif["address"],
+                        instance["uuid"], e)
 
     def detach_interface(self, ctx: RequestContext, instance: dict[str, Any],
                          vif: dict[str, Any]) -> None:

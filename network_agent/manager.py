@@ -5,6 +5,7 @@ rebuilds the same plumbing from the database."""
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import logging
 import pathlib
 import threading
@@ -32,12 +33,22 @@ DNAT_IN, DNAT_LOCAL, SNAT_OUT = (CHAIN_PREFIX + n for n in ("float-in", "float-l
 # ebtables: what must not cross a VXLAN link of a multi_host network (its gateway, on
 # every host, answers only its own host's guests; each host's DHCP serves its own).
 LOCAL_IN, LOCAL_OUT = CHAIN_PREFIX + "local-in", CHAIN_PREFIX + "local-out"
+# The conductor's contract version that reads new servers' ports alone.
+PORT_READS = "1.4"
 
 
 def _solicited_node(address: str) -> str:
     """The multicast group neighbour solicitations for `address` go to (RFC 4291)."""
     low = int(ipaddress.IPv6Address(address)) & 0xFFFFFF
     return str(ipaddress.IPv6Address(int(ipaddress.IPv6Address("ff02::1:ff00:0")) | low))
+
+
+def _of_instance(found: dict[str, Any], uuid: str) -> dict[str, Any]:
+    """One server's part of an instance_ports answer."""
+    def mine(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [r for r in rows if r["instance_uuid"] == uuid]
+    return {"ports": mine(found["ports"]), "floating_ips": mine(found["floating_ips"]),
+            "dhcp_hosts": {net: mine(hosts) for net, hosts in found["dhcp_hosts"].items()}}
 
 
 def driver_name() -> str:
@@ -117,6 +128,16 @@ class NetworkManager:
         # What was last applied: the driver is called only for what changed.
         self._applied: dict[str, Any] = {}
         self._batched = Coalesced(self._read_and_converge)
+        # The host's configuration is the last full read with the servers added since
+        # laid over it; reads are numbered in the order they began, so that the newer
+        # of two wins whichever finishes first.
+        self._reads = itertools.count(1)
+        self._config: dict[str, Any] = {"networks": [], "floating_ips": [], "ports": []}
+        self._config_read = 0
+        self._added: dict[str, tuple[int, dict[str, Any]]] = {}  # server uuid -> read, ports
+        self._new_ports: set[str] = set()
+        self._new_ports_lock = threading.Lock()
+        self._adding = Coalesced(self._read_and_add)
         self._floating_interfaces: set[str] = set()
         self._vtep: str | None = None  # this host's VXLAN endpoint
 
@@ -160,21 +181,26 @@ class NetworkManager:
     def setup_instance_network(self, ctx: RequestContext,
                                network_info: list[dict[str, Any]]) -> None:
         """Returns once the server's ports are in place on this host: their networks,
-        DHCP entries and chains (a converge the conductor's refresh_host began at
-        allocation usually has them already), then tells the DHCP hosts of its
-        single-host networks elsewhere."""
+        DHCP entries and chains, then tells the DHCP hosts of its single-host networks
+        elsewhere. On networks this host has already, only the new ports are read and
+        added (a boot does not re-read the whole host)."""
         ports = {vif["id"] for vif in network_info}
-        self._batched(until=lambda: ports <= self._ready)
-        for net in {vif["network"]["id"]: vif["network"] for vif in network_info}.values():
+        networks = {vif["network"]["id"]: vif["network"] for vif in network_info}
+        plumbed = {n["uuid"] for n in self._config["networks"]}
+        if networks.keys() <= plumbed and self.conductor.can_send_version(PORT_READS):
+            with self._new_ports_lock:
+                self._new_ports |= ports
+            self._adding()
+        else:
+            self._batched(until=lambda: ports <= self._ready)
+        for net in networks.values():
             if not net["multi_host"] and net.get("host") and net["host"] != self.host:
                 NetworkAgentAPI.get().refresh_network(ctx, host=net["host"],
                                                       network_uuid=net["id"])
 
     def refresh_network(self, ctx: RequestContext, network_uuid: str) -> None:
-        config = self.conductor.network_config(ctx, network_uuid=network_uuid,
-                                               host=self.host)
-        with self._lock:
-            self._plumb(config)
+        """A server elsewhere joined or left a network this host is the DHCP host of."""
+        self._batched()
 
     def networks_changed(self, ctx: RequestContext) -> None:
         self._reload(ctx)
@@ -193,30 +219,74 @@ class NetworkManager:
 
     def _read_and_converge(self) -> None:
         clock = Stopwatch()
+        read = next(self._reads)
         config = self.conductor.host_config(get_admin_context(), host=self.host)
         clock.lap("read")
-        self._converge(config, clock)
+        with self._lock:
+            if read > self._config_read:
+                self._config, self._config_read = config, read
+                self._added = {u: a for u, a in self._added.items() if a[0] > read}
+            self._converge(clock, "host read")
+
+    def _read_and_add(self) -> None:
+        """The servers of the ports asked for since the last run, read and laid over the
+        host's configuration (a failed read leaves them for the next run)."""
+        clock = Stopwatch()
+        with self._new_ports_lock:
+            ports, self._new_ports = self._new_ports, set()
+        read = next(self._reads)
+        try:
+            found = self.conductor.instance_ports(get_admin_context(), port_ids=sorted(ports),
+                                                  host=self.host)
+        except Exception:
+            with self._new_ports_lock:
+                self._new_ports |= ports
+            raise
+        clock.lap("read")
+        with self._lock:
+            if read > self._config_read:
+                for uuid in found["instances"]:
+                    if read > self._added.get(uuid, (0,))[0]:
+                        self._added[uuid] = (read, _of_instance(found, uuid))
+            self._converge(clock, f"{len(found['instances'])} server(s) added")
+
+    def _effective(self) -> dict[str, Any]:
+        """The last full read with the servers added since in place of what it had of
+        them."""
+        if not self._added:
+            return self._config
+        added = [a for _read, a in self._added.values()]
+
+        def kept(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [r for r in rows if r["instance_uuid"] not in self._added]
+
+        return {"networks": [{**n, "dhcp_hosts": kept(n["dhcp_hosts"]) + [
+                    h for a in added for h in a["dhcp_hosts"].get(n["uuid"], [])]}
+                    for n in self._config["networks"]],
+                "floating_ips": kept(self._config["floating_ips"]) + [
+                    f for a in added for f in a["floating_ips"]],
+                "ports": kept(self._config["ports"]) + [p for a in added for p in a["ports"]]}
 
     # --- converging -------------------------------------------------------------------
 
-    def _converge(self, config: dict[str, Any], clock: Stopwatch | None = None) -> None:
-        clock = clock or Stopwatch()
+    def _converge(self, clock: Stopwatch, how: str) -> None:
+        """Make the data plane the effective configuration (the caller holds the lock)."""
+        config = self._effective()
         networks = config["networks"]
-        with self._lock:
-            wanted = {n["uuid"]: n for n in networks}
-            for gone in [u for u in self._plumbed if u not in wanted]:
-                self._unplumb(self._plumbed.pop(gone))
-            for net in networks:
-                self._plumb(net)
-            clock.lap("networks")
-            self._bind_floating(config["floating_ips"])
-            self._ports = config.get("ports", [])
-            self._apply_firewall()
-            self._ready = frozenset(p["id"] for p in self._ports)
-            clock.lap("firewall")
-            LOG.info("Network agent %s serves %d network(s), %d floating IP(s), %d port(s) "
-                     "in %s", self.host, len(networks), len(self._floating),
-                     len(self._ports), clock)
+        wanted = {n["uuid"]: n for n in networks}
+        for gone in [u for u in self._plumbed if u not in wanted]:
+            self._unplumb(self._plumbed.pop(gone))
+        for net in networks:
+            self._plumb(net)
+        clock.lap("networks")
+        self._bind_floating(config["floating_ips"])
+        self._ports = config["ports"]
+        self._apply_firewall()
+        self._ready = frozenset(p["id"] for p in self._ports)
+        clock.lap("firewall")
+        LOG.info("Network agent %s serves %d network(s), %d floating IP(s), %d port(s) "
+                 "in %s after a %s", self.host, len(networks), len(self._floating),
+                 len(self._ports), clock, how)
 
     def _bind_floating(self, floating: list[dict[str, Any]]) -> None:
         """Floating IPs on their public interfaces, exactly those of this host's servers

@@ -13,6 +13,10 @@ from stratus.context import RequestContext
 from stratus.rpc import RPCAPI, call, cast, fanout
 
 
+# The agents' service binary, as os-services lists them.
+BINARY = "stratus-network"
+
+
 class NetworkAgentAPI(RPCAPI):
     TOPIC = "network"
     VERSION = "1.0"

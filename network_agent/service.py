@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from compute_agent.service import host_names
 from network_agent.manager import NetworkManager
+from network_agent.rpcapi import BINARY
 from stratus import launcher
 from stratus.plugins import ServicePlugin
 from stratus.service import Service
 
 
 def services() -> list[Service]:
-    return [Service("stratus-network", "network", host, [NetworkManager(host)])
+    return [Service(BINARY, "network", host, [NetworkManager(host)])
             for host in host_names()]
 
 

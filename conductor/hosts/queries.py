@@ -83,8 +83,10 @@ def update_service(changes: dict[str, Any], host: str | None = None,
         return db.to_dict(row)
 
 
-def delete_service(service_id: int | None = None, service_uuid: str | None = None) -> None:
-    """Delete a service by database id or uuid; a compute service with its nodes."""
+def delete_service(service_id: int | None = None,
+                   service_uuid: str | None = None) -> tuple[str, str]:
+    """Delete a service by database id or uuid (a compute service with its nodes); its
+    host and binary."""
     with db.writer() as s:
         if service_uuid is not None:
             row = _service_row(s, service_uuid=service_uuid)
@@ -95,6 +97,7 @@ def delete_service(service_id: int | None = None, service_uuid: str | None = Non
         if row.binary == COMPUTE_BINARY:
             s.execute(sa.delete(ComputeNode).where(ComputeNode.host == row.host))
         s.delete(row)
+        return row.host, row.binary
 
 
 # --- compute nodes -------------------------------------------------------------------

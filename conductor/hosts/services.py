@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from conductor.hosts import queries
+from conductor.network.queries import networks
+from network_agent.rpcapi import BINARY as NETWORK_BINARY
+from network_agent.rpcapi import NetworkAgentAPI
 from conductor.rpcapi.hosts import HostsAPI
 from scheduler.rpcapi import SchedulerAPI
 from stratus.context import RequestContext
@@ -46,9 +49,12 @@ class ServiceEndpoint:
 
     def service_delete(self, ctx: RequestContext, service_id: int | None = None,
                        service_uuid: str | None = None) -> None:
-        """Delete a service by database id (before 2.53) or uuid, with its nodes."""
-        queries.delete_service(service_id, service_uuid)
+        """Delete a service by database id (before 2.53) or uuid, with its nodes; a
+        network agent's VXLAN endpoint with it (the others stop flooding to it)."""
+        host, binary = queries.delete_service(service_id, service_uuid)
         SchedulerAPI.get().host_states_changed(ctx)
+        if binary == NETWORK_BINARY and networks.forget_host(host):
+            NetworkAgentAPI.get().networks_changed(ctx)
 
     def compute_node_report(self, ctx: RequestContext, host: str, node: str,
                             resources: dict[str, Any]) -> dict[str, Any]:

@@ -107,14 +107,31 @@ class NetworkEndpoint:
     def instance_remove_fixed_ip(self, ctx: RequestContext, instance_uuid: str,
                                  project_id: str, address: str) -> None:
         _require_hotplug()
-        vif, host = queries.remove_fixed_ip(instance_uuid, project_id, address,
-                                            ctx.is_admin)
+        vif, host, network = queries.remove_fixed_ip(instance_uuid, project_id, address,
+                                                     ctx.is_admin)
         if vif is not None:
             ComputeAPI.get().detach_interface(ctx, host=host, vif=vif,
                                               instance=instances.instance(instance_uuid))
-        else:
-            NetworkAgentAPI.get().refresh_host(ctx, host=host)
+        else:  # the NIC stays with its other address: the agents drop this one
+            self._unplugged(ctx, host, network)
         _addresses_changed(ctx, instance_uuid)
+
+    def instance_release_nic(self, ctx: RequestContext, instance_uuid: str,
+                             vif_id: str) -> None:
+        released = queries.release_nic(instance_uuid, vif_id)
+        if released is not None:
+            self._unplugged(ctx, *released)
+            _addresses_changed(ctx, instance_uuid)
+
+    @staticmethod
+    def _unplugged(ctx: RequestContext, host: str | None, network: Record) -> None:
+        """The server's host drops the port; so does the DHCP host of its single-host
+        network when that is another."""
+        agents = NetworkAgentAPI.get()
+        if host:
+            agents.refresh_host(ctx, host=host)
+        if not network["multi_host"] and network.get("host") and network["host"] != host:
+            agents.refresh_network(ctx, host=network["host"], network_uuid=network["uuid"])
 
     def virtual_interface_list(self, ctx: RequestContext,
                                instance_uuid: str) -> list[Record]:
@@ -122,6 +139,9 @@ class NetworkEndpoint:
 
     def host_config(self, ctx: RequestContext, host: str) -> Record:
         return queries.host_config(host)
+
+    def instance_ports(self, ctx: RequestContext, port_ids: list[str], host: str) -> Record:
+        return queries.instance_ports(port_ids, host)
 
     def network_config(self, ctx: RequestContext, network_uuid: str, host: str) -> Record:
         return queries.network_config(network_uuid, host)

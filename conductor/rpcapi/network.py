@@ -18,6 +18,9 @@ Version history:
         network_config give each VXLAN network the other hosts' endpoints (`remotes`).
   1.3 - instance_add_fixed_ip, instance_remove_fixed_ip (nova-network's multinic:
         addFixedIp and removeFixedIp, the NIC hot-plugged by the server's compute agent).
+  1.4 - instance_ports: an agent's read of new servers' ports alone (a boot no longer
+        re-reads the whole host); instance_release_nic: a NIC its compute agent could
+        not plug, given back whatever the server is doing.
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ Record = dict[str, Any]
 
 class NetworkConductorAPI(RPCAPI):
     TOPIC = "conductor_network"
-    VERSION = "1.3"
+    VERSION = "1.4"
 
     # --- networks -----------------------------------------------------------------------
 
@@ -95,6 +98,13 @@ class NetworkConductorAPI(RPCAPI):
         """Release a fixed IP of the server of `project_id` and unplug its NIC (400 when
         the server has not that address, 409 as for instance_add_fixed_ip)."""
 
+    @call("1.4")
+    def instance_release_nic(self, ctx: RequestContext, *, instance_uuid: str,
+                             vif_id: str) -> None:
+        """Give back a NIC (virtual interface uuid) its compute agent could not plug:
+        its fixed IPs and floating IPs released whatever the server is doing (no
+        user-facing checks), the agents told. A NIC already gone is fine."""
+
     # --- floating IPs ----------------------------------------------------------------------
 
     @call("1.1")
@@ -156,6 +166,14 @@ class NetworkConductorAPI(RPCAPI):
     def network_config(self, ctx: RequestContext, *, network_uuid: str,
                        host: str) -> Record:
         """One network as the host's agent plumbs it, with its DHCP hosts there."""
+
+    @call("1.4")
+    def instance_ports(self, ctx: RequestContext, *, port_ids: list[str],
+                       host: str) -> Record:
+        """What the host's agent adds for the live servers of these ports (virtual
+        interface uuids): {"instances": their uuids, "ports": all their ports as
+        host_config has them, "dhcp_hosts": network uuid -> the DHCP entries the host
+        serves for them, "floating_ips": theirs}."""
 
     @call("1.2")
     def network_host_report(self, ctx: RequestContext, *, host: str,

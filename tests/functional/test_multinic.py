@@ -270,8 +270,12 @@ def test_fixed_ips_quota_limits_builds_and_add_fixed_ip(cloud: Cloud,
     assert (detail["in_use"], detail["limit"]) == (2, -1)
 
 
+@pytest.mark.parametrize("busy", [False, True], ids=["idle", "stopping meanwhile"])
 def test_a_nic_the_host_cannot_plug_is_given_back(cloud: Cloud, flat_dhcp: None,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   busy: bool) -> None:
+    """Also when another action (a stop) begins while the plug fails: the user-facing
+    removeFixedIp would refuse that busy server and leak the address."""
     net = _network("192.168.140.0/24", "base", bridge="br140")
     extra = _network("192.168.141.0/24", "extra", bridge="br141")
     admin = cloud.headers()
@@ -279,9 +283,17 @@ def test_a_nic_the_host_cannot_plug_is_given_back(cloud: Cloud, flat_dhcp: None,
     before = _fixed(cloud, admin, sid)
 
     def refuse(instance: dict[str, Any], vif: dict[str, Any]) -> None:
+        if busy:
+            conductor_rpcapi.client().instance_update(
+                get_admin_context(), instance_uuid=sid, values={"task_state": "powering-off"})
         raise RuntimeError("no free PCI slot")
     monkeypatch.setattr(_guest(cloud), "attach_interface", refuse)
     assert _add(cloud, admin, sid, extra["uuid"]).status_code == 202
     _eventually(lambda: _fixed(cloud, admin, sid) == before)
     assert len(_vifs(cloud, admin, sid)) == 1 and len(_guest(cloud).nics(sid)) == 1
+    project = cloud.compute.get(f"/v2.1/servers/{sid}", headers=_h(admin)).json()[
+        "server"]["tenant_id"]
+    usage = cloud.compute.get(f"/v2.1/os-quota-sets/{project}/detail",
+                              headers=admin).json()["quota_set"]["fixed_ips"]
+    assert usage["in_use"] == 1  # the released address is free again
     _eventually(lambda: _agent(cloud).dhcp_hosts(extra["uuid"]) == [])

@@ -366,3 +366,23 @@ def test_a_multi_host_gateway_is_kept_from_the_other_hosts(cloud: Cloud) -> None
             "-j DROP") in inward
     assert driver.jumps("filter", "FORWARD", family=0) == ["-j stratus-local-in",
                                                            "-j stratus-local-out"]
+
+
+def test_a_deleted_network_service_leaves_the_other_hosts_flood_lists(cloud: Cloud) -> None:
+    """An admin deletes a gone host's network service (os-services): the other agents
+    stop flooding their VXLAN networks to its endpoint."""
+    conductor, ctx = conductor_rpcapi.client(), get_admin_context()
+    for host, vtep in (("near-1", "192.0.2.21"), ("gone-1", "192.0.2.22")):
+        conductor.service_report(ctx, host=host, binary="stratus-network", topic="network")
+        conductor.network_host_report(ctx, host=host, vtep=vtep)
+    net = _network("192.168.71.0/24", "tunnelled-too", vni=701)
+    remotes = conductor.network_config(ctx, network_uuid=net["uuid"], host="near-1")["remotes"]
+    assert "192.0.2.22" in remotes
+    admin = cloud.headers()
+    found = cloud.compute.get("/v2.1/os-services?binary=nova-network&host=gone-1",
+                              headers=admin).json()["services"]
+    assert [s["host"] for s in found] == ["gone-1"]
+    assert cloud.compute.delete(f"/v2.1/os-services/{found[0]['id']}",
+                                headers=admin).status_code == 204
+    remotes = conductor.network_config(ctx, network_uuid=net["uuid"], host="near-1")["remotes"]
+    assert "192.0.2.22" not in remotes

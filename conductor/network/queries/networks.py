@@ -423,11 +423,11 @@ def add_fixed_ip(instance_uuid: str, project_id: str, network_uuid: str,
 
 
 def remove_fixed_ip(instance_uuid: str, project_id: str, address: str,
-                    admin: bool) -> tuple[Record | None, str]:
+                    admin: bool) -> tuple[Record | None, str, Record]:
     """Release one of the server's fixed IPs (FixedIpNotFoundForInstance when it has not
     that address): its floating IPs taken off, its NIC removed with it unless the NIC
     keeps another address, the network_info rewritten. The removed NIC's network_info
-    entry (None when the NIC stays) and the server's host."""
+    entry (None when the NIC stays), the server's host and the address's network."""
     with db.writer() as s:
         instance = _instance_to_change(s, instance_uuid, project_id, "removeFixedIp",
                                        admin)
@@ -448,7 +448,29 @@ def remove_fixed_ip(instance_uuid: str, project_id: str, address: str,
             s.delete(vif)
             s.flush()
         _write_cache(s, instance)
-        return removed, str(instance.host)
+        return removed, str(instance.host), network_dict(s.get(Network, row.network_id))
+
+
+def release_nic(instance_uuid: str, vif_id: str) -> tuple[str | None, Record] | None:
+    """Free a NIC of the server and its fixed IPs (their floating IPs taken off) whatever
+    the server is doing, and rewrite its network_info: the server's host and the NIC's
+    network; None when the NIC is gone already."""
+    with db.writer() as s:
+        vif = s.scalar(sa.select(VirtualInterface).where(
+            VirtualInterface.uuid == vif_id, VirtualInterface.instance_uuid == instance_uuid))
+        if vif is None:
+            return None
+        network = network_dict(s.get(Network, vif.network_id))
+        fixed = sa.select(FixedIp.id).where(FixedIp.virtual_interface_id == vif.id)
+        _take_floating_off(s, fixed)
+        s.execute(sa.delete(FixedIp).where(FixedIp.virtual_interface_id == vif.id))
+        s.delete(vif)
+        s.flush()
+        instance = s.scalar(sa.select(Instance).where(Instance.uuid == instance_uuid))
+        if instance is None:
+            return None, network
+        _write_cache(s, instance)
+        return instance.host, network
 
 
 def _take_floating_off(session: Session, fixed_ids: Any) -> None:
@@ -498,8 +520,30 @@ def host_config(host: str) -> Record:
         nets = list(s.scalars(sa.select(Network).where(_live(), sa.or_(
             Network.id.in_(on_host), Network.host == host)).order_by(Network.id)))
         remotes = _vteps_except(s, host)
+        on_this_host = sa.and_(Instance.host == host, Instance.deleted == 0)
         return {"networks": [_with_dhcp_hosts(s, net, host, remotes) for net in nets],
-                "floating_ips": floating_for_host(s, host), "ports": ports_for_host(s, host)}
+                "floating_ips": _floating(s, on_this_host), "ports": _ports(s, on_this_host)}
+
+
+def instance_ports(port_ids: list[str], host: str) -> Record:
+    """What `host`'s agent adds for the live servers of these ports without re-reading
+    the whole host: the servers' uuids, all their ports (as host_config has them), the
+    DHCP hosts entries this host serves for them per network uuid, and their floating
+    IPs."""
+    with db.reader() as s:
+        uuids = list(s.scalars(sa.select(Instance.uuid).distinct()
+                               .join(VirtualInterface,
+                                     VirtualInterface.instance_uuid == Instance.uuid)
+                               .where(VirtualInterface.uuid.in_(port_ids),
+                                      Instance.deleted == 0)))
+        live = sa.and_(Instance.uuid.in_(uuids), Instance.deleted == 0)
+        dhcp: dict[str, list[Record]] = {}
+        for net, entry in _dhcp_entries(s, live):
+            server_host = entry.pop("host")
+            if _serves_dhcp(net, host) and (server_host == host or not net.multi_host):
+                dhcp.setdefault(net.uuid, []).append(entry)
+        return {"instances": uuids, "ports": _ports(s, live),
+                "dhcp_hosts": dhcp, "floating_ips": _floating(s, live)}
 
 
 def _vteps_except(session: Session, host: str) -> list[str]:
@@ -522,6 +566,17 @@ def report_host(host: str, vtep: str | None) -> bool:
         return _record_host(host, vtep)
 
 
+def forget_host(host: str) -> bool:
+    """Drop a network agent's host (its service was deleted); whether it had a VTEP
+    the other hosts flooded to."""
+    with db.writer() as s:
+        row = s.get(NetworkHost, host)
+        if row is None:
+            return False
+        s.delete(row)
+        return row.vtep is not None
+
+
 def _record_host(host: str, vtep: str | None) -> bool:
     with db.writer() as s:
         row = s.get(NetworkHost, host)
@@ -532,18 +587,18 @@ def _record_host(host: str, vtep: str | None) -> bool:
         return changed
 
 
-def ports_for_host(session: Session, host: str) -> list[Record]:
-    """The ports of `host`'s servers, each with its tap, MAC, IPv4 address and network
-    range, its IPv6 ones where the network has a range and [network] use_ipv6 is on, and
-    the ingress rules of its security groups (a constant number of queries)."""
+def _ports(session: Session, instances: Any) -> list[Record]:
+    """The ports of the servers `instances` selects, each with its tap, MAC, IPv4
+    address and network range, its IPv6 ones where the network has a range and [network]
+    use_ipv6 is on, and the ingress rules of its security groups (a constant number of
+    queries)."""
     rows = list(session.execute(
         sa.select(VirtualInterface.uuid, FixedIp.address, Instance.uuid, Network.cidr,
                   VirtualInterface.address, Network.cidr_v6)
         .join(FixedIp, FixedIp.virtual_interface_id == VirtualInterface.id)
         .join(Instance, Instance.uuid == VirtualInterface.instance_uuid)
         .join(Network, Network.id == VirtualInterface.network_id)
-        .where(Instance.host == host, Instance.deleted == 0)
-        .order_by(VirtualInterface.id, FixedIp.id)))
+        .where(instances).order_by(VirtualInterface.id, FixedIp.id)))
     rules = security_groups.rules_for_instances(session, sorted({r[2] for r in rows}))
     return [{"id": vif, "address": address, "instance_uuid": uuid, "cidr": cidr,
              "mac": mac, "devname": addressing.devname(vif), "rules": rules.get(uuid, []),
@@ -557,16 +612,17 @@ def _v6(cidr_v6: str | None, mac: str) -> Record:
     return {"address_v6": addressing.eui64(cidr_v6, mac), "cidr_v6": cidr_v6}
 
 
-def floating_for_host(session: Session, host: str) -> list[Record]:
-    """The floating IPs `host`'s agent binds (those of servers on it): each with the
-    fixed address it leads to and the interface it is bound on."""
-    query = (sa.select(FloatingIp.address, FloatingIp.interface, FixedIp.address)
+def _floating(session: Session, instances: Any) -> list[Record]:
+    """The floating IPs of the servers `instances` selects, as an agent binds them: each
+    with the fixed address it leads to, the interface it is bound on and its server."""
+    query = (sa.select(FloatingIp.address, FloatingIp.interface, FixedIp.address,
+                       Instance.uuid)
              .join(FixedIp, FixedIp.id == FloatingIp.fixed_ip_id)
              .join(Instance, Instance.uuid == FixedIp.instance_uuid)
-             .where(Instance.host == host, Instance.deleted == 0).order_by(FloatingIp.id))
-    return [{"address": address, "fixed_ip": fixed,
+             .where(instances).order_by(FloatingIp.id))
+    return [{"address": address, "fixed_ip": fixed, "instance_uuid": uuid,
              "interface": interface or CONF.network.public_interface}
-            for address, interface, fixed in session.execute(query)]
+            for address, interface, fixed, uuid in session.execute(query)]
 
 
 def network_config(network_uuid: str, host: str) -> Record:
@@ -588,14 +644,24 @@ def _with_dhcp_hosts(session: Session, net: Network, host: str,
     item["dhcp_server"] = _serves_dhcp(net, host)
     if not item["dhcp_server"]:
         return item
-    query = (sa.select(VirtualInterface.address, FixedIp.address, Instance.hostname,
-                       Instance.uuid)
+    served = sa.and_(VirtualInterface.network_id == net.id, Instance.deleted == 0)
+    if net.multi_host:  # each host serves the servers on it now (moves included)
+        served = sa.and_(served, Instance.host == host)
+    item["dhcp_hosts"] = [entry for _net, entry in _dhcp_entries(session, served)]
+    for entry in item["dhcp_hosts"]:
+        del entry["host"]
+    return item
+
+
+def _dhcp_entries(session: Session, where: Any) -> list[tuple[Network, Record]]:
+    """The static DHCP leases of the fixed IPs `where` selects: (network, entry) with the
+    entry's MAC, IPv4 address, hostname, server and the server's host."""
+    query = (sa.select(Network, VirtualInterface.address, FixedIp.address, Instance.hostname,
+                       Instance.uuid, Instance.host)
+             .join(VirtualInterface, VirtualInterface.network_id == Network.id)
              .join(FixedIp, FixedIp.virtual_interface_id == VirtualInterface.id)
              .join(Instance, Instance.uuid == VirtualInterface.instance_uuid)
-             .where(VirtualInterface.network_id == net.id, Instance.deleted == 0)
-             .order_by(FixedIp.id))
-    if net.multi_host:  # each host serves the servers on it now (moves included)
-        query = query.where(Instance.host == host)
-    item["dhcp_hosts"] = [{"mac": mac, "ip": ip, "hostname": hostname or f"host-{uuid[:8]}"}
-                          for mac, ip, hostname, uuid in session.execute(query)]
-    return item
+             .where(where).order_by(FixedIp.id))
+    return [(net, {"mac": mac, "ip": ip, "hostname": hostname or f"host-{uuid[:8]}",
+                   "instance_uuid": uuid, "host": host})
+            for net, mac, ip, hostname, uuid, host in session.execute(query)]
