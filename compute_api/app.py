@@ -9,8 +9,9 @@ from compute_api import (aggregates, availability_zones, extensions, fixed_ips,
                          instance_usage_audit_log, keypairs, migrations, multinic,
                          networks, quota_sets, security_groups, server_actions,
                          server_external_events, server_groups, server_metadata,
-                         server_shares, server_tags, servers, services, simple_tenant_usage,
-                         tenant_networks, topology, versions, virtual_interfaces)
+                         server_password, server_shares, server_tags, servers, services,
+                         simple_tenant_usage, tenant_networks, topology, versions,
+                         virtual_interfaces)
 from compute_api.microversion import MicroversionMiddleware
 from conductor import revocation_events
 from stratus import launcher
@@ -26,7 +27,8 @@ ROUTERS = [versions.router, servers.router, server_metadata.router, server_actio
            extensions.router, images.router, images.metadata_router,
            simple_tenant_usage.router, instance_usage_audit_log.router, migrations.router,
            server_external_events.router, topology.router, server_shares.router,
-           server_tags.router, networks.router, tenant_networks.router, fixed_ips.router,
+           server_tags.router, server_password.router, networks.router,
+           tenant_networks.router, fixed_ips.router,
            virtual_interfaces.router, floating_ips.router, floating_ip_pools.router,
            floating_ips_bulk.router, security_groups.router]
 # Modules that only add server actions to server_actions.router (on import).

@@ -8,6 +8,7 @@ from conductor.compute.evacuate import EvacuateEndpoint
 from conductor.compute.flavors import FlavorEndpoint
 from conductor.compute.instances import InstanceEndpoint
 from conductor.compute.keypairs import KeypairEndpoint
+from conductor.compute.metadata import MetadataEndpoint
 from conductor.compute.quotas import QuotaEndpoint
 from conductor.compute.resize import ResizeEndpoint
 from conductor.compute.server_groups import ServerGroupEndpoint
@@ -38,7 +39,7 @@ DOMAINS: dict[str, tuple[type[RPCAPI], list[type]]] = {
     "compute": (ComputeConductorAPI, [FlavorEndpoint, KeypairEndpoint, InstanceEndpoint,
                                       ActionEndpoint, QuotaEndpoint, ServerGroupEndpoint,
                                       EvacuateEndpoint, ShelveEndpoint, UsageEndpoint,
-                                      ResizeEndpoint]),
+                                      ResizeEndpoint, MetadataEndpoint]),
     "hosts": (HostsAPI, [ServiceEndpoint, AggregateEndpoint]),
     "network": (NetworkConductorAPI, [NetworkEndpoint, FloatingIpEndpoint,
                                       SecurityGroupEndpoint]),

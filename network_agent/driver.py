@@ -116,5 +116,10 @@ class NetworkDriver(abc.ABC):
         `bridging` (ebtables; None is no chains), each family in one atomic restore."""
 
     @abc.abstractmethod
+    def ensure_metadata_proxy(self, port: int, socket_path: str) -> None:
+        """The metadata proxy (network_agent.metadata_proxy) listening on `port` in the
+        namespace, passing guests' requests to the metadata API's unix socket."""
+
+    @abc.abstractmethod
     def interface_address(self, interface: str) -> str | None:
         """The first IPv4 address of `interface` (else IPv6), None when it has none."""

@@ -52,6 +52,7 @@ class FakeNetDriver(NetworkDriver):
         self.tunnels: dict[str, FakeTunnel] = {}
         self.dhcp: dict[str, FakeDhcp] = {}
         self.forwarding = False
+        self.metadata_proxy: tuple[int, str] | None = None  # its port and upstream socket
         self.floating: dict[str, list[str]] = {}  # interface -> its floating addresses
         # Family 4 (iptables), 6 (ip6tables), 0 (ebtables).
         self.firewalls: dict[int, Firewall] = {4: Firewall(), 6: Firewall(), 0: Firewall()}
@@ -142,6 +143,10 @@ class FakeNetDriver(NetworkDriver):
                    0: firewall.check(bridging or Firewall(), bridge=True)}
         with self._lock:
             self.firewalls = checked
+
+    def ensure_metadata_proxy(self, port: int, socket_path: str) -> None:
+        self.metadata_proxy = (validate.integer(port, 1, 65535, "metadata proxy port"),
+                               validate.abs_path(socket_path, "metadata socket"))
 
     def interface_address(self, interface: str) -> str | None:
         return self.addresses.get(validate.ifname(interface))

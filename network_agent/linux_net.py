@@ -86,5 +86,8 @@ class LinuxNetDriver(NetworkDriver):
                 continue  # nothing to filter on bridges, and no ebtables to ask
             privileged.apply_firewall(self.netns, family, wanted.chains, wanted.jumps)
 
+    def ensure_metadata_proxy(self, port: int, socket_path: str) -> None:
+        privileged.ensure_metadata_proxy(self.netns, str(self.state_dir), port, socket_path)
+
     def interface_address(self, interface: str) -> str | None:
         return privileged.interface_address(self.netns, interface)

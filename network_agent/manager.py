@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import logging
+import os
 import pathlib
 import threading
 from collections.abc import Callable
@@ -33,6 +34,9 @@ DNAT_IN, DNAT_LOCAL, SNAT_OUT = (CHAIN_PREFIX + n for n in ("float-in", "float-l
 # ebtables: what must not cross a VXLAN link of a multi_host network (its gateway, on
 # every host, answers only its own host's guests; each host's DHCP serves its own).
 LOCAL_IN, LOCAL_OUT = CHAIN_PREFIX + "local-in", CHAIN_PREFIX + "local-out"
+# Guests' requests to the metadata address go to the metadata API (seed 5.3.4).
+METADATA = CHAIN_PREFIX + "metadata"
+METADATA_ADDRESS = "169.254.169.254"
 # The conductor's contract version that reads new servers' ports alone.
 PORT_READS = "1.4"
 
@@ -49,6 +53,16 @@ def _of_instance(found: dict[str, Any], uuid: str) -> dict[str, Any]:
         return [r for r in rows if r["instance_uuid"] == uuid]
     return {"ports": mine(found["ports"]), "floating_ips": mine(found["floating_ips"]),
             "dhcp_hosts": {net: mine(hosts) for net, hosts in found["dhcp_hosts"].items()}}
+
+
+def _metadata_dnat(in_namespace: bool) -> list[str]:
+    """Guests' 169.254.169.254:80, the source address kept (the metadata API knows the
+    guest by it): to metadata_host:metadata_port, or, for an agent in a namespace of its
+    own, to the metadata proxy it runs there on metadata_port."""
+    match = f"-d {METADATA_ADDRESS}/32 -p tcp --dport 80"
+    if in_namespace:
+        return [f"{match} -j REDIRECT --to-ports {CONF.metadata_port}"]
+    return [f"{match} -j DNAT --to-destination {CONF.metadata_host}:{CONF.metadata_port}"]
 
 
 def driver_name() -> str:
@@ -152,7 +166,24 @@ class NetworkManager:
                 LOG.warning("802.1Q VLANs are unavailable on %s (%s): use [network] "
                             "segmentation = vxlan.", self.host, why)
         self._report_vtep()
+        if self.driver.netns is None and ipaddress.ip_address(CONF.metadata_host).is_loopback:
+            LOG.warning("[DEFAULT] metadata_host %s is a loopback address: guests' requests "
+                        "to %s cannot be DNATed there; set the address the metadata API "
+                        "is reached at", CONF.metadata_host, METADATA_ADDRESS)
         self._read_and_converge()
+
+    def _ensure_metadata_proxy(self) -> None:
+        """Guests in the agent's own namespace reach the metadata API through a proxy
+        there (to the API's unix socket), started again if it died; without a namespace,
+        through the DNAT."""
+        if self.driver.netns is None:
+            return
+        if not CONF.metadata_proxy_socket:
+            LOG.warning("Guests of %s get no metadata: the agent runs in namespace %s and "
+                        "[DEFAULT] metadata_proxy_socket is unset", self.host, self.driver.netns)
+            return
+        self.driver.ensure_metadata_proxy(CONF.metadata_port,
+                                          os.path.abspath(CONF.metadata_proxy_socket))
 
     def _report_vtep(self) -> None:
         """Tell the conductor this host's VXLAN endpoint, so that the other hosts flood
@@ -226,6 +257,7 @@ class NetworkManager:
             if read > self._config_read:
                 self._config, self._config_read = config, read
                 self._added = {u: a for u, a in self._added.items() if a[0] > read}
+            self._ensure_metadata_proxy()
             self._converge(clock, "host read")
 
     def _read_and_add(self) -> None:
@@ -343,6 +375,9 @@ class NetworkManager:
                 for f in self._floating]
         snat = [f"-s {f['fixed_ip']}/32 -j SNAT --to-source {f['address']}"
                 for f in self._floating]
+        if snat and self.driver.netns is None:  # the metadata API knows guests by fixed IP
+            snat.insert(0, f"-d {CONF.metadata_host}/32 -p tcp --dport {CONF.metadata_port} "
+                           "-j RETURN")
         ipv4, ipv6 = (Firewall(
             chains={"filter": {FORWARD_CHAIN: isolate,
                                **security_group_chains(self._ports, family),
@@ -350,9 +385,10 @@ class NetworkManager:
             jumps={"filter": {"FORWARD": [f"-j {SPOOF_CHAIN}", f"-j {FORWARD_CHAIN}",
                                           f"-j {PORTS_CHAIN}"],
                               "INPUT": [f"-j {SPOOF_CHAIN}"]}}) for family in (4, 6))
-        ipv4.chains["nat"] = {DNAT_IN: dnat, DNAT_LOCAL: list(dnat), SNAT_OUT: snat}
-        ipv4.jumps["nat"] = {"PREROUTING": [f"-j {DNAT_IN}"], "OUTPUT": [f"-j {DNAT_LOCAL}"],
-                             "POSTROUTING": [f"-j {SNAT_OUT}"]}
+        ipv4.chains["nat"] = {DNAT_IN: dnat, DNAT_LOCAL: list(dnat), SNAT_OUT: snat,
+                              METADATA: _metadata_dnat(self.driver.netns is not None)}
+        ipv4.jumps["nat"] = {"PREROUTING": [f"-j {METADATA}", f"-j {DNAT_IN}"],
+                             "OUTPUT": [f"-j {DNAT_LOCAL}"], "POSTROUTING": [f"-j {SNAT_OUT}"]}
         wanted = (ipv4, ipv6, self._bridging())
         if self._applied.get("firewall") != wanted:
             self.driver.apply_firewall(ipv4, ipv6, bridging=wanted[2])

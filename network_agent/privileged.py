@@ -458,3 +458,48 @@ def _start_dnsmasq(netns: str | None, paths: dnsmasq.Paths, argv: list[str]) -> 
                                      f"pid file; see {paths.log}")
         time.sleep(0.02)
     return pid
+
+
+# --- the metadata proxy ----------------------------------------------------------------
+
+def _proxy_pid(pid_file: pathlib.Path, argv: list[str]) -> int | None:
+    """The pid of the running proxy started with exactly `argv`, if any."""
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if _alive(pid) and _cmdline(pid) == argv else None
+
+
+@net_admin.entrypoint
+def ensure_metadata_proxy(netns: str | None, state_dir: str, port: int,
+                          socket_path: str) -> int:
+    """network_agent.metadata_proxy running in the namespace on `port`, passing requests
+    to `socket_path`: started when none runs with these arguments (one that runs with
+    others is stopped first); its pid."""
+    netns = validate.netns(netns)
+    port = validate.integer(port, 1, 65535, "metadata proxy port")
+    root = pathlib.Path(validate.abs_path(state_dir, "state directory")) / "metadata-proxy"
+    pid_file = root / "pid"
+    argv = [sys.executable, "-m", "network_agent.metadata_proxy", "--port", str(port),
+            "--socket", validate.abs_path(socket_path, "metadata socket"),
+            "--pid-file", str(pid_file)]
+    if (pid := _proxy_pid(pid_file, argv)) is not None:
+        return pid
+    with contextlib.suppress(OSError, ValueError):
+        old = int(pid_file.read_text().strip())
+        if _alive(old) and "network_agent.metadata_proxy" in _cmdline(old):
+            _terminate(old)
+    root.mkdir(parents=True, exist_ok=True)
+    pid_file.unlink(missing_ok=True)
+    with open(root / "proxy.log", "ab") as log:
+        subprocess.Popen((["ip", "netns", "exec", netns] if netns else []) + argv,
+                         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                         start_new_session=True, cwd="/")
+    deadline = time.monotonic() + 10
+    while (pid := _proxy_pid(pid_file, argv)) is None:
+        if time.monotonic() > deadline:
+            raise NetworkDriverError(f"the metadata proxy did not start; see {root}/proxy.log")
+        time.sleep(0.02)
+    return pid
+

@@ -126,6 +126,43 @@ identity_opts = [
                help="Region named in the service catalog."),
 ]
 
+# The metadata service's options keep the [DEFAULT] names of the operations guide (seed
+# 5.3.4) and of Nova.
+metadata_opts = [
+    cfg.HostAddressOpt("metadata_host", default="127.0.0.1",
+                       help="The address the network agents DNAT guests' requests to "
+                            "169.254.169.254:80 to: where the metadata API is reached "
+                            "from the guests' hosts. Must be an IP address, and not a "
+                            "loopback one (a DNAT from a bridge cannot reach it; an agent "
+                            "in a network_namespace uses its metadata proxy instead)."),
+    cfg.PortOpt("metadata_port", default=8775,
+                help="The port of metadata_host those requests go to."),
+    cfg.HostAddressOpt("metadata_listen", default="127.0.0.1",
+                       help="Address the metadata API listens on."),
+    cfg.PortOpt("metadata_listen_port", default=8775,
+                help="Port the metadata API listens on."),
+    cfg.StrOpt("metadata_proxy_socket", default="$state_path/metadata/proxy.sock",
+               help="A unix socket the metadata API also listens on, for the metadata "
+                    "proxy a network agent runs inside its network_namespace (guests there "
+                    "cannot reach metadata_host): requests on it name the guest in "
+                    "X-Forwarded-For, which only local processes allowed to open the socket "
+                    "can send (its folder, made 0700 when missing, decides who). Empty: "
+                    "no socket."),
+    cfg.IntOpt("metadata_cache_expiration", default=15, min=0,
+               help="Seconds an instance's metadata is kept by the metadata API before it "
+                    "is read again from the conductor; 0 reads it on every request."),
+    cfg.StrOpt("metadata_proxy_shared_secret", default="", secret=True,
+               help="Secret shared with metadata proxies: a request carrying X-Instance-ID "
+                    "is served only with X-Instance-ID-Signature, the HMAC-SHA256 of the "
+                    "instance id under this secret. Empty: proxied requests are refused."),
+    cfg.BoolOpt("use_forwarded_for", default=False,
+                help="Take the guest's address from X-Forwarded-For (the metadata API "
+                     "behind a proxy that sets it); otherwise from the connection."),
+    cfg.StrOpt("vendordata_jsonfile_path",
+               help="A JSON file served to every guest as vendor_data.json (and as the "
+                    "\"static\" entry of vendor_data2.json)."),
+]
+
 image_opts = [
     cfg.HostAddressOpt("listen", default="127.0.0.1",
                        help="Address the image API listens on."),
@@ -385,6 +422,7 @@ zookeeper_opts = [
 RPC_TOPICS = {
     "compute": "compute agents",
     "network": "network agents",
+    "metadata": "metadata services",
     "scheduler": "the scheduler",
     "conductor": "the conductor's release-1 contract (previous-release services)",
     "conductor_identity": "the conductor's identity domain",
@@ -403,7 +441,7 @@ upgrade_levels_opts = [
 ]
 
 GROUPS = {
-    None: default_opts,
+    None: default_opts + metadata_opts,
     "database": database_opts,
     "wsgi": wsgi_opts,
     "compute_api": compute_api_opts,

@@ -4,7 +4,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import stat
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -25,6 +27,8 @@ LOG = logging.getLogger(__name__)
 
 
 ApiSpec = tuple[str, Any, str, int]
+UNIX = "unix:"  # the host of an ApiSpec served on a unix socket
+UNIX_SOCKET = "stratus.unix_socket"  # in the ASGI scope of its requests
 
 
 def rpc_services(names: list[str]) -> list[Service]:
@@ -38,9 +42,27 @@ def _rpc_services(found: list[ServicePlugin]) -> list[Service]:
 
 
 def api_specs(found: list[ServicePlugin]) -> list[ApiSpec]:
-    """(name, app, host, port) of each plugin that serves a REST API."""
-    return [(plugin.name, plugin.app(), *plugin.listen()) for plugin in found
-            if plugin.app is not None and plugin.listen is not None]
+    """(name, app, host, port) of each plugin that serves a REST API; an app served on a
+    unix socket too has a second spec, its host `unix:<path>` and port 0."""
+    specs: list[ApiSpec] = []
+    for plugin in found:
+        if plugin.app is None or plugin.listen is None:
+            continue
+        app = plugin.app()
+        specs.append((plugin.name, app, *plugin.listen()))
+        path = plugin.unix_socket() if plugin.unix_socket is not None else None
+        if path:
+            specs.append((plugin.name, on_unix_socket(app), UNIX + path, 0))
+    return specs
+
+
+def on_unix_socket(app: Any) -> Any:
+    """`app` as served on a unix socket: its requests carry UNIX_SOCKET in their scope
+    (a handler may trust what only local processes can send)."""
+    async def marked(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await app({**scope, UNIX_SOCKET: True}, receive, send)
+    marked.state = getattr(app, "state", None)  # type: ignore[attr-defined]
+    return marked
 
 
 class _JSONErrorProtocol(H11Protocol):
@@ -68,10 +90,30 @@ def _protocol(style: str) -> type[H11Protocol]:
 
 def _config(name: str, app: Any, host: str, port: int) -> uvicorn.Config:
     style = getattr(getattr(app, "state", None), "error_style", "nova")
-    return uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
-                          access_log=False, http=_protocol(style),
+    where: dict[str, Any] = {"host": host, "port": port}
+    if host.startswith(UNIX):
+        where = {"uds": _fresh_socket(host.removeprefix(UNIX))}
+    # proxy_headers off: uvicorn would otherwise take X-Forwarded-For from any local
+    # client as the client's address.
+    return uvicorn.Config(app, **where, log_level="warning", lifespan="off",
+                          access_log=False, http=_protocol(style), proxy_headers=False,
                           h11_max_incomplete_event_size=MAX_HEAD_BYTES,
                           timeout_keep_alive=CONF.wsgi.keep_alive_timeout)
+
+
+def _fresh_socket(path: str) -> str:
+    """A unix socket path to listen on, a socket left by an earlier run removed. uvicorn
+    makes the socket itself connectable by anyone (0666): its folder decides who may
+    connect, so a missing one is made for this user alone (0700), an open one refused."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        os.makedirs(folder, mode=0o700)
+    elif os.stat(folder).st_mode & 0o077:
+        raise RuntimeError(f"{folder} is open to other users, who could then connect to "
+                           f"{path}: chmod 700 it, or put the socket in a folder of its own")
+    if os.path.exists(path) and stat.S_ISSOCK(os.stat(path).st_mode):
+        os.unlink(path)
+    return path
 
 
 class _QuietServer(uvicorn.Server):
@@ -99,7 +141,8 @@ def serve_apis(specs: list[ApiSpec],
         if stop is not None:
             loop.run_in_executor(None, lambda: (stop.wait(), loop.call_soon_threadsafe(shutdown)))
         for (name, _app, host, port) in specs:
-            LOG.info("%s listening on http://%s:%s", name, host, port)
+            LOG.info("%s listening on %s", name, host if host.startswith(UNIX)
+                     else f"http://{host}:{port}")
         await asyncio.gather(*(s.serve() for s in servers))
 
     asyncio.run(main())

@@ -39,6 +39,8 @@ class ServicePlugin:
     start_order: int = 50
     embedded: Callable[[], AbstractContextManager[None]] | None = None
     background: Callable[[], list[Background]] | None = None
+    # A unix socket the REST app is also served on (None: none).
+    unix_socket: Callable[[], str | None] | None = None
 
 
 def load(name: str) -> ServicePlugin:

@@ -57,6 +57,7 @@ from compute_api.service.quotas import (default_quotas, delete_quotas, limits_us
                                         update_quotas)
 from compute_api.service.server_groups import (create_server_group, delete_server_group,
                                                get_server_group, list_server_groups)
+from compute_api.service.server_password import clear_server_password, server_password
 from compute_api.service.servers import (SERVER_POLICY, check_image_fits_flavor, check_user_data,
                                          counts, create_servers, delete_server, get_server,
                                          list_servers, owner_filter, parse_zone,
@@ -96,7 +97,8 @@ __all__ = [
     "refuse_trusted_certificates", "remove_aggregate_host", "remove_flavor_access",
     "remove_server", "remove_tag", "replace_tags", "require_host", "require_tag",
     "rescue_server", "reserve_fixed_ip", "reset_state", "resize_server", "resolve_image",
-    "revert_resize", "server_diagnostics", "server_metadata_item", "set_aggregate_metadata",
+    "revert_resize", "server_diagnostics", "server_metadata_item", "server_password",
+    "clear_server_password", "set_aggregate_metadata",
     "set_flavor_extra_specs", "shelve_server", "show_server", "split_zone",
     "start_power_action", "stored_binary", "target", "tenant_network_values",
     "tenant_usages", "trigger_crash_dump", "unlock_server", "unshelve_server",

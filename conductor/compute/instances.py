@@ -21,6 +21,7 @@ from conductor.compute.queries import instances as queries
 from conductor.network.queries import networks as network
 from conductor.network.queries import security_groups
 from conductor.rpcapi.compute import ComputeConductorAPI
+from metadata_api.rpcapi import MetadataAPI
 from network_agent.rpcapi import NetworkAgentAPI
 from stratus import exception
 from stratus.context import RequestContext
@@ -49,10 +50,19 @@ def _new_row(base: dict[str, Any], request_spec: RequestSpec, reservation_id: st
         scheduler_hints=request_spec.scheduler_hints, **values)
 
 
-def _network_released(ctx: RequestContext, host: str | None, source: bool) -> None:
+# What instance_update may change without the guest seeing it in its metadata.
+NOT_GUEST_VISIBLE = {"vm_state", "task_state", "power_state", "launched_at", "terminated_at",
+                     "host", "node", "progress", "locked", "locked_by", "locked_reason",
+                     "config_drive", "shelved_image_id", "access_ip_v4", "access_ip_v6"}
+
+
+def _released(ctx: RequestContext, instance_uuid: str, host: str | None,
+              source: bool) -> None:
     """A deleted instance's host drops its port chains, DHCP entry and floating IPs at
-    once (a reused fixed IP must never inherit them); every host re-reads its rules when
-    the instance's groups were the source of a rule (its address is gone from them)."""
+    once (a reused fixed IP must never inherit them, nor its metadata, which the
+    metadata services forget); every host re-reads its rules when the instance's groups
+    were the source of a rule (its address is gone from them)."""
+    MetadataAPI.get().instance_changed(ctx, instance_uuid=instance_uuid)
     if host:
         NetworkAgentAPI.get().refresh_host(ctx, host=host)
     if source:
@@ -153,7 +163,11 @@ class InstanceEndpoint:
         if expected_task_state is not _UNSET:
             task_states = expected_task_state if isinstance(expected_task_state, list) \
                 else [expected_task_state]
-        return queries.update_instance(instance_uuid, values, task_states, expected_vm_state)
+        updated = queries.update_instance(instance_uuid, values, task_states,
+                                          expected_vm_state)
+        if set(values) - NOT_GUEST_VISIBLE:
+            MetadataAPI.get().instance_changed(ctx, instance_uuid=instance_uuid)
+        return updated
 
     def instance_lock(self, ctx: RequestContext, instance_uuid: str, locked: bool,
                       reason: str | None = None,
@@ -184,9 +198,11 @@ class InstanceEndpoint:
                                  updates: dict[str, str], deletes: list[str] | None = None,
                                  replace: bool = False,
                                  project_id: str | None = None) -> dict[str, str]:
-        return queries.update_metadata(
+        metadata = queries.update_metadata(
             instance_uuid, project_id, lambda current, project_limits: _merged_metadata(
                 current, project_limits, updates, deletes or [], replace))
+        MetadataAPI.get().instance_changed(ctx, instance_uuid=instance_uuid)
+        return metadata
 
     def instance_delete(self, ctx: RequestContext, instance_uuid: str,
                         project_id: str | None = None) -> None:
@@ -202,12 +218,12 @@ class InstanceEndpoint:
             ComputeAPI.get().terminate_instance(ctx, host=instance["host"],
                                                 instance=instance)
         else:
-            _network_released(ctx, instance["host"], source)
+            _released(ctx, instance_uuid, instance["host"], source)
 
     def instance_destroy(self, ctx: RequestContext, instance_uuid: str) -> None:
         """The compute agent has removed the guest: the instance is gone."""
         source = security_groups.referenced_as_source(instance_uuid)
-        _network_released(ctx, queries.destroy(ctx, instance_uuid), source)
+        _released(ctx, instance_uuid, queries.destroy(ctx, instance_uuid), source)
 
     def instance_power_sync(self, ctx: RequestContext, instance_uuid: str, host: str,
                             power_state: int) -> None:

@@ -102,6 +102,9 @@ class Instance(TimestampMixin, Base):
     # Set by changePassword for the metadata service to give the guest; never in the
     # instance dicts that travel over RPC.
     admin_pass: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What the guest posted to the metadata service's password path (once; encrypted by
+    # the guest with the key pair), for os-server-password. Not in instance dicts either.
+    server_password: Mapped[str | None] = mapped_column(Text, nullable=True)
     metadata_items: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The properties of the image the instance runs (as of its boot or rebuild) and the
     # scheduler hints it was created with; copies of its request spec's, for listings.

@@ -167,6 +167,15 @@ def first_free(net: NetworkLike, used: Iterable[str]) -> str | None:
     return None
 
 
+def eui64_mac(address: ipaddress.IPv6Address) -> str | None:
+    """The MAC an EUI-64 address was made from (None when it was not)."""
+    interface_id = address.packed[8:]
+    if interface_id[3:5] != b"\xff\xfe":
+        return None
+    octets = [interface_id[0] ^ 0x02, *interface_id[1:3], *interface_id[5:]]
+    return ":".join(f"{o:02x}" for o in octets)
+
+
 def eui64(prefix: str, mac: str) -> str:
     """The address of `mac` in the /64 `prefix` (RFC 4291, modified EUI-64)."""
     octets = [int(part, 16) for part in mac.split(":")]

@@ -10,6 +10,7 @@ from conductor.network import addressing
 from conductor.network.queries import networks as queries
 from conductor.network.queries import security_groups
 from conductor.rpcapi.network import NetworkConductorAPI
+from metadata_api.rpcapi import MetadataAPI
 from network_agent.rpcapi import NetworkAgentAPI
 from stratus import exception
 from stratus.config import CONF
@@ -52,7 +53,9 @@ def _require_hotplug() -> None:
 
 
 def _addresses_changed(ctx: RequestContext, instance_uuid: str) -> None:
-    """Rules whose source is one of the server's groups follow its addresses."""
+    """Rules whose source is one of the server's groups follow its addresses, and so
+    does what the metadata services cached of it."""
+    MetadataAPI.get().instance_changed(ctx, instance_uuid=instance_uuid)
     if security_groups.referenced_as_source(instance_uuid):
         NetworkAgentAPI.get().security_groups_changed(ctx)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from conductor.network.queries import floating_ips
 from conductor.rpcapi.network import NetworkConductorAPI
+from metadata_api.rpcapi import MetadataAPI
 from network_agent.rpcapi import NetworkAgentAPI
 from stratus.context import RequestContext
 from stratus.rpc import endpoint_target
@@ -14,9 +15,12 @@ from stratus.rpc import endpoint_target
 Record = dict[str, Any]
 
 
-def _tell(ctx: RequestContext, host: str | None) -> None:
+def _tell(ctx: RequestContext, host: str | None, instance_uuid: str | None = None) -> None:
+    """The server's host re-reads its floating IPs; the metadata services forget the
+    server (its public-ipv4), every server when which one is not known."""
     if host:
         NetworkAgentAPI.get().refresh_host(ctx, host=host)
+    MetadataAPI.get().instance_changed(ctx, instance_uuid=instance_uuid)
 
 
 class FloatingIpEndpoint:
@@ -55,10 +59,11 @@ class FloatingIpEndpoint:
                               project_id: str | None = None,
                               fixed_address: str | None = None) -> Record:
         found = floating_ips.associate(project_id, address, instance_uuid, fixed_address)
-        _tell(ctx, found["host"])
+        _tell(ctx, found["host"], instance_uuid)
         return found
 
     def floating_ip_disassociate(self, ctx: RequestContext, address: str,
                                  project_id: str | None = None,
                                  instance_uuid: str | None = None) -> None:
-        _tell(ctx, floating_ips.disassociate(project_id, address, instance_uuid)["host"])
+        _tell(ctx, floating_ips.disassociate(project_id, address, instance_uuid)["host"],
+              instance_uuid)

@@ -10,6 +10,7 @@ from typing import Any
 
 from conductor.network.queries import security_groups as queries
 from conductor.rpcapi.network import NetworkConductorAPI
+from metadata_api.rpcapi import MetadataAPI
 from network_agent.rpcapi import NetworkAgentAPI
 from stratus import exception
 from stratus.context import RequestContext
@@ -123,6 +124,7 @@ class SecurityGroupEndpoint:
                               description: str, project_id: str | None = None) -> Record:
         group = queries.update_group(group_id, name, description, project_id)
         _changed(ctx)
+        MetadataAPI.get().instance_changed(ctx)  # its members' security-groups
         return group
 
     def security_group_delete(self, ctx: RequestContext, group_id: int,
@@ -176,11 +178,13 @@ class SecurityGroupEndpoint:
                                     name: str) -> None:
         queries.add_instance_group(instance_uuid, name)
         _changed(ctx)
+        MetadataAPI.get().instance_changed(ctx, instance_uuid=instance_uuid)
 
     def instance_remove_security_group(self, ctx: RequestContext, instance_uuid: str,
                                        name: str) -> None:
         queries.remove_instance_group(instance_uuid, name)
         _changed(ctx)
+        MetadataAPI.get().instance_changed(ctx, instance_uuid=instance_uuid)
 
     def security_group_rules_for_instances(self, ctx: RequestContext,
                                            instance_uuids: list[str]

@@ -17,6 +17,8 @@ Version history:
         instance_evacuate takes stop (2.95); flavor_list takes name (2.102);
         instance_pin_zone (2.104); instance_tags_replace, instance_tag_add,
         instance_tag_remove (os-server-tags).
+  1.5 - the metadata service's reads and the guest's password: instance_for_guest,
+        instance_password_post, instance_password_get, instance_password_clear.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ Record = dict[str, Any]
 
 class ComputeConductorAPI(RPCAPI):
     TOPIC = "conductor_compute"
-    VERSION = "1.4"
+    VERSION = "1.5"
 
     # --- flavors ------------------------------------------------------------------------
 
@@ -378,3 +380,27 @@ class ComputeConductorAPI(RPCAPI):
     def task_log_get_all(self, ctx: RequestContext, *, task_name: str, period_beginning: str,
                          period_ending: str) -> list[Record]:
         """The task-log rows of `task_name` for exactly that period, one per host."""
+
+    # --- the metadata service ---------------------------------------------------------
+
+    @call("1.5")
+    def instance_for_guest(self, ctx: RequestContext, *, instance_uuid: str | None = None,
+                           address: str | None = None) -> Record:
+        """The live instance by uuid or by one of its fixed IPs (404 when none), with
+        what only its guest sees: `security_groups` (names), `admin_pass` and
+        `server_password`."""
+
+    @call("1.5")
+    def instance_password_post(self, ctx: RequestContext, *, instance_uuid: str,
+                               password: str) -> None:
+        """The password the guest posts, once (409 when set, 400 over 1020 bytes)."""
+
+    @call("1.5")
+    def instance_password_get(self, ctx: RequestContext, *, instance_uuid: str,
+                              project_id: str | None = None) -> str:
+        """The password the guest posted, "" when none."""
+
+    @call("1.5")
+    def instance_password_clear(self, ctx: RequestContext, *, instance_uuid: str,
+                                project_id: str | None = None) -> None:
+        """Forget the password the guest posted (it may post another)."""

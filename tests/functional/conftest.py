@@ -136,7 +136,9 @@ def unconfigure() -> None:
 
 def reset_process_state() -> None:
     from conductor.db import api as db
+    from metadata_api.service import guests as metadata_guests
     db.dispose()
+    metadata_guests.reset()
     rpc.cleanup()
     servicegroup.reset()
     policy.reset()

@@ -17,6 +17,7 @@ from tests.functional.embedded import StockClients, free_port
 
 BIN = pathlib.Path(sys.executable).parent
 ADMIN_PASSWORD = "distributed-admin"
+METADATA_SECRET = "distributed-metadata-secret"
 
 CONFIG = """[DEFAULT]
 state_path = {state}
@@ -24,6 +25,8 @@ transport_url = {transport}
 report_interval = 1
 service_down_time = {down_time}
 rpc_call_timeout = {rpc_timeout}
+metadata_listen_port = {metadata_port}
+metadata_proxy_shared_secret = {metadata_secret}
 {extra_default}
 [database]
 connection = {database}
@@ -51,7 +54,8 @@ virt_driver = fake
 
 
 class Deployment(StockClients):
-    """Services by name: identity, image, api, api-N, conductor-N, scheduler-N, compute-N.
+    """Services by name: identity, image, api, metadata, api-N, conductor-N, scheduler-N,
+    compute-N, network-N.
     Extra API replicas listen on ports of their own (`api_urls`)."""
 
     def __init__(self, state: pathlib.Path, database: str, transport: str,
@@ -59,18 +63,21 @@ class Deployment(StockClients):
                  down_time: int = 5, rpc_timeout: float = 10, extra: str = "",
                  extra_default: str = "") -> None:
         self.state = state
-        self.ports = {"identity": free_port(), "image": free_port(), "api": free_port()}
+        self.ports = {"identity": free_port(), "image": free_port(), "api": free_port(),
+                      "metadata": free_port()}
         self.config = state / "stratus.conf"
         state.mkdir(parents=True, exist_ok=True)
         self.config.write_text(CONFIG.format(
             state=state, transport=transport, database=database, down_time=down_time,
             rpc_timeout=rpc_timeout, identity_port=self.ports["identity"],
             image_port=self.ports["image"], compute_port=self.ports["api"], extra=extra,
+            metadata_port=self.ports["metadata"], metadata_secret=METADATA_SECRET,
             extra_default=extra_default))
         self.programs: dict[str, tuple[str, str]] = {
             "identity": ("stratus-identity", "api-node"),
             "image": ("stratus-image", "api-node"),
-            "api": ("stratus-api", "api-node")}
+            "api": ("stratus-api", "api-node"),
+            "metadata": ("stratus-metadata", "api-node")}
         self.api_urls = [f"http://127.0.0.1:{self.ports['api']}"]
         self.env: dict[str, dict[str, str]] = {}
         for i in range(2, apis + 1):
@@ -89,6 +96,7 @@ class Deployment(StockClients):
         self.compute_url = f"http://127.0.0.1:{self.ports['api']}"
         self.identity_url = f"http://127.0.0.1:{self.ports['identity']}"
         self.image_url = f"http://127.0.0.1:{self.ports['image']}"
+        self.metadata_url = f"http://127.0.0.1:{self.ports['metadata']}"
         self.clouds_yaml = state / "clouds.yaml"
         self.http = httpx.Client(timeout=30)
 
@@ -154,7 +162,7 @@ class Deployment(StockClients):
                 up = {s["host"] for s in services
                       if s["binary"] == "nova-compute" and s["state"] == "up"}
                 if computes <= up and all(self.http.get(u + "/").status_code == 200
-                                          for u in self.api_urls[1:]):
+                                          for u in [*self.api_urls[1:], self.metadata_url]):
                     return
             except (httpx.HTTPError, KeyError, ValueError):
                 pass

@@ -56,6 +56,8 @@ class EmbeddedCloud(StockClients):
         for group, port in ports.items():
             self.env[f"OS_{group}__PORT"] = str(port)
             self.env[f"OS_{group}__PUBLIC_ENDPOINT"] = f"http://127.0.0.1:{port}"
+        self.metadata_port = free_port()
+        self.env["OS_DEFAULT__METADATA_LISTEN_PORT"] = str(self.metadata_port)
         self.identity_url = f"http://127.0.0.1:{ports['IDENTITY']}"
         self.compute_url = f"http://127.0.0.1:{ports['COMPUTE_API']}"
         self.image_url = f"http://127.0.0.1:{ports['IMAGE']}"

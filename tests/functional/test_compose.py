@@ -32,7 +32,8 @@ DAEMONS = {"identity": "stratus-identity", "image": "stratus-image", "api": "str
            "conductor-1": "stratus-conductor", "conductor-2": "stratus-conductor",
            "scheduler-1": "stratus-scheduler", "scheduler-2": "stratus-scheduler",
            "compute1": "stratus-compute", "compute2": "stratus-compute",
-           "network1": "stratus-network", "network2": "stratus-network"}
+           "network1": "stratus-network", "network2": "stratus-network",
+           "metadata": "stratus-metadata"}
 NETWORK_AGENTS = {"network1": "compute1", "network2": "compute2"}
 APIS = {"stratus-identity": "identity", "stratus-image": "image", "stratus-api": "compute_api"}
 

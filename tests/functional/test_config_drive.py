@@ -20,7 +20,7 @@ INSTANCE = {"uuid": "6f1c1a4e-0000-4000-8000-000000000001", "id": 42, "name": "w
 
 def test_meta_data_content() -> None:
     meta = instance_metadata.meta_data(INSTANCE)
-    assert meta["uuid"] == INSTANCE["uuid"] and meta["hostname"] == "web-1"
+    assert meta["uuid"] == INSTANCE["uuid"] and meta["hostname"] == "web-1.novalocal"
     assert meta["public_keys"] == {"k": "ssh-ed25519 AAAAC3Nz test"}
     assert meta["meta"] == {"role": "web"}
     ec2 = instance_metadata.ec2_meta_data(INSTANCE)

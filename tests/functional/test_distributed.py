@@ -3,6 +3,8 @@ with conductors and schedulers replicated."""
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
+import hmac
 import pathlib
 import time
 import uuid
@@ -11,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.functional.distributed import Deployment
+from tests.functional.distributed import METADATA_SECRET, Deployment
 from tests.functional.servers import scratch_database, scratch_vhost
 from tests.functional.test_openstack_clients import osc_flow
 
@@ -59,6 +61,33 @@ def test_replicated_services_on_real_servers(deployment: Deployment,
     services = deployment.get("/v2.1/os-services").json()["services"]
     assert Counter(s["binary"] for s in services if s["state"] == "up") == {
         "nova-conductor": 2, "nova-scheduler": 2, "nova-compute": 2, "nova-network": 2}
+
+
+def test_the_metadata_service_serves_a_proxied_guest_and_forgets_what_changed(
+        deployment: Deployment) -> None:
+    """stratus-metadata on its own: a proxy's signed request gets the server's data, and
+    server metadata set through another process shows at once (the conductor's fanout
+    over RabbitMQ empties the cache)."""
+    resp = deployment.boot(deployment.create_image(), name="md-1",
+                           metadata={"role": "db"})
+    sid = resp.json()["server"]["id"]
+    deployment.wait_servers([sid], timeout=60)
+    project = deployment.project_id()
+    signature = hmac.new(METADATA_SECRET.encode(), sid.encode(), hashlib.sha256).hexdigest()
+    proxied = {"X-Instance-ID": sid, "X-Tenant-ID": project,
+               "X-Instance-ID-Signature": signature}
+    url = deployment.metadata_url + "/openstack/latest/meta_data.json"
+    meta = deployment.http.get(url, headers=proxied).json()
+    assert meta["uuid"] == sid and meta["meta"] == {"role": "db"}
+    assert deployment.post(f"/v2.1/servers/{sid}/metadata",
+                           {"metadata": {"tier": "back"}}).status_code == 200
+    deadline = time.monotonic() + 5  # a fanout cast: delivered, not awaited
+    while deployment.http.get(url, headers=proxied).json()["meta"] != {
+            "role": "db", "tier": "back"}:
+        assert time.monotonic() < deadline, "the cached metadata outlived the change"
+        time.sleep(0.05)
+    forged = {**proxied, "X-Instance-ID-Signature": "0" * 64}
+    assert deployment.http.get(url, headers=forged).status_code == 403
 
 
 def test_quota_holds_under_parallel_creates(deployment: Deployment) -> None:

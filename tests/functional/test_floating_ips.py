@@ -92,7 +92,9 @@ def test_allocate_associate_and_release_a_floating_ip(cloud: Cloud, pool: str) -
     _eventually(lambda: driver.floating.get("pub0") == [fip["ip"]])
     assert driver.chain("nat", "stratus-float-in") == [
         f"-d {fip['ip']}/32 -j DNAT --to-destination {fixed}"]
+    # Its requests to the metadata API keep their fixed source: the API knows it by it.
     assert driver.chain("nat", "stratus-float-out") == [
+        f"-d {CONF.metadata_host}/32 -p tcp --dport {CONF.metadata_port} -j RETURN",
         f"-s {fixed}/32 -j SNAT --to-source {fip['ip']}"]
     assert _action(cloud, member, server["id"], {"removeFloatingIp": {
         "address": fip["ip"]}}).status_code == 202

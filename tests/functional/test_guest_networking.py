@@ -129,9 +129,9 @@ def _image(cloud: EmbeddedCloud, client: httpx.Client) -> str:
 
 
 def _boot(cloud: EmbeddedCloud, client: httpx.Client, name: str, image: str,
-          script: str = "") -> str:
+          script: str = "", **extra: Any) -> str:
     server: dict[str, Any] = {"name": name, "imageRef": image, "flavorRef": "1",
-                              "networks": "auto", "config_drive": True}
+                              "networks": "auto", "config_drive": True, **extra}
     if script:
         server["user_data"] = base64.b64encode(f"#!/bin/sh\n{script}".encode()).decode()
     resp = client.post(f"{cloud.compute_url}/v2.1/servers", json={"server": server})
@@ -206,6 +206,27 @@ def test_guests_lease_their_fixed_ips_and_projects_cannot_reach_each_other(
                              text=True).stdout.split()
     assert any("dnsmasq" in open(f"/proc/{pid}/cmdline").read() for pid in dnsmasq
                if subprocess.run(["test", "-e", f"/proc/{pid}"]).returncode == 0)
+
+
+def test_a_guest_without_a_config_drive_reads_its_metadata_at_169_254_169_254(
+        net_cloud: Cloud) -> None:
+    """Through the agent's redirect and its metadata proxy in the namespace, to the
+    metadata API: the guest's hostname, key and user data."""
+    cloud, _daemon = net_cloud
+    admin = _admin(cloud)
+    owner = _project_client(cloud, admin)
+    key = owner.post(f"{cloud.compute_url}/v2.1/os-keypairs",
+                     json={"keypair": {"name": "md-key"}})
+    assert key.status_code in (200, 201), key.text
+    sid = _boot(cloud, owner, "md-guest", _image(cloud, admin),
+                "echo user data from the metadata service\n", config_drive=False,
+                key_name="md-key")
+    text = _console_until(cloud, owner, sid, "stratus-guest: ready")
+    assert "config drive ok" not in text
+    assert f"stratus-guest: metadata ok hostname=md-guest.novalocal uuid={sid} keys=1" in \
+        text, text
+    assert "user_data: user data from the metadata service" in text, text
+    assert _server(cloud, owner, sid)["config_drive"] == ""
 
 
 def test_a_floating_ip_reaches_the_guest_from_the_internet_and_back(net_cloud: Cloud) -> None:

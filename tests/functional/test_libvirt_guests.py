@@ -343,7 +343,7 @@ def test_config_drive_delivers_metadata_keys_and_user_data(
     text = _wait(client, url, lambda c: (lambda o: o if "stratus-guest: ready" in o else None)(
         output(c)))
     assert "stratus-guest: config drive ok" in text
-    assert f"stratus-guest: metadata ok hostname=guest-3 uuid={sid} keys=1" in text
+    assert f"stratus-guest: metadata ok hostname=guest-3.novalocal uuid={sid} keys=1" in text
     assert "stratus-guest: user_data: hello from user data" in text
     assert "stratus-guest: user_data done rc=0" in text
     assert client.get(url).json()["server"]["config_drive"] == "True"

@@ -14,6 +14,8 @@ from conductor.release1 import Release1Endpoint
 from conductor.rpcapi import DOMAINS, release1
 from conductor.rpcapi.scheduling import SchedulingAPI
 from conductor.scheduling import SchedulingEndpoint
+from metadata_api.manager import MetadataManager
+from metadata_api.rpcapi import MetadataAPI
 from network_agent.manager import NetworkManager
 from network_agent.rpcapi import NetworkAgentAPI
 from scheduler.manager import SchedulerManager
@@ -27,6 +29,7 @@ SERVED: list[tuple[type[RPCAPI], list[type]]] = [
     (ComputeAPI, [ComputeManager]),
     (SchedulerAPI, [SchedulerManager]),
     (NetworkAgentAPI, [NetworkManager]),
+    (MetadataAPI, [MetadataManager]),
     (SchedulingAPI, [SchedulingEndpoint]),
     *conductor_manager.DOMAINS.values(),
 ]

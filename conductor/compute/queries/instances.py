@@ -26,10 +26,13 @@ SORT_KEYS = {"created_at", "updated_at", "display_name", "name", "uuid", "vm_sta
              "project_id", "user_id", "image_ref", "availability_zone", "key_name",
              "hostname", "launch_index", "locked"}
 TIME_COLUMNS = ("launched_at", "terminated_at", "deleted_at")
+# Never in instance dicts (request_spec: large and internal; the passwords: for the
+# metadata service and os-server-password only).
+SECRET_COLUMNS = ("request_spec", "admin_pass", "server_password")
 # Listings read plain rows, not ORM objects (no identity map, no request_spec blob): a
 # 1,000-server listing costs the conductor a fraction of the time and memory.
 LISTED_COLUMNS = [c for c in Instance.__table__.c
-                  if c.key not in ("request_spec", "admin_pass")]
+                  if c.key not in SECRET_COLUMNS]
 
 
 # --- rows as dicts ------------------------------------------------------------
@@ -68,7 +71,7 @@ def _with_faults(session: Session, items: list[dict[str, Any]]) -> list[dict[str
 
 
 def instance_dicts(session: Session, rows: list[Instance]) -> list[dict[str, Any]]:
-    return _with_faults(session, [db.to_dict(r, skip=("request_spec", "admin_pass"))
+    return _with_faults(session, [db.to_dict(r, skip=SECRET_COLUMNS)
                                   for r in rows])
 
 

@@ -484,6 +484,30 @@ def _take_floating_off(session: Session, fixed_ids: Any) -> None:
     session.flush()
 
 
+def instance_at_address(session: Session, address: str) -> str | None:
+    """The live instance a fixed IP (IPv4, or an IPv6 address made from a NIC's MAC) is
+    allocated to, if any."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    if parsed.version == 4:
+        return session.scalar(sa.select(FixedIp.instance_uuid).join(
+            Instance, Instance.uuid == FixedIp.instance_uuid).where(
+            FixedIp.address == str(parsed), Instance.deleted == 0).limit(1))
+    mac = addressing.eui64_mac(parsed)
+    if mac is None:
+        return None
+    for uuid, cidr_v6 in session.execute(
+            sa.select(Instance.uuid, Network.cidr_v6)
+            .join(VirtualInterface, VirtualInterface.instance_uuid == Instance.uuid)
+            .join(Network, Network.id == VirtualInterface.network_id)
+            .where(Instance.deleted == 0, VirtualInterface.address == mac)):
+        if cidr_v6 and parsed in ipaddress.ip_network(cidr_v6):
+            return str(uuid)
+    return None
+
+
 def release_for_instance(session: Session, instance_uuid: str) -> list[Record]:
     """Free the instance's fixed IPs and NICs and take its floating IPs off it (the
     auto-assigned ones go back to their pool), on the caller's session, the one that
