@@ -6,10 +6,11 @@ VIRT ?= auto
 STATE ?= .stratus
 
 # Debian packages for real guests (libvirt driver, test guest), the memcached and
-# ZooKeeper service-group drivers' tests and the compose-file check: installed when missing.
+# ZooKeeper service-group drivers' tests, the compose-file check and the benchmarks' load
+# generator (wrk): installed when missing.
 HOST_PACKAGES := qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-dev pkg-config \
 	busybox-static genisoimage e2fsprogs iproute2 memcached zookeeper docker-compose \
-	dnsmasq-base iptables ebtables
+	dnsmasq-base iptables ebtables wrk
 
 .PHONY: install host-packages up test tempest bench sample-config clean
 

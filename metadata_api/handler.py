@@ -67,7 +67,8 @@ async def metadata(path: str, request: Request) -> Response:
     parts = [p for p in posixpath.normpath("/" + path).split("/") if p]
     if not parts:
         return _lines([*tree.EC2_VERSIONS, tree.LATEST])
-    instance = await run_in_threadpool(service.guest, _caller(request))
+    caller = _caller(request)
+    instance = service.cached_guest(caller) or await run_in_threadpool(service.guest, caller)
     if parts[0] == "openstack":
         return await _openstack(instance, parts[1:], request)
     return _ec2(instance, parts[1:] if parts[0] == "ec2" else parts)
@@ -89,7 +90,10 @@ async def _openstack(instance: dict[str, Any], parts: list[str],
         return await _password(instance, request)
     if name == "user_data":
         return _text(tree.user_data(instance) or b"")
-    return _json(tree.openstack_document(instance, parts[0], name))
+    document = tree.openstack_document(instance, parts[0], name)
+    if name == "vendor_data2.json":
+        document.update(await run_in_threadpool(service.dynamic_vendor_data, instance))
+    return _json(document)
 
 
 async def _password(instance: dict[str, Any], request: Request) -> Response:

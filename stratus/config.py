@@ -161,6 +161,19 @@ metadata_opts = [
     cfg.StrOpt("vendordata_jsonfile_path",
                help="A JSON file served to every guest as vendor_data.json (and as the "
                     "\"static\" entry of vendor_data2.json)."),
+    cfg.ListOpt("vendordata_providers", default=["StaticJSON"],
+                item_type=cfg.types.String(choices=["StaticJSON", "DynamicJSON"]),
+                help="Where vendor data comes from: StaticJSON (vendordata_jsonfile_path), "
+                     "DynamicJSON (vendordata_dynamic_targets)."),
+    cfg.ListOpt("vendordata_dynamic_targets", default=[],
+                help="name@url entries: each URL is sent a POST of the instance's facts "
+                     "(project-id, instance-id, image-id, user-data, hostname, metadata) "
+                     "and its JSON answer is served under `name` in vendor_data2.json."),
+    cfg.FloatOpt("vendordata_dynamic_connect_timeout", default=5.0, min=0.1,
+                 help="Seconds to connect to a dynamic vendor data target."),
+    cfg.FloatOpt("vendordata_dynamic_read_timeout", default=5.0, min=0.1,
+                 help="Seconds a dynamic vendor data target may take to answer; past them "
+                      "(or on any error) its entry is {} and the guest is answered anyway."),
 ]
 
 image_opts = [

@@ -125,7 +125,7 @@ def vendor_data() -> Any:
     """The operator's static vendor data (vendordata_jsonfile_path), {} when none or
     when the file cannot be read (said in the log, as Nova does)."""
     path = CONF.vendordata_jsonfile_path
-    if not path:
+    if not path or "StaticJSON" not in CONF.vendordata_providers:
         return {}
     try:
         with open(path, encoding="utf-8") as f:
@@ -157,8 +157,9 @@ def openstack_document(instance: dict[str, Any], version: str, name: str) -> Any
         return network_data(instance)
     if name == "vendor_data.json":
         return vendor_data()
-    if name == "vendor_data2.json":
-        return {"static": vendor_data()}
+    if name == "vendor_data2.json":  # the dynamic entries: metadata_api's service layer
+        return {"static": vendor_data()} if "StaticJSON" in CONF.vendordata_providers \
+            else {}
     return None
 
 

@@ -2,6 +2,8 @@
 headers) and its data, read through the conductor and cached for
 metadata_cache_expiration seconds; the password its guest posts. Knows nothing of HTTP;
 only this package uses the RPC client (metadata_api/service/clients.py)."""
-from metadata_api.service.guests import Caller, forget, guest, post_password
+from metadata_api.service.guests import (Caller, cached_guest, dynamic_vendor_data, forget,
+                                         guest, post_password)
 
-__all__ = ["Caller", "forget", "guest", "post_password"]
+__all__ = ["Caller", "cached_guest", "dynamic_vendor_data", "forget", "guest",
+           "post_password"]

@@ -10,10 +10,12 @@ import hashlib
 import hmac
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import cachetools
 
+from metadata_api.service import vendordata
 from metadata_api.service.clients import conductor
 from stratus import exception
 from stratus.config import CONF
@@ -55,20 +57,49 @@ def _signed(instance_id: str, signature: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
 
 
-def _read(key: tuple[str, str]) -> dict[str, Any]:
+def _cached(key: tuple[str, str], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """What is cached under `key`, else compute() kept there (unless the conductor said
+    something changed meanwhile)."""
     with _LOCK:
         cache = _cache()
         found = cache.get(key) if cache is not None else None
         began = _generation
     if found is not None:
         return found
-    kind, value = key
-    instance = conductor.instance_for_guest(get_admin_context(), **{kind: value})
+    value = compute()
     with _LOCK:
         cache = _cache()
         if cache is not None and _generation == began:
-            cache[key] = instance
-    return instance
+            cache[key] = value
+    return value
+
+
+def _read(key: tuple[str, str]) -> dict[str, Any]:
+    kind, value = key
+    return _cached(key, lambda: dict(conductor.instance_for_guest(get_admin_context(),
+                                                                  **{kind: value})))
+
+
+def _key(caller: Caller) -> tuple[str, str] | None:
+    if caller.instance_id is not None:
+        return ("instance_uuid", caller.instance_id)
+    return ("address", caller.address) if caller.address is not None else None
+
+
+def cached_guest(caller: Caller) -> dict[str, Any] | None:
+    """The instance when what is cached already answers (never blocks: for the event
+    loop); None when guest() must be asked."""
+    key = _key(caller)
+    if key is None or (caller.instance_id is not None and not _signed(
+            caller.instance_id, caller.signature)):
+        return None
+    with _LOCK:
+        cache = _cache()
+        found = cache.get(key) if cache is not None else None
+    if found is None or (caller.instance_id is not None
+                         and caller.tenant_id != found["project_id"]):
+        return None
+    return found
 
 
 def guest(caller: Caller) -> dict[str, Any]:
@@ -104,6 +135,13 @@ def forget(instance_uuid: str | None) -> None:
             return
         for key in [k for k, v in cache.items() if v["uuid"] == instance_uuid]:
             cache.pop(key, None)
+
+
+def dynamic_vendor_data(instance: dict[str, Any]) -> dict[str, Any]:
+    """The dynamic targets' vendor data for the instance, kept with it in the cache."""
+    uuid = instance["uuid"]
+    return dict(_cached(("vendordata", uuid), lambda: {
+        "uuid": uuid, "data": vendordata.dynamic(instance)})["data"])
 
 
 def post_password(instance: dict[str, Any], body: bytes) -> None:

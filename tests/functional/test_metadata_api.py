@@ -330,3 +330,66 @@ def test_an_unreadable_vendor_data_file_serves_nothing(cloud: Cloud, web: dict[s
         assert web["guest"].get("/openstack/latest/vendor_data.json").json() == {}
     finally:
         CONF.clear_override("vendordata_jsonfile_path")
+
+
+@pytest.fixture
+def vendor_services() -> Iterator[dict[str, Any]]:
+    """Two operator services on loopback: `fast` answers JSON (and records what it was
+    sent), `slow` answers too late."""
+    import http.server
+    import threading
+    seen: list[dict[str, Any]] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            if self.path == "/slow":
+                time.sleep(2)
+            seen.append({"body": body, "agent": self.headers["User-Agent"]})
+            answer = json.dumps({"cloud-init": "#cloud-config\n"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield {"url": f"http://127.0.0.1:{server.server_address[1]}", "seen": seen}
+    server.shutdown()
+
+
+def test_vendor_data2_asks_the_operators_services_without_waiting_past_their_timeouts(
+        cloud: Cloud, web: dict[str, Any], vendor_services: dict[str, Any]) -> None:
+    url, closed = vendor_services["url"], f"http://127.0.0.1:{_closed_port()}"
+    overrides = {"vendordata_providers": ["StaticJSON", "DynamicJSON"],
+                 "vendordata_dynamic_targets": [f"fast@{url}/fast", f"slow@{url}/slow",
+                                                f"down@{closed}/", "no-url"],
+                 "vendordata_dynamic_read_timeout": 0.5,
+                 "vendordata_dynamic_connect_timeout": 0.5}
+    for key, value in overrides.items():
+        CONF.set_override(key, value)
+    try:
+        start = time.monotonic()
+        document = web["guest"].get("/openstack/latest/vendor_data2.json").json()
+        assert time.monotonic() - start < 1.5
+        assert document == {"static": {}, "fast": {"cloud-init": "#cloud-config\n"},
+                            "slow": {}, "down": {}}
+        fast = vendor_services["seen"][0]
+        assert fast["agent"] == "openstack-nova-vendordata"
+        assert fast["body"]["instance-id"] == web["server"]["id"]
+        assert fast["body"]["project-id"] == web["user"]["project_id"]
+        assert fast["body"]["metadata"] == {"role": "webserver"}
+    finally:
+        for key in overrides:
+            CONF.clear_override(key)
+
+
+def _closed_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
