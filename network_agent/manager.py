@@ -166,21 +166,24 @@ class NetworkManager:
                 LOG.warning("802.1Q VLANs are unavailable on %s (%s): use [network] "
                             "segmentation = vxlan.", self.host, why)
         self._report_vtep()
+        self._say_where_metadata_goes()
+        self._read_and_converge()
+
+    def _say_where_metadata_goes(self) -> None:
+        """Warn once of a metadata path that cannot work."""
         if self.driver.netns is None and ipaddress.ip_address(CONF.metadata_host).is_loopback:
             LOG.warning("[DEFAULT] metadata_host %s is a loopback address: guests' requests "
                         "to %s cannot be DNATed there; set the address the metadata API "
                         "is reached at", CONF.metadata_host, METADATA_ADDRESS)
-        self._read_and_converge()
+        elif self.driver.netns is not None and not CONF.metadata_proxy_socket:
+            LOG.warning("Guests of %s get no metadata: the agent runs in namespace %s and "
+                        "[DEFAULT] metadata_proxy_socket is unset", self.host, self.driver.netns)
 
     def _ensure_metadata_proxy(self) -> None:
         """Guests in the agent's own namespace reach the metadata API through a proxy
         there (to the API's unix socket), started again if it died; without a namespace,
         through the DNAT."""
-        if self.driver.netns is None:
-            return
-        if not CONF.metadata_proxy_socket:
-            LOG.warning("Guests of %s get no metadata: the agent runs in namespace %s and "
-                        "[DEFAULT] metadata_proxy_socket is unset", self.host, self.driver.netns)
+        if self.driver.netns is None or not CONF.metadata_proxy_socket:
             return
         self.driver.ensure_metadata_proxy(CONF.metadata_port,
                                           os.path.abspath(CONF.metadata_proxy_socket))

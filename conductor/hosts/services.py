@@ -7,9 +7,9 @@ from typing import Any
 
 from conductor.hosts import queries
 from conductor.network.queries import networks
+from conductor.rpcapi.hosts import HostsAPI
 from network_agent.rpcapi import BINARY as NETWORK_BINARY
 from network_agent.rpcapi import NetworkAgentAPI
-from conductor.rpcapi.hosts import HostsAPI
 from scheduler.rpcapi import SchedulerAPI
 from stratus.context import RequestContext
 from stratus.rpc import endpoint_target

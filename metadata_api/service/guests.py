@@ -87,39 +87,32 @@ def _key(caller: Caller) -> tuple[str, str] | None:
 
 
 def cached_guest(caller: Caller) -> dict[str, Any] | None:
-    """The instance when what is cached already answers (never blocks: for the event
-    loop); None when guest() must be asked."""
+    """guest() when the cache holds the caller's instance (answered without a conductor
+    call: for the event loop); None when guest() has to read it."""
     key = _key(caller)
-    if key is None or (caller.instance_id is not None and not _signed(
-            caller.instance_id, caller.signature)):
-        return None
     with _LOCK:
         cache = _cache()
-        found = cache.get(key) if cache is not None else None
-    if found is None or (caller.instance_id is not None
-                         and caller.tenant_id != found["project_id"]):
-        return None
-    return found
+        held = key is not None and cache is not None and key in cache
+    return guest(caller) if held else None
 
 
 def guest(caller: Caller) -> dict[str, Any]:
     """The instance the request is from. Forbidden for a proxied request without a good
     signature; InstanceNotFound for an address no live instance has, or a proxied
     instance of another tenant than the header says."""
-    if caller.instance_id is not None:
-        if not _signed(caller.instance_id, caller.signature):
-            LOG.warning("Metadata request for instance %s from %s refused: bad or missing "
-                        "X-Instance-ID-Signature", caller.instance_id, caller.address)
-            raise exception.Forbidden("Invalid proxy request signature.")
-        instance = _read(("instance_uuid", caller.instance_id))
-        if caller.tenant_id != instance["project_id"]:
-            LOG.warning("Metadata request for instance %s names tenant %s, not its own",
-                        caller.instance_id, caller.tenant_id)
-            raise exception.InstanceNotFound(instance_id=caller.instance_id)
-        return instance
-    if caller.address is None:
+    key = _key(caller)
+    if key is None:
         raise exception.InstanceNotFound(instance_id="unknown")
-    return _read(("address", caller.address))
+    if caller.instance_id is not None and not _signed(caller.instance_id, caller.signature):
+        LOG.warning("Metadata request for instance %s from %s refused: bad or missing "
+                    "X-Instance-ID-Signature", caller.instance_id, caller.address)
+        raise exception.Forbidden("Invalid proxy request signature.")
+    instance = _read(key)
+    if caller.instance_id is not None and caller.tenant_id != instance["project_id"]:
+        LOG.warning("Metadata request for instance %s names tenant %s, not its own",
+                    caller.instance_id, caller.tenant_id)
+        raise exception.InstanceNotFound(instance_id=caller.instance_id)
+    return instance
 
 
 def forget(instance_uuid: str | None) -> None:

@@ -560,10 +560,9 @@ def instance_ports(port_ids: list[str], host: str) -> Record:
                                      VirtualInterface.instance_uuid == Instance.uuid)
                                .where(VirtualInterface.uuid.in_(port_ids),
                                       Instance.deleted == 0)))
-        live = sa.and_(Instance.uuid.in_(uuids), Instance.deleted == 0)
+        live = Instance.uuid.in_(uuids)
         dhcp: dict[str, list[Record]] = {}
-        for net, entry in _dhcp_entries(s, live):
-            server_host = entry.pop("host")
+        for net, server_host, entry in _dhcp_entries(s, live):
             if _serves_dhcp(net, host) and (server_host == host or not net.multi_host):
                 dhcp.setdefault(net.uuid, []).append(entry)
         return {"instances": uuids, "ports": _ports(s, live),
@@ -671,21 +670,19 @@ def _with_dhcp_hosts(session: Session, net: Network, host: str,
     served = sa.and_(VirtualInterface.network_id == net.id, Instance.deleted == 0)
     if net.multi_host:  # each host serves the servers on it now (moves included)
         served = sa.and_(served, Instance.host == host)
-    item["dhcp_hosts"] = [entry for _net, entry in _dhcp_entries(session, served)]
-    for entry in item["dhcp_hosts"]:
-        del entry["host"]
+    item["dhcp_hosts"] = [entry for _net, _host, entry in _dhcp_entries(session, served)]
     return item
 
 
-def _dhcp_entries(session: Session, where: Any) -> list[tuple[Network, Record]]:
-    """The static DHCP leases of the fixed IPs `where` selects: (network, entry) with the
-    entry's MAC, IPv4 address, hostname, server and the server's host."""
+def _dhcp_entries(session: Session, where: Any) -> list[tuple[Network, str | None, Record]]:
+    """The static DHCP leases of the fixed IPs `where` selects: (network, the server's
+    host, the entry: MAC, IPv4 address, hostname and server)."""
     query = (sa.select(Network, VirtualInterface.address, FixedIp.address, Instance.hostname,
                        Instance.uuid, Instance.host)
              .join(VirtualInterface, VirtualInterface.network_id == Network.id)
              .join(FixedIp, FixedIp.virtual_interface_id == VirtualInterface.id)
              .join(Instance, Instance.uuid == VirtualInterface.instance_uuid)
              .where(where).order_by(FixedIp.id))
-    return [(net, {"mac": mac, "ip": ip, "hostname": hostname or f"host-{uuid[:8]}",
-                   "instance_uuid": uuid, "host": host})
+    return [(net, host, {"mac": mac, "ip": ip, "hostname": hostname or f"host-{uuid[:8]}",
+                         "instance_uuid": uuid})
             for net, mac, ip, hostname, uuid, host in session.execute(query)]
